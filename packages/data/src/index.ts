@@ -1,0 +1,23 @@
+/**
+ * The DataFrame layer of UnionML: tables from records, columns, CSV and JSON files; column selection with
+ * errors that name what is missing; seeded splits identical to scikit-learn's; numbers out for estimators;
+ * and danfojs-node interop (loaded only when used).
+ *
+ * @example
+ * ```ts
+ * import { readCsv, trainTestSplit } from '@unionml/data';
+ * const df = await readCsv('data/iris.csv');
+ * const [train, test] = trainTestSplit(df, { testSize: 0.2, randomState: 42 });
+ * const X = train.drop(['label']).toMatrix();
+ * ```
+ * @module
+ */
+export { DataFrame, kind, loadDanfo } from './dataframe.js';
+export type { ColumnSchema, ColumnType, DanfoLike, DataFrameInput, Row, Scalar, TypedMatrix } from './dataframe.js';
+export { readCsv, readJson, readText } from './io.js';
+export type { ReadCsvOptions } from './io.js';
+export { parseJson } from './json.js';
+export { RandomState } from './random.js';
+export { splitIndices, trainTestSplit } from './split.js';
+export type { SplitIndices, SplitOptions } from './split.js';
+export { ColumnsMissingError, ColumnsUnexpectedError, DataFileError, InvalidDataError, JsonSyntaxError, NonNumericValueError } from './errors.js';

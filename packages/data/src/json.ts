@@ -1,0 +1,145 @@
+import { JsonSyntaxError } from './errors.js';
+
+/**
+ * `JSON.parse` with an error that says where: the source name, line, column and the offending line.
+ *
+ * @param text the JSON text
+ * @param source a name for messages, e.g. a file path or `--inputs`
+ */
+export function parseJson(text: string, source = 'input'): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    // Only on failure: rescan to find where and why (V8's messages do not always give a position).
+    const { offset, reason } = findSyntaxError(text) ?? { offset: text.length, reason: error instanceof Error ? error.message : String(error) };
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    const lineText = text.split('\n')[line - 1] ?? '';
+    const start = Math.max(0, column - 40);
+    const excerpt = `  ${lineText.slice(start, start + 80)}\n  ${' '.repeat(Math.max(0, column - 1 - start))}^`;
+    throw new JsonSyntaxError(source, line, column, reason, excerpt);
+  }
+}
+
+interface SyntaxProblem {
+  offset: number;
+  reason: string;
+}
+
+class Fail {
+  constructor(readonly problem: SyntaxProblem) {}
+}
+
+/** A small JSON scanner that reports the first error's offset and a readable reason. */
+export function findSyntaxError(text: string): SyntaxProblem | undefined {
+  let i = 0;
+  const fail = (reason: string, at = i): never => {
+    throw new Fail({ offset: at, reason });
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const describe = () => (i >= text.length ? 'end of input' : `'${text[i]}'`);
+  const literal = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail(`unexpected ${describe()}, expected a value`);
+  };
+  const string = () => {
+    const start = i++;
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail('control character or line break inside a string (use \\n)');
+      if (text[i] === '\\') {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('bad \\u escape in a string');
+          i += 6;
+          continue;
+        }
+        if (e === undefined || !'"\\/bfnrt'.includes(e)) fail(`bad escape '\\${e ?? ''}' in a string`);
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    if (i >= text.length) fail('unterminated string', start);
+    i++;
+  };
+  const number = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!m || m[0] === '-' || m[0] === '') fail(`unexpected ${describe()}, expected a value`);
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail(text[i] === '}' ? 'trailing comma before }' : `unexpected ${describe()}, expected a "quoted" property name`);
+        string();
+        ws();
+        if (text[i] !== ':') fail(`unexpected ${describe()}, expected ':' after a property name`);
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail(`unexpected ${describe()}, expected ',' or '}'`);
+      }
+    }
+    if (c === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] === ']') fail('trailing comma before ]');
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail(`unexpected ${describe()}, expected ',' or ']'`);
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    if (c === "'") fail("strings must use double quotes, not '");
+    return number();
+  };
+  try {
+    ws();
+    if (i >= text.length) fail('empty input, expected a JSON value');
+    value();
+    ws();
+    if (i < text.length) fail(`unexpected ${describe()} after the end of the JSON value`);
+    return undefined;
+  } catch (e) {
+    if (e instanceof Fail) return e.problem;
+    throw e;
+  }
+}
