@@ -1,0 +1,352 @@
+import { ColumnsUnexpectedError, DataFrame, InvalidDataError, NonNumericValueError, trainTestSplit, type ColumnSchema } from '@unionml/data';
+import { ArgumentsError, ComponentError } from './errors.js';
+import type { z } from 'zod';
+import { check, describeSchema, isPlainObject, kind } from './schema.js';
+import type { DataOf, DatasetSpec, FeaturesOf, MaybePromise, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, SplitterKwargs, TaskOptions } from './types.js';
+
+/** Options of {@link Dataset}. The defaults are Python UnionML's. */
+export interface DatasetOptions<TReaderArgs extends object = NoArgs, TReaderInput = TReaderArgs> {
+  /** Used in task names (`{name}.dataset_task`). Default `"dataset"`. */
+  name?: string;
+  /** Feature columns. Default: every column that is not a target. */
+  features?: readonly string[];
+  /** Target (label) columns. */
+  targets?: readonly string[];
+  /** Test split size: a fraction in (0, 1) or a row count. Default 0.2. */
+  testSize?: number;
+  /** Shuffle before splitting. Default true. */
+  shuffle?: boolean;
+  /** Seed of the shuffle; the same seed selects the same rows as scikit-learn. Default 12345. */
+  randomState?: number;
+  /**
+   * A zod schema of the reader's arguments. It types them, validates what the CLI and HTTP `inputs` pass, and
+   * declares them to Flyte.
+   */
+  readerArgs?: z.ZodType<TReaderArgs, TReaderInput>;
+  /**
+   * Whether the data is a table (the default). Tables get the built-in loader (to {@link DataFrame}), splitter,
+   * parser and feature loader; set `false` for other data, whose defaults pass values through.
+   */
+  tabular?: boolean;
+}
+
+/** Reads the raw data. */
+export type Reader<TArgs, TRaw> = (args: TArgs) => MaybePromise<TRaw>;
+/** Turns raw data into the dataset's data type. */
+export type Loader<TRaw, TData, TKwargs = never> = (raw: TRaw, kwargs: TKwargs) => MaybePromise<TData>;
+/** Splits data into `[train]` or `[train, test]`. */
+export type Splitter<TData, TKwargs extends SplitterKwargs = SplitterKwargs> = (data: TData, kwargs: TKwargs) => MaybePromise<readonly TData[]>;
+/** Parses a split into a tuple, features first (e.g. `[features, target]`). */
+export type Parser<TData, TParsed, TKwargs extends ParserKwargs = ParserKwargs> = (data: TData, kwargs: TKwargs) => MaybePromise<TParsed>;
+/** Turns the features of a prediction request into the predictor's features. */
+export type FeatureLoader<TRawFeatures, TFeatures> = (raw: TRawFeatures) => MaybePromise<TFeatures>;
+/** Transforms features, in training (after the parser) and prediction (after the feature loader). */
+export type FeatureTransformer<TFeatures> = (features: TFeatures) => MaybePromise<TFeatures>;
+
+/** Keyword-argument overrides accepted by {@link Dataset.getData}. */
+export interface DataKwargs {
+  loaderKwargs?: Record<string, unknown> | undefined;
+  splitterKwargs?: Record<string, unknown> | undefined;
+  parserKwargs?: Record<string, unknown> | undefined;
+}
+
+/** The parsed splits of a dataset. */
+export interface DataSplits<TParsed> {
+  train: TParsed;
+  test?: TParsed;
+  /** Columns and types of the training features (tables only), before the feature transformer. */
+  featureSchema?: ColumnSchema[];
+}
+
+type Slot = 'reader' | 'loader' | 'splitter' | 'parser' | 'featureLoader' | 'featureTransformer';
+type AnyFn = (...args: never[]) => unknown;
+
+const BRAND = Symbol.for('unionml.dataset');
+
+/**
+ * A dataset: how to read data, split it, parse features and targets, and load features for prediction.
+ *
+ * Register components with the methods named after them; each returns the function it was given, and each has an
+ * options form that carries Flyte task settings: `dataset.reader({ cache: true })(fn)`.
+ *
+ * @typeParam TReaderArgs the reader's arguments (inferred from `readerArgs`)
+ * @typeParam S the data types, for data that is not a table (see {@link DatasetSpec})
+ * @typeParam TReaderInput what callers pass as reader arguments (schema defaults make fields optional)
+ *
+ * @example
+ * ```ts
+ * const dataset = new Dataset({ name: 'digits_dataset', targets: ['target'], testSize: 0.2 });
+ * dataset.reader(() => readCsv('data/digits.csv'));
+ * ```
+ */
+export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec = {}, TReaderInput = TReaderArgs> {
+  readonly name: string;
+  readonly features: readonly string[];
+  readonly targets: readonly string[];
+  readonly testSize: number;
+  readonly shuffle: boolean;
+  readonly randomState: number;
+  readonly tabular: boolean;
+  readonly readerArgsSchema: z.ZodType<TReaderArgs, TReaderInput> | undefined;
+  /** Index of the features in the parser's output. */
+  featureKey = 0;
+  /** Flyte task settings given through the components' options forms. */
+  readonly taskOptions: { reader?: TaskOptions } = {};
+  readonly #components: Partial<Record<Slot, AnyFn>> = {};
+
+  constructor(options: DatasetOptions<TReaderArgs, TReaderInput> = {}) {
+    this.name = options.name ?? 'dataset';
+    this.features = [...(options.features ?? [])];
+    this.targets = [...(options.targets ?? [])];
+    this.testSize = options.testSize ?? 0.2;
+    this.shuffle = options.shuffle ?? true;
+    this.randomState = options.randomState ?? 12345;
+    this.tabular = options.tabular ?? true;
+    this.readerArgsSchema = options.readerArgs;
+    if (!(this.testSize > 0)) throw new ComponentError(`Dataset '${this.name}': testSize must be > 0, got ${this.testSize}`);
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** True for a Dataset of any copy of this package. */
+  static isDataset(value: unknown): value is Dataset<object, DatasetSpec, unknown> {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+
+  /** Registers the reader, which returns the raw data. Its arguments are the `readerArgs`. */
+  reader<F extends Reader<TReaderArgs, RawOf<S>>>(fn: F): F;
+  reader(options: TaskOptions): <F extends Reader<TReaderArgs, RawOf<S>>>(fn: F) => F;
+  reader(arg: AnyFn | TaskOptions): unknown {
+    if (typeof arg === 'function') return this.#register('reader', arg);
+    this.taskOptions.reader = taskOptions('dataset.reader', arg);
+    return (fn: AnyFn) => this.#register('reader', fn);
+  }
+
+  /** Registers the loader, which turns the reader's output into the dataset's data. */
+  loader<K extends object = never>(fn: Loader<RawOf<S>, DataOf<S>, K>): typeof fn {
+    return this.#register('loader', fn);
+  }
+
+  /** Registers the splitter, which returns `[train]` or `[train, test]`. */
+  splitter<K extends SplitterKwargs = SplitterKwargs>(fn: Splitter<DataOf<S>, K>): typeof fn {
+    return this.#register('splitter', fn);
+  }
+
+  /** Registers the parser, which returns a tuple with the features at {@link Dataset.featureKey}. */
+  parser<K extends ParserKwargs = ParserKwargs>(fn: Parser<DataOf<S>, ParsedOf<S>, K>, featureKey = 0): typeof fn {
+    this.featureKey = featureKey;
+    return this.#register('parser', fn);
+  }
+
+  /** Registers the feature loader, which turns a prediction request's `features` into the predictor's input. */
+  featureLoader<F extends FeatureLoader<RawFeaturesOf<S>, FeaturesOf<S>>>(fn: F): F {
+    return this.#register('featureLoader', fn);
+  }
+
+  /** Registers the feature transformer, applied once to features in training and in prediction. */
+  featureTransformer<F extends FeatureTransformer<FeaturesOf<S>>>(fn: F): F {
+    return this.#register('featureTransformer', fn);
+  }
+
+  /** The registered component, if any. */
+  component(slot: Slot): AnyFn | undefined {
+    return this.#components[slot];
+  }
+
+  /** The columns a prediction request must send, when they are known. */
+  featureColumns(featureSchema?: readonly ColumnSchema[]): string[] | undefined {
+    if (this.features.length) return [...this.features];
+    if (featureSchema?.length) return featureSchema.map((c) => c.name);
+    return undefined;
+  }
+
+  /** Validates the reader arguments against `readerArgs` and runs the reader. */
+  async read(args: Record<string, unknown> = {}): Promise<RawOf<S>> {
+    const reader = this.#components.reader as Reader<unknown, RawOf<S>> | undefined;
+    if (!reader) throw new ComponentError(`dataset '${this.name}' has no reader`, 'register one: dataset.reader(async (args) => readCsv(...))');
+    const valid = this.checkReaderArgs(args);
+    const raw = await reader(valid);
+    if (raw === undefined) throw new ComponentError(`the reader of dataset '${this.name}' returned undefined`, 'return the data from the reader function');
+    return raw;
+  }
+
+  /** Validates reader arguments; without a schema they pass as given. */
+  checkReaderArgs(args: Record<string, unknown>): TReaderArgs {
+    if (!this.readerArgsSchema) return args as TReaderArgs;
+    const result = check(this.readerArgsSchema, args);
+    if (!result.ok) throw new ArgumentsError(`reader arguments for dataset '${this.name}'`, result.problems, describeSchema(this.readerArgsSchema));
+    return result.value;
+  }
+
+  /**
+   * Loads, splits and parses raw data, then applies the feature transformer to each split's features (once).
+   * The `*Kwargs` override the loader's, splitter's and parser's arguments.
+   */
+  async getData(raw: RawOf<S>, kwargs: DataKwargs = {}): Promise<DataSplits<ParsedOf<S>>> {
+    const data = await this.load(raw, kwargs.loaderKwargs);
+    const splits = await this.split(data, kwargs.splitterKwargs);
+    const parserKwargs = this.#parserKwargs(kwargs.parserKwargs);
+    const result: DataSplits<ParsedOf<S>> = { train: undefined as never };
+    const keys = splits.length === 1 ? (['train'] as const) : (['train', 'test'] as const);
+    for (const [i, key] of keys.entries()) {
+      const parsed = await this.#parse(splits[i]!, parserKwargs);
+      if (key === 'train' && DataFrame.isDataFrame(parsed[this.featureKey])) {
+        result.featureSchema = (parsed[this.featureKey] as DataFrame).schema();
+      }
+      result[key] = await this.#transformParsed(parsed);
+    }
+    return result;
+  }
+
+  /** Runs the loader (default: coerce tables to {@link DataFrame}). */
+  async load(raw: RawOf<S>, loaderKwargs: Record<string, unknown> = {}): Promise<DataOf<S>> {
+    const loader = this.#components.loader;
+    if (loader) return (await (loader as Loader<RawOf<S>, DataOf<S>, unknown>)(raw, loaderKwargs)) as DataOf<S>;
+    if (Object.keys(loaderKwargs).length) {
+      throw new ArgumentsError(`loader arguments for dataset '${this.name}'`, Object.keys(loaderKwargs).map((k) => `unknown key '${k}'`), 'none: the default loader takes no arguments (register dataset.loader to accept some)');
+    }
+    if (!this.tabular) return raw as unknown as DataOf<S>;
+    return this.#toFrame(raw, 'the reader output') as DataOf<S>;
+  }
+
+  /** Runs the splitter (default: a seeded train/test split for tables, one split otherwise). */
+  async split(data: DataOf<S>, overrides: Record<string, unknown> = {}): Promise<DataOf<S>[]> {
+    const splitter = this.#components.splitter;
+    const kwargs: SplitterKwargs = { testSize: this.testSize, shuffle: this.shuffle, randomState: this.randomState };
+    if (!splitter) this.#checkKeys('splitter arguments', overrides, Object.keys(kwargs));
+    const merged = { ...kwargs, ...overrides } as SplitterKwargs;
+    let splits: readonly DataOf<S>[];
+    if (splitter) splits = await (splitter as Splitter<DataOf<S>>)(data, merged);
+    else if (DataFrame.isDataFrame(data)) splits = trainTestSplit(data, merged) as unknown as DataOf<S>[];
+    else splits = [data];
+    if (!Array.isArray(splits) || splits.length < 1 || splits.length > 2) {
+      throw new ComponentError(`the splitter of dataset '${this.name}' must return [train] or [train, test], got ${describeLength(splits)}`);
+    }
+    return [...splits];
+  }
+
+  /** Runs the parser on one split (without the feature transformer). */
+  async parse(data: DataOf<S>, overrides: Record<string, unknown> = {}): Promise<ParsedOf<S>> {
+    return this.#parse(data, this.#parserKwargs(overrides));
+  }
+
+  /**
+   * Turns a prediction request's features into the predictor's input: the feature loader, then the feature
+   * transformer, exactly once. For tables the default feature loader checks the columns against the declared
+   * `features`, or the ones the model was trained on (`featureSchema`), and their types.
+   */
+  async getFeatures(rawFeatures: RawFeaturesOf<S>, options: { featureSchema?: readonly ColumnSchema[] | undefined } = {}): Promise<FeaturesOf<S>> {
+    const loader = this.#components.featureLoader as FeatureLoader<RawFeaturesOf<S>, FeaturesOf<S>> | undefined;
+    const features = loader ? await loader(rawFeatures) : this.#defaultFeatureLoader(rawFeatures, options.featureSchema);
+    if (features === undefined) throw new ComponentError(`the feature loader of dataset '${this.name}' returned undefined`);
+    return this.#transform(features);
+  }
+
+  /** Reader → loader → parser → feature transformer: the features of unlabeled data read by the reader. */
+  async getFeaturesFromReader(args: Record<string, unknown>): Promise<FeaturesOf<S>> {
+    const data = await this.load(await this.read(args));
+    const parsed = await this.parse(data);
+    return this.#transform(parsed[this.featureKey] as FeaturesOf<S>);
+  }
+
+  #defaultFeatureLoader(raw: unknown, featureSchema: readonly ColumnSchema[] | undefined): FeaturesOf<S> {
+    if (!this.tabular) return raw as FeaturesOf<S>;
+    const frame = this.#toFrame(raw, 'the features');
+    if (frame.length === 0) throw new InvalidDataError('the features have no records', 'send at least one record: {"features": [{"column": value, ...}]}');
+    const expected = this.featureColumns(featureSchema);
+    if (!expected) return frame.drop(this.targets) as FeaturesOf<S>;
+    const allowed = new Set([...expected, ...this.targets]);
+    const unexpected = frame.columns.filter((c) => !allowed.has(c));
+    if (unexpected.length) throw new ColumnsUnexpectedError(unexpected, expected, 'the features');
+    const selected = frame.select(expected, 'the features');
+    if (featureSchema) checkTypes(selected, featureSchema);
+    return selected as FeaturesOf<S>;
+  }
+
+  async #parse(data: DataOf<S>, kwargs: ParserKwargs): Promise<ParsedOf<S>> {
+    const parser = this.#components.parser;
+    let parsed: unknown;
+    if (parser) parsed = await (parser as Parser<DataOf<S>, unknown>)(data, kwargs);
+    else if (DataFrame.isDataFrame(data)) parsed = defaultParse(data, kwargs);
+    else parsed = [data];
+    if (!Array.isArray(parsed) || parsed.length <= this.featureKey) {
+      throw new ComponentError(`the parser of dataset '${this.name}' must return an array with the features at index ${this.featureKey}, e.g. [features, target]; got ${kind(parsed)}`);
+    }
+    return parsed as unknown as ParsedOf<S>;
+  }
+
+  async #transformParsed(parsed: ParsedOf<S>): Promise<ParsedOf<S>> {
+    if (!this.#components.featureTransformer) return parsed;
+    const copy = [...(parsed as readonly unknown[])];
+    copy[this.featureKey] = await this.#transform(copy[this.featureKey] as FeaturesOf<S>);
+    return copy as unknown as ParsedOf<S>;
+  }
+
+  async #transform(features: FeaturesOf<S>): Promise<FeaturesOf<S>> {
+    const transformer = this.#components.featureTransformer as FeatureTransformer<FeaturesOf<S>> | undefined;
+    if (!transformer) return features;
+    const out = await transformer(features);
+    if (out === undefined) throw new ComponentError(`the feature transformer of dataset '${this.name}' returned undefined`, 'return the transformed features');
+    return out;
+  }
+
+  #parserKwargs(overrides: Record<string, unknown> = {}): ParserKwargs {
+    if (!this.#components.parser) this.#checkKeys('parser arguments', overrides, ['features', 'targets']);
+    return { features: this.features, targets: this.targets, ...overrides } as ParserKwargs;
+  }
+
+  #checkKeys(what: string, given: Record<string, unknown>, known: string[]): void {
+    const unknown = Object.keys(given).filter((k) => !known.includes(k));
+    if (unknown.length) {
+      throw new ArgumentsError(`${what} for dataset '${this.name}'`, unknown.map((k) => `unknown key '${k}'`), `{ ${known.join(', ')} } (register a custom component to accept others)`);
+    }
+  }
+
+  #toFrame(value: unknown, what: string): DataFrame {
+    try {
+      return DataFrame.from(value);
+    } catch (error) {
+      if (error instanceof InvalidDataError && !DataFrame.isDataFrame(value) && !Array.isArray(value) && !isPlainObject(value)) {
+        throw new InvalidDataError(`${what} of dataset '${this.name}' is not a table: ${error.message}`, 'return a DataFrame or records, or set tabular: false in the Dataset options for other data');
+      }
+      throw error;
+    }
+  }
+
+  #register<F>(slot: Slot, fn: F): F {
+    if (typeof fn !== 'function') {
+      throw new ComponentError(`dataset.${slot}(...) expects a function, got ${kind(fn)}`, `pass the ${slot} function, e.g. dataset.${slot}((...) => ...)`);
+    }
+    this.#components[slot] = fn as AnyFn;
+    return fn;
+  }
+}
+
+/** The default parser: `[features, target]` frames. `features` is honoured even when `targets` is set. */
+function defaultParse(data: DataFrame, { features, targets }: ParserKwargs): [DataFrame, DataFrame] {
+  const featureFrame = features.length ? data.select(features, 'the data') : data.drop(targets);
+  // Unlabeled data (e.g. for prediction) has no target columns: an empty target frame, as in Python UnionML.
+  const present = targets.filter((t) => data.has(t));
+  const targetFrame = present.length === targets.length && targets.length ? data.select(targets) : DataFrame.empty();
+  return [featureFrame, targetFrame];
+}
+
+function checkTypes(frame: DataFrame, schema: readonly ColumnSchema[]): void {
+  for (const { name, type } of schema) {
+    if (type !== 'number') continue;
+    const values = frame.column(name);
+    for (let r = 0; r < values.length; r++) {
+      const v = values[r];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonNumericValueError(name, r, v);
+    }
+  }
+}
+
+/** Checks the options form of a component registration. */
+export function taskOptions<T extends object>(what: string, arg: unknown): T {
+  if (!isPlainObject(arg)) throw new ComponentError(`${what}(...) expects a function, or an options object then a function; got ${kind(arg)}`, `write ${what}(fn) or ${what}({ cache: true })(fn)`);
+  return { ...arg } as T;
+}
+
+function describeLength(value: unknown): string {
+  return Array.isArray(value) ? `an array of ${value.length}` : kind(value);
+}

@@ -1,0 +1,96 @@
+import { toJSONSchema, type z } from 'zod';
+import { kind } from '@unionml/data';
+
+/** Any zod schema whose output is `T`. */
+export type Schema<T = unknown> = z.ZodType<T>;
+
+/** The result of {@link check}: the parsed value, or readable problems. */
+export type CheckResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+/**
+ * Validates `value` against a zod schema. For object schemas, unknown keys are problems too (a typo in a
+ * hyperparameter name must not be ignored silently).
+ */
+export function check<T>(schema: Schema<T>, value: unknown): CheckResult<T> {
+  const problems: string[] = [];
+  const shape = objectShape(schema);
+  if (shape && isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) problems.push(`unknown key '${key}'${suggest(key, Object.keys(shape))}`);
+    }
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') continue; // reported above, with suggestions
+      const path = issue.path.length ? `'${issue.path.map(String).join('.')}'` : 'value';
+      problems.push(`${path}: ${issue.message}`);
+    }
+  }
+  if (problems.length || !result.success) return { ok: false, problems: problems.length ? problems : ['invalid value'] };
+  return { ok: true, value: result.data };
+}
+
+/**
+ * A one-line description of a schema for error messages, e.g.
+ * `{ learningRate?: number = 0.5, epochs?: integer = 200 }`.
+ */
+export function describeSchema(schema: Schema): string {
+  try {
+    return describeJsonSchema(jsonSchemaOf(schema));
+  } catch {
+    return '(see the schema in the app)';
+  }
+}
+
+/** The JSON Schema (draft 2020-12) of the values a schema accepts as input (defaults make fields optional). */
+export function jsonSchemaOf(schema: Schema): Record<string, unknown> {
+  return toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
+
+function describeJsonSchema(node: Record<string, unknown>): string {
+  const type = node['type'];
+  if (type === 'object' && isPlainObject(node['properties'])) {
+    const required = new Set(Array.isArray(node['required']) ? (node['required'] as string[]) : []);
+    const fields = Object.entries(node['properties'] as Record<string, Record<string, unknown>>).map(([name, sub]) => {
+      const optional = !required.has(name) || 'default' in sub;
+      const dflt = 'default' in sub ? ` = ${JSON.stringify(sub['default'])}` : '';
+      return `${name}${optional ? '?' : ''}: ${describeJsonSchema(sub)}${dflt}`;
+    });
+    return `{ ${fields.join(', ')} }`;
+  }
+  if (type === 'array') return `${isPlainObject(node['items']) ? describeJsonSchema(node['items']) : 'unknown'}[]`;
+  if (Array.isArray(node['enum'])) return (node['enum'] as unknown[]).map((v) => JSON.stringify(v)).join(' | ');
+  if (Array.isArray(node['anyOf'])) return (node['anyOf'] as Record<string, unknown>[]).map(describeJsonSchema).join(' | ');
+  if (typeof type === 'string') {
+    const bounds = [
+      typeof node['minimum'] === 'number' && node['minimum'] !== Number.MIN_SAFE_INTEGER ? `>= ${node['minimum']}` : '',
+      typeof node['exclusiveMinimum'] === 'number' ? `> ${node['exclusiveMinimum']}` : '',
+      typeof node['maximum'] === 'number' && node['maximum'] !== Number.MAX_SAFE_INTEGER ? `<= ${node['maximum']}` : '',
+      typeof node['exclusiveMaximum'] === 'number' ? `< ${node['exclusiveMaximum']}` : '',
+    ].filter(Boolean);
+    return bounds.length ? `${type} (${bounds.join(', ')})` : type;
+  }
+  if (Array.isArray(type)) return type.join(' | ');
+  return 'unknown';
+}
+
+function objectShape(schema: Schema): Record<string, unknown> | undefined {
+  const def = (schema as unknown as { def?: { type?: string; shape?: Record<string, unknown>; catchall?: unknown } }).def;
+  if (def?.type === 'object' && def.shape && def.catchall === undefined) return def.shape;
+  return undefined;
+}
+
+function suggest(key: string, known: string[]): string {
+  const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
+  const match = known.find((k) => norm(k) === norm(key));
+  return match ? ` (did you mean '${match}'?)` : known.length ? ` (known: ${known.join(', ')})` : '';
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+export { kind };

@@ -1,0 +1,2 @@
+// A JavaScript app: loaded without tsx.
+export const answer = 42;
