@@ -1,0 +1,82 @@
+import type { IncomingMessage } from 'node:http';
+import { ServerError } from './errors.js';
+
+/** The default body size limit: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/** The {@link ServerError} for a body over the limit (413). */
+export function tooLarge(limit: number, declared?: number): ServerError {
+  const size = declared === undefined ? `more than ${limit} bytes` : `${declared} bytes`;
+  return new ServerError('REQUEST_TOO_LARGE', `the request body is too large: ${size}, the limit is ${limit} bytes`, {
+    hint: 'send fewer rows per request, or raise the server limit (maxBodyBytes)',
+  });
+}
+
+/** True when the request declares a Content-Length over `limit`. */
+export function declaresTooLarge(req: IncomingMessage, limit: number): boolean {
+  const length = req.headers['content-length'];
+  return length !== undefined && Number(length) > limit;
+}
+
+/** The state of one body being read. The listeners below are shared by every request (no closures per request). */
+interface BodyReader {
+  limit: number;
+  size: number;
+  first: Buffer | undefined;
+  chunks: Buffer[] | undefined;
+  resolve: (text: string) => void;
+  reject: (error: unknown) => void;
+}
+
+const READER = Symbol('unionml.bodyReader');
+type ReadingRequest = IncomingMessage & { [READER]?: BodyReader | undefined };
+
+function onData(this: ReadingRequest, chunk: Buffer): void {
+  const reader = this[READER]!;
+  reader.size += chunk.length;
+  if (reader.size > reader.limit) {
+    detach(this);
+    this.pause(); // stop reading: the response says Connection: close
+    reader.reject(tooLarge(reader.limit));
+    return;
+  }
+  if (reader.first === undefined) reader.first = chunk;
+  else (reader.chunks ??= [reader.first]).push(chunk);
+}
+
+function onEnd(this: ReadingRequest): void {
+  const reader = this[READER]!;
+  detach(this);
+  const buffer = reader.chunks ? Buffer.concat(reader.chunks, reader.size) : reader.first;
+  if (buffer === undefined) return reader.resolve('');
+  // Skip a UTF-8 byte order mark, which JSON.parse rejects.
+  const start = buffer.length >= 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf ? 3 : 0;
+  reader.resolve(buffer.toString('utf8', start));
+}
+
+function onError(this: ReadingRequest, error: Error): void {
+  const reader = this[READER]!;
+  detach(this);
+  reader.reject(error);
+}
+
+function detach(req: ReadingRequest): void {
+  req.off('data', onData);
+  req.off('end', onEnd);
+  req.off('error', onError);
+  req[READER] = undefined;
+}
+
+/**
+ * Reads the whole request body as UTF-8 text (without a byte order mark). Rejects with `REQUEST_TOO_LARGE` as
+ * soon as more than `limit` bytes have arrived, and stops reading then; rejects with the stream's error if the
+ * client goes away.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    (req as ReadingRequest)[READER] = { limit, size: 0, first: undefined, chunks: undefined, resolve, reject };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+  });
+}

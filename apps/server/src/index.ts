@@ -1,0 +1,29 @@
+/**
+ * The UnionML prediction server: serves a trained `Model` of `@unionml/core` over HTTP with `node:http`.
+ *
+ * Routes: `GET /` (an HTML page), `GET /health`, `POST /predict` with `{"features": [rows]}` or
+ * `{"inputs": {reader arguments}}`, and `GET /openapi.json` (OpenAPI 3.1, from the model's schemas). Bad requests
+ * get 400 with a JSON body `{ detail, code, hint? }` that names the problem; see {@link STATUS_BY_CODE}.
+ *
+ * @example
+ * ```ts
+ * import { loadModel } from '@unionml/core';
+ * import { serveModel } from '@unionml/server';
+ *
+ * const model = await loadModel('app:model');
+ * const { url, closed } = await serveModel(model, { modelPath: 'model.json', port: 8000 });
+ * // curl -X POST $url/predict -H 'Content-Type: application/json' -d '{"features": [...]}'
+ * await closed;
+ * ```
+ * @module
+ */
+export { DEFAULT_MAX_BODY_BYTES } from './body.js';
+export { STATUS_BY_CODE, ServerError, statusOf } from './errors.js';
+export type { ErrorBody, ServerErrorCode } from './errors.js';
+export { createRequestListener } from './handler.js';
+export { openApiDocument } from './openapi.js';
+export type { ServerOptions } from './options.js';
+export { serveModel } from './serve.js';
+export type { ServeOptions, ServingModel } from './serve.js';
+export { CLOSE_GRACE_MS, createServer } from './server.js';
+export type { ListenAddress, PredictionServer } from './server.js';
