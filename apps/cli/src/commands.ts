@@ -1,0 +1,198 @@
+/**
+ * The command table: names, arguments, options and help of every command. It imports nothing heavy: each command's
+ * implementation (and with it @unionml/core, the app, TensorFlow.js...) is imported only when that command runs,
+ * so that `unionml --help` starts fast.
+ */
+import type { Output } from './output.js';
+
+/** An option of a command, as `node:util` parseArgs takes it, with its help. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** The value's placeholder in help, e.g. `FILE`. */
+  value?: string;
+  default?: string;
+  description: string;
+}
+
+/** What a command's implementation receives. */
+export interface CommandContext {
+  /** The positional arguments, already counted against the command's spec. */
+  positionals: string[];
+  /** The options, with their defaults applied. */
+  values: Record<string, string | boolean | undefined>;
+  /** The folder the command runs in (app addresses and relative paths resolve from it). */
+  cwd: string;
+  out: Output;
+}
+
+/** One command of the CLI. */
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The usage line after `usage: `. */
+  usage: string;
+  /** A paragraph for the command's help. */
+  description: string;
+  /** The positional arguments, in order; `optional` ones may be left out. */
+  arguments: Array<{ name: string; description: string; optional?: boolean }>;
+  options: Record<string, OptionSpec>;
+  examples: string[];
+  /** Imports the implementation and runs it; returns the exit status. */
+  run(context: CommandContext): Promise<number>;
+}
+
+const APP_MODEL = { name: 'APP:MODEL', description: 'the app module (./app.ts, ./app.js or a package) and its exported Model, e.g. app:model' };
+
+const verbose: OptionSpec = { type: 'boolean', description: 'print stack traces of errors' };
+const help: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
+const json: OptionSpec = { type: 'boolean', description: 'print one JSON object on stdout (errors too: {"error": {code, message, hint}})' };
+const local: OptionSpec = { type: 'boolean', description: 'run in this process (required: running on Flyte is not available in this release)' };
+
+/** Options that every command takes. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = { verbose, help };
+
+export const COMMANDS: readonly Command[] = [
+  {
+    name: 'init',
+    summary: 'create a new app from a template',
+    usage: 'unionml init APP_NAME [--template basic] [--packages-from DIR]',
+    description:
+      'Create the folder APP_NAME with a UnionML app from a template (app.ts, package.json, data, README.md, Dockerfile), ' +
+      'then make it a git repository with an initial commit. APP_NAME must match ^[_a-zA-Z][_a-zA-Z0-9]+$.',
+    arguments: [{ name: 'APP_NAME', description: 'the name of the app and of its folder' }],
+    options: {
+      template: { type: 'string', short: 't', value: 'NAME', default: 'basic', description: 'the template; basic is a digits classifier on TensorFlow.js' },
+      'packages-from': {
+        type: 'string',
+        value: 'DIR',
+        description: 'depend on the unionml-*.tgz tarballs in DIR (from npm pack) instead of the npm registry',
+      },
+    },
+    examples: ['unionml init my_app', 'cd my_app && npm install && npm run train && npm run serve'],
+    run: async (context) => (await import('./commands/init.js')).init(context),
+  },
+  {
+    name: 'train',
+    summary: 'train a model in this process and save it to a model file',
+    usage: 'unionml train APP:MODEL --local [-i JSON] [-o MODEL_FILE] [--json]',
+    description:
+      'Train the model in this process: read the data, split it, train, evaluate on each split, print the metrics and save ' +
+      'the model file (atomically). --inputs is a JSON object with the keys hyperparameters, trainerKwargs, loaderKwargs, ' +
+      'splitterKwargs and parserKwargs (snake_case spellings such as trainer_kwargs work too); its other keys are the ' +
+      "reader's arguments.",
+    arguments: [APP_MODEL],
+    options: {
+      local,
+      inputs: { type: 'string', short: 'i', value: 'JSON', description: 'the training inputs as a JSON object, or @FILE to read them from a file' },
+      output: { type: 'string', short: 'o', value: 'MODEL_FILE', default: 'model.json', description: 'where to save the model file' },
+      json,
+    },
+    examples: ['unionml train app:model --local', `unionml train app:model --local -i '{"hyperparameters": {"epochs": 100}}' -o model.json --json`],
+    run: async (context) => (await import('./commands/train.js')).train(context),
+  },
+  {
+    name: 'predict',
+    summary: 'predict with a saved model, in this process',
+    usage: 'unionml predict APP:MODEL --local --model-path MODEL_FILE (-f FEATURES_FILE | -i JSON) [--json]',
+    description:
+      'Load the model file and predict, in this process, from a JSON file of features (an array of records, or ' +
+      '{"features": [...]}) or from the reader\'s arguments (--inputs, read and parsed like the training data). ' +
+      'Prints the predictions as JSON.',
+    arguments: [APP_MODEL],
+    options: {
+      local,
+      'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train' },
+      features: { type: 'string', short: 'f', value: 'FILE', description: 'a JSON file of feature records' },
+      inputs: { type: 'string', short: 'i', value: 'JSON', description: "the reader's arguments as a JSON object, or @FILE" },
+      json: { ...json, description: 'print {"predictions": [...]} on stdout (errors: {"error": {code, message, hint}})' },
+    },
+    examples: ['unionml predict app:model --local --model-path model.json -f data/sample_features.json'],
+    run: async (context) => (await import('./commands/predict.js')).predict(context),
+  },
+  {
+    name: 'serve',
+    summary: 'serve a saved model over HTTP',
+    usage: 'unionml serve APP:MODEL --model-path MODEL_FILE [--host 127.0.0.1] [--port 8000]',
+    description:
+      'Load the model file and serve the model over HTTP (GET /health, POST /predict with {"features": [...]} or ' +
+      '{"inputs": {...}}) until SIGTERM or SIGINT. Without --model-path, the model file is taken from UNIONML_MODEL_PATH.',
+    arguments: [APP_MODEL],
+    options: {
+      'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train (default: $UNIONML_MODEL_PATH)' },
+      host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'the address to listen on; 0.0.0.0 for every interface' },
+      port: { type: 'string', value: 'PORT', default: '8000', description: 'the port to listen on; 0 picks a free one' },
+    },
+    examples: ['unionml serve app:model --model-path model.json --port 8000'],
+    run: async (context) => (await import('./commands/serve.js')).serve(context),
+  },
+];
+
+/** The command named `name`, if any. */
+export function findCommand(name: string): Command | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** The help of the whole CLI. */
+export function mainHelp(version: string): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    `unionml ${version}: build, train and serve machine-learning microservices`,
+    '',
+    'usage: unionml <command> [options]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'options:',
+    '  -h, --help     show help (unionml <command> --help: the help of a command)',
+    '  -V, --version  print the version',
+    '      --verbose  print stack traces of errors',
+    '',
+    'APP:MODEL names the app module (./app.ts, ./app.js or a package, from the current folder) and its exported',
+    'Model, e.g. app:model. Remote commands (deploy, train and predict on Flyte) are not available in this release.',
+    '',
+  ].join('\n');
+}
+
+/** The help of one command. */
+export function commandHelp(command: Command): string {
+  const options = { ...command.options, ...GLOBAL_OPTIONS };
+  const rows = Object.entries(options).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.value ? ` ${spec.value}` : ''}`;
+    const text = spec.default !== undefined ? `${spec.description} (default: ${spec.default})` : spec.description;
+    return [flag, text] as const;
+  });
+  const width = Math.max(...rows.map(([flag]) => flag.length), ...command.arguments.map((a) => a.name.length));
+  return [
+    `usage: ${command.usage}`,
+    '',
+    ...wrap(command.description, 100),
+    '',
+    'arguments:',
+    ...command.arguments.map((a) => `  ${a.name.padEnd(width)}  ${a.description}`),
+    '',
+    'options:',
+    ...rows.map(([flag, text]) => `  ${flag.padEnd(width)}  ${text}`),
+    '',
+    'examples:',
+    ...command.examples.map((e) => `  ${e}`),
+    '',
+  ].join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line ? `${line} ${word}` : word;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}

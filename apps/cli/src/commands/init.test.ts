@@ -1,0 +1,235 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO, tempDir, unionml } from '../test-support/run.js';
+import { TEMPLATES } from '../templates.js';
+import { VERSION } from '../version.js';
+import { appPackageJson, packageName } from './init.js';
+
+const EXAMPLE = join(REPO, 'examples', 'digits');
+const FILES = TEMPLATES['basic']!.files;
+const exampleDependencies = (JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+
+/** An environment whose git has only the given global config (no system config, no identity variables). */
+function gitEnv(config: string): NodeJS.ProcessEnv {
+  const home = tempDir('unionml-home-');
+  writeFileSync(join(home, '.gitconfig'), config);
+  return {
+    HOME: home,
+    GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: undefined,
+    GIT_AUTHOR_EMAIL: undefined,
+    GIT_COMMITTER_NAME: undefined,
+    GIT_COMMITTER_EMAIL: undefined,
+    EMAIL: undefined,
+  };
+}
+
+const IDENTITY = '[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n';
+
+function git(dir: string, args: string[], env: NodeJS.ProcessEnv): string {
+  const clean = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter((e): e is [string, string] => e[1] !== undefined));
+  return execFileSync('git', args, { cwd: dir, env: clean, encoding: 'utf8' }).trim();
+}
+
+function tree(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tree(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+}
+
+describe('unionml init', () => {
+  it('creates the app from the example, with a generated package.json and an initial git commit', async () => {
+    const cwd = tempDir();
+    const env = gitEnv(IDENTITY);
+    const result = await unionml(['init', 'my_app'], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'my_app');
+    expect(result.stdout).toContain(`[unionml] created app 'my_app' from the basic template in ${app}`);
+    expect(result.stdout).toContain('cd my_app');
+    expect(result.stderr).toBe('');
+
+    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json'].sort());
+    for (const file of FILES) {
+      expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
+      expect(statSync(join(app, file)).mode & 0o200, `${file} is writable`).toBeTruthy();
+    }
+
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg).toEqual({
+      name: 'my-app',
+      version: '0.1.0',
+      private: true,
+      description: expect.stringContaining('my_app'),
+      type: 'module',
+      engines: { node: '>=20.19' },
+      scripts: { train: 'unionml train app:model --local -o model.json', serve: 'unionml serve app:model --model-path model.json --port 8000' },
+      dependencies: {
+        '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'],
+        '@tensorflow/tfjs-backend-wasm': exampleDependencies['@tensorflow/tfjs-backend-wasm'],
+        '@unionml/cli': VERSION,
+        '@unionml/core': VERSION,
+        '@unionml/data': VERSION,
+        zod: exampleDependencies['zod'],
+      },
+      overrides: { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' },
+      allowScripts: { esbuild: true, 'core-js': false },
+    });
+
+    expect(git(app, ['log', '--format=%s|%an|%ae'], env)).toBe('initial commit for my_app|Ada Lovelace|ada@example.com');
+    expect(git(app, ['status', '--porcelain'], env)).toBe('');
+    expect(git(app, ['ls-files'], env).split('\n').sort()).toEqual([...FILES, 'package.json'].sort());
+  });
+
+  it('commits as unionml <unionml@localhost> when git has no identity, and says so', async () => {
+    const cwd = tempDir();
+    const env = gitEnv('');
+    const result = await unionml(['init', 'anonymous'], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(git(join(cwd, 'anonymous'), ['log', '--format=%s|%an|%ae'], env)).toBe('initial commit for anonymous|unionml|unionml@localhost');
+    expect(result.stderr).toContain('[unionml] warning: git has no user.name or user.email configured');
+  });
+
+  it('keeps the configured identity when only part of it is missing', async () => {
+    const cwd = tempDir();
+    const env = gitEnv('[user]\n\tname = Grace Hopper\n');
+    const result = await unionml(['init', 'half'], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(git(join(cwd, 'half'), ['log', '--format=%an|%ae'], env)).toBe('Grace Hopper|unionml@localhost');
+  });
+
+  it('still creates the app without git, with a warning', async () => {
+    const cwd = tempDir();
+    const empty = tempDir('unionml-path-');
+    const result = await unionml(['init', 'no_git'], { cwd, env: { ...gitEnv(IDENTITY), PATH: empty } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('[unionml] warning: git is not installed, so the app is not a git repository');
+    expect(existsSync(join(cwd, 'no_git', 'app.ts'))).toBe(true);
+    expect(existsSync(join(cwd, 'no_git', '.git'))).toBe(false);
+  });
+
+  it.each(['my-app', 'x', '1app', 'my.app', 'my app', 'ünï', '../escape'])('refuses the app name %j (exit 2)', async (name) => {
+    const cwd = tempDir();
+    const result = await unionml(['init', name], { cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: app name '${name}' is invalid: it must match ^[_a-zA-Z][_a-zA-Z0-9]+$`);
+    expect(result.stderr).toContain('usage: unionml init APP_NAME');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it.each(['ab', '_a', '__', 'My_App2'])('accepts the app name %j', async (name) => {
+    const cwd = tempDir();
+    const result = await unionml(['init', name], { cwd, env: gitEnv(IDENTITY) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(cwd, name, 'app.ts'))).toBe(true);
+  });
+
+  it('refuses an existing non-empty folder, and uses an empty one', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'taken'));
+    writeFileSync(join(cwd, 'taken', 'notes.txt'), 'mine');
+    const refused = await unionml(['init', 'taken'], { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`error: the folder ${join(cwd, 'taken')} already exists and is not empty`);
+    expect(readdirSync(join(cwd, 'taken'))).toEqual(['notes.txt']);
+
+    writeFileSync(join(cwd, 'file_app'), '');
+    const file = await unionml(['init', 'file_app'], { cwd });
+    expect(file.code).toBe(1);
+    expect(file.stderr).toContain('already exists and is not a folder');
+
+    mkdirSync(join(cwd, 'empty'));
+    const empty = await unionml(['init', 'empty'], { cwd, env: gitEnv(IDENTITY) });
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(existsSync(join(cwd, 'empty', 'app.ts'))).toBe(true);
+  });
+
+  it('--packages-from wires every @unionml package to its tarball, and npm installs them without the registry', async () => {
+    const cwd = tempDir();
+    const packages = join(cwd, 'packages');
+    mkdirSync(packages);
+    // Stand-ins with the real dependency graph of the @unionml packages.
+    const graph: Record<string, string[]> = { errors: [], data: ['errors'], core: ['data', 'errors'], server: ['core', 'data', 'errors'], cli: ['core', 'data', 'errors', 'server'] };
+    for (const [name, deps] of Object.entries(graph)) {
+      const dir = join(cwd, 'src', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }));
+      execFileSync('npm', ['pack', '--pack-destination', packages], { cwd: dir, stdio: 'ignore' });
+    }
+    expect(readdirSync(packages).sort()).toEqual(['cli', 'core', 'data', 'errors', 'server'].map((n) => `unionml-${n}-${VERSION}.tgz`));
+
+    const result = await unionml(['init', 'packed_deps', '--packages-from', 'packages'], { cwd, env: gitEnv(IDENTITY) });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'packed_deps');
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; overrides: Record<string, string> };
+    const tarball = (name: string) => `file:${join(packages, `unionml-${name}-${VERSION}.tgz`)}`;
+    for (const name of ['cli', 'core', 'data']) expect(pkg.dependencies[`@unionml/${name}`]).toBe(tarball(name));
+    expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data']);
+    for (const name of Object.keys(graph)) expect(pkg.overrides[`@unionml/${name}`]).toBe(tarball(name));
+    expect(pkg.overrides).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
+
+    // Install only the @unionml part (the rest would need the registry): npm must find all five in the tarballs.
+    const unionmlOnly = {
+      name: 'packed-deps',
+      private: true,
+      dependencies: Object.fromEntries(Object.entries(pkg.dependencies).filter(([d]) => d.startsWith('@unionml/'))),
+      overrides: Object.fromEntries(Object.entries(pkg.overrides).filter(([d]) => d.startsWith('@unionml/'))),
+    };
+    writeFileSync(join(app, 'package.json'), JSON.stringify(unionmlOnly));
+    execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
+    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(['cli', 'core', 'data', 'errors', 'server']);
+  }, 60_000);
+
+  it('--packages-from names the tarballs that are missing', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'packages'));
+    writeFileSync(join(cwd, 'packages', `unionml-core-${VERSION}.tgz`), '');
+    const result = await unionml(['init', 'some_app', '--packages-from', 'packages'], { cwd });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`lacks unionml-errors-${VERSION}.tgz, unionml-data-${VERSION}.tgz, unionml-server-${VERSION}.tgz, unionml-cli-${VERSION}.tgz`);
+    expect(result.stderr).toContain('hint: make them with: npm pack -w @unionml/errors');
+    expect(existsSync(join(cwd, 'some_app'))).toBe(false);
+    const none = await unionml(['init', 'some_app', '--packages-from', 'nowhere'], { cwd });
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain(`error: cannot read --packages-from ${join(cwd, 'nowhere')}: no such folder`);
+  });
+
+  it('from a packed @unionml/cli, copies the template packed by prepack (dot files included)', async () => {
+    const root = tempDir('unionml-packed-');
+    const cli = join(REPO, 'apps', 'cli');
+    const tarball = execFileSync('npm', ['pack', '--pack-destination', root, '--silent'], { cwd: cli, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const installed = join(root, 'node_modules', '@unionml', 'cli');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['xzf', join(root, tarball), '-C', installed, '--strip-components=1']);
+    for (const name of ['errors', 'data', 'core', 'server']) symlinkSync(join(REPO, name === 'server' ? 'apps' : 'packages', name), join(root, 'node_modules', '@unionml', name));
+    expect(existsSync(join(installed, 'templates', 'basic', 'template.json'))).toBe(true);
+    expect(existsSync(join(installed, 'src'))).toBe(false);
+
+    const cwd = join(root, 'work');
+    mkdirSync(cwd);
+    const result = await unionml(['init', 'from_pack'], { cwd, env: gitEnv(IDENTITY), bin: join(installed, 'bin', 'unionml.js') });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'from_pack');
+    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json'].sort());
+    for (const file of FILES) expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies).toMatchObject({ zod: exampleDependencies['zod'], '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'] });
+  }, 120_000);
+});
+
+describe('package.json of a new app', () => {
+  it.each([
+    ['my_app', 'my-app'],
+    ['My_App2', 'my-app2'],
+    ['_private', 'private'],
+    ['__', 'unionml-app'],
+  ])('names %s %s', (appName, name) => {
+    expect(packageName(appName)).toBe(name);
+  });
+
+  it('pins @unionml packages to the given version', () => {
+    const pkg = appPackageJson('x_y', { spec: TEMPLATES['basic']!, dependencies: { zod: '4.0.0' }, scripts: {} }, { version: '9.9.9' }) as { dependencies: unknown; overrides: unknown };
+    expect(pkg.dependencies).toEqual({ '@unionml/cli': '9.9.9', '@unionml/core': '9.9.9', '@unionml/data': '9.9.9', zod: '4.0.0' });
+    expect(pkg.overrides).toEqual({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
+  });
+});

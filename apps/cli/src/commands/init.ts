@@ -1,0 +1,160 @@
+/**
+ * `unionml init APP_NAME [--template basic] [--packages-from DIR]`: a new app folder from a template, with a
+ * generated package.json and an initial git commit.
+ */
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import type { CommandContext } from '../commands.js';
+import { InitError, UsageError } from '../errors.js';
+import { DEFAULT_IDENTITY, initialCommit } from '../git.js';
+import { findTemplate, storedName, type FoundTemplate } from '../templates.js';
+import { VERSION } from '../version.js';
+
+/** Python UnionML's rule for app names (templates/common/hooks/pre_gen_project.py): at least 2 characters. */
+export const APP_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]+$/;
+
+/** The @unionml packages, in dependency order; an app depends on the first three, and npm installs all five. */
+const DIRECT = ['cli', 'core', 'data'] as const;
+const ALL = ['errors', 'data', 'core', 'server', 'cli'] as const;
+
+/**
+ * Overrides that @unionml/data's danfojs-node needs: its @tensorflow/tfjs-node runs an install script that
+ * downloads native libtensorflow (UnionML uses the pure-JS/WebAssembly tfjs instead), and its xlsx dependency is a
+ * CDN tarball URL rather than a registry version. The workspace root has the same overrides.
+ */
+const DANFO_OVERRIDES = { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' };
+
+/** Install scripts npm 11 may run (esbuild, for tsx) or skip (core-js's banner). */
+const ALLOW_SCRIPTS = { esbuild: true, 'core-js': false };
+
+export async function init({ positionals, values, cwd, out }: CommandContext): Promise<number> {
+  const appName = positionals[0]!;
+  if (!APP_NAME_PATTERN.test(appName)) {
+    throw new UsageError(`app name '${appName}' is invalid: it must match ${APP_NAME_PATTERN.source}`, 'init', {
+      code: 'INIT_APP_NAME_INVALID',
+      hint: 'start with a letter or _, then at least one letter, digit or _ (no - or .), e.g. my_app',
+    });
+  }
+  const template = findTemplate(String(values['template']));
+  const destination = resolve(cwd, appName);
+  const created = await checkDestination(destination);
+  const packagesFrom = typeof values['packages-from'] === 'string' ? await findTarballs(resolve(cwd, values['packages-from'])) : undefined;
+
+  try {
+    await copyTemplate(template, destination);
+    const pkg = appPackageJson(appName, template, { version: VERSION, ...(packagesFrom ? { tarballs: packagesFrom } : {}) });
+    await writeFile(join(destination, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o644 });
+  } catch (error) {
+    // Leave nothing half-made behind.
+    if (created) await rm(destination, { recursive: true, force: true });
+    else for (const entry of await readdir(destination).catch(() => [])) await rm(join(destination, entry), { recursive: true, force: true });
+    throw new InitError('INIT_WRITE_FAILED', `cannot create the app in ${destination}: ${(error as Error).message}`, { cause: error });
+  }
+  out.say(`created app '${appName}' from the ${template.spec.name} template in ${destination}`);
+
+  const git = initialCommit(destination, appName);
+  if (git.status === 'committed') {
+    out.say(`made the initial git commit: "initial commit for ${appName}"`);
+    if (git.defaultIdentity.length) {
+      const who = git.defaultIdentity.map((key) => `${key}=${DEFAULT_IDENTITY[key as keyof typeof DEFAULT_IDENTITY]}`).join(', ');
+      out.warn(`git has no ${git.defaultIdentity.join(' or ')} configured, so the commit uses ${who}; set yours with git config --global user.name/user.email`);
+    }
+  } else if (git.status === 'no-git') {
+    out.warn('git is not installed, so the app is not a git repository; install git, then run git init and commit (deployments are versioned by commit)');
+  } else {
+    out.warn(`${git.step} failed, so the app has no initial commit: ${git.detail}`);
+  }
+
+  const shown = relative(cwd, destination) || '.';
+  out.stdout(['', 'next steps:', `  cd ${shown}`, '  npm install', '  npm run train    # trains and saves model.json', '  npm run serve    # serves it on http://127.0.0.1:8000', ''].join('\n'));
+  return 0;
+}
+
+/** Refuses an existing non-empty destination. Returns whether the folder has to be created. */
+async function checkDestination(destination: string): Promise<boolean> {
+  const info = await stat(destination).catch(() => undefined);
+  if (!info) return true;
+  if (!info.isDirectory()) throw new InitError('INIT_DESTINATION_EXISTS', `${destination} already exists and is not a folder`, { hint: 'choose another app name' });
+  const entries = await readdir(destination);
+  if (entries.length) {
+    throw new InitError('INIT_DESTINATION_EXISTS', `the folder ${destination} already exists and is not empty`, { hint: 'choose another app name, or remove or empty that folder' });
+  }
+  return false;
+}
+
+/** Copies the template's files (and only those) into `destination`. */
+async function copyTemplate(template: FoundTemplate, destination: string): Promise<void> {
+  await mkdir(destination, { recursive: true });
+  for (const file of template.spec.files) {
+    const source = join(template.dir, template.packed ? storedName(file) : file);
+    const target = join(destination, file);
+    await mkdir(dirname(target), { recursive: true });
+    // Read and write rather than copy: the app's files are the user's, writable whatever the source's mode.
+    await writeFile(target, await readFile(source), { mode: 0o644 });
+  }
+}
+
+/**
+ * Finds `unionml-<name>-<version>.tgz` (npm pack's names for @unionml/<name>) for every @unionml package in `dir`,
+ * preferring this CLI's version.
+ * @returns absolute paths by package name
+ */
+export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[number], string>> {
+  const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    throw new InitError('INIT_PACKAGES_NOT_FOUND', `cannot read --packages-from ${dir}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`, {
+      hint: 'make the tarballs with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
+    });
+  });
+  const found: Partial<Record<(typeof ALL)[number], string>> = {};
+  const missing: string[] = [];
+  for (const name of ALL) {
+    const pattern = new RegExp(`^unionml-${name}-(\\d+\\.\\d+\\.\\d+(?:[-+][0-9A-Za-z.+-]*)?)\\.tgz$`);
+    const candidates = entries.filter((e) => pattern.test(e)).sort();
+    const file = candidates.find((e) => e === `unionml-${name}-${VERSION}.tgz`) ?? (candidates.length === 1 ? candidates[0] : undefined);
+    if (file) found[name] = join(dir, file);
+    else if (candidates.length > 1) {
+      throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} has several @unionml/${name} tarballs (${candidates.join(', ')}) and none of version ${VERSION}`, { hint: 'keep one tarball per package in the folder' });
+    } else missing.push(`unionml-${name}-${VERSION}.tgz`);
+  }
+  if (missing.length) {
+    throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} lacks ${missing.join(', ')}`, {
+      hint: 'make them with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
+    });
+  }
+  return found as Record<(typeof ALL)[number], string>;
+}
+
+/** The npm name of an app: lower case, `_` → `-` (as Python UnionML's project_name), without leading `-`. */
+export function packageName(appName: string): string {
+  return appName.toLowerCase().replaceAll('_', '-').replace(/^-+/, '') || 'unionml-app';
+}
+
+/** The package.json of a new app. */
+export function appPackageJson(
+  appName: string,
+  template: Pick<FoundTemplate, 'dependencies' | 'scripts' | 'spec'>,
+  options: { version: string; tarballs?: Record<string, string> },
+): Record<string, unknown> {
+  const { tarballs } = options;
+  const unionml = (name: string) => (tarballs ? `file:${tarballs[name]}` : options.version);
+  const dependencies = sortKeys({ ...template.dependencies, ...Object.fromEntries(DIRECT.map((name) => [`@unionml/${name}`, unionml(name)])) });
+  // With tarballs, every @unionml package (also the ones only depended on by others) comes from them, so that npm
+  // never asks the registry for an unpublished @unionml version.
+  const overrides = { ...DANFO_OVERRIDES, ...(tarballs ? Object.fromEntries(ALL.map((name) => [`@unionml/${name}`, unionml(name)])) : {}) };
+  return {
+    name: packageName(appName),
+    version: '0.1.0',
+    private: true,
+    description: `${appName}: a UnionML app, made by unionml init from the ${template.spec.name} template`,
+    type: 'module',
+    engines: { node: '>=20.19' },
+    scripts: template.scripts,
+    dependencies,
+    overrides,
+    allowScripts: ALLOW_SCRIPTS,
+  };
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

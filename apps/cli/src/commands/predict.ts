@@ -1,0 +1,36 @@
+/**
+ * `unionml predict APP:MODEL --local --model-path MODEL_FILE (-f FEATURES_FILE | -i JSON) [--json]`: predicts in
+ * this process with a saved model.
+ */
+import { resolve } from 'node:path';
+import type { CommandContext } from '../commands.js';
+import { fromAppCode, UsageError } from '../errors.js';
+import { readFeatures, readInputs } from '../inputs.js';
+import { option, requireLocal } from './shared.js';
+
+export async function predict({ positionals, values, cwd, out }: CommandContext): Promise<number> {
+  const address = positionals[0]!;
+  requireLocal('predict', values);
+  const modelPath = option(values, 'model-path');
+  if (modelPath === undefined) {
+    throw new UsageError('missing --model-path MODEL_FILE', 'predict', { hint: 'train and save a model first: unionml train APP:MODEL --local -o model.json' });
+  }
+  const featuresFile = option(values, 'features');
+  const inputsText = option(values, 'inputs');
+  if ((featuresFile === undefined) === (inputsText === undefined)) {
+    throw new UsageError(featuresFile === undefined ? 'missing the features: give -f FEATURES_FILE or -i JSON' : 'give -f FEATURES_FILE or -i JSON, not both', 'predict');
+  }
+  // Read the input before loading the app, so that a typo fails fast.
+  const input = featuresFile !== undefined ? { features: await readFeatures(featuresFile, cwd) } : { inputs: await readInputs(inputsText!, cwd) };
+
+  out.guardStdout();
+  const { loadModel } = await import('@unionml/core');
+  const model = await loadModel(address, { cwd });
+  await model.load(resolve(cwd, modelPath));
+  const predictions: unknown = await model.predict(input).catch(fromAppCode('PREDICTION_FAILED', `prediction with model '${model.name}' failed`));
+  out.restore();
+
+  if (out.json) out.resultJson({ predictions });
+  else out.result(JSON.stringify(predictions));
+  return 0;
+}

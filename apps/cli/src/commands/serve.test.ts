@@ -1,0 +1,90 @@
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { start, tempDir, unionml } from '../test-support/run.js';
+
+let modelPath: string;
+
+beforeAll(async () => {
+  modelPath = join(tempDir(), 'model.json');
+  const trained = await unionml(['train', 'tiny:model', '--local', '-o', modelPath]);
+  expect(trained.code, trained.stderr).toBe(0);
+});
+
+/** Starts `unionml serve` on a free port and resolves once it logs its URL. */
+async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+  const child = start(['serve', 'tiny:model', '--port', '0', ...args], { env });
+  let stderr = '';
+  let stdout = '';
+  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
+    child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /serving model 'tiny_classifier' at (http:\/\/\S+)/.exec(stderr);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+    void exit.then(({ code }) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+  });
+  return { child, url, exit, output: () => `${stdout}${stderr}` };
+}
+
+describe('unionml serve', () => {
+  it.each([['SIGTERM'], ['SIGINT']] as const)('serves /health and /predict, and exits 0 on %s', async (signal) => {
+    const server = await serve(['--model-path', modelPath, '--host', '127.0.0.1']);
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const health = await fetch(`${server.url}/health`);
+      expect(health.status).toBe(200);
+      const predicted = await fetch(`${server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ features: [{ x: 1, x2: 2 }, { x: 99, x2: 198 }] }),
+      });
+      expect(predicted.status).toBe(200);
+      expect(await predicted.json()).toEqual([0, 1]);
+      const bad = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: [{ x: 1 }] }) });
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
+    } finally {
+      server.child.kill(signal);
+    }
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+    expect(server.output()).not.toMatch(/\n\s+at /);
+  });
+
+  it('takes the model file from UNIONML_MODEL_PATH without --model-path', async () => {
+    const server = await serve([], { UNIONML_MODEL_PATH: modelPath });
+    server.child.kill('SIGTERM');
+    expect(await server.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('explains a missing model path, a missing model file and a busy port (exit 1, no stack)', async () => {
+    const env = { UNIONML_MODEL_PATH: '' };
+    const unset = await unionml(['serve', 'tiny:model', '--port', '0'], { env });
+    expect(unset.code).toBe(1);
+    expect(unset.stderr).toContain('error: model artifact path not specified');
+    expect(unset.stderr).toContain('  hint: ');
+
+    const missing = join(tempDir(), 'none.json');
+    const notFound = await unionml(['serve', 'tiny:model', '--port', '0', '--model-path', missing], { env });
+    expect(notFound.code).toBe(1);
+    expect(notFound.stderr).toContain(`error: model file not found: ${missing}`);
+
+    const server = await serve(['--model-path', modelPath]);
+    try {
+      const port = new URL(server.url).port;
+      const busy = await unionml(['serve', 'tiny:model', '--port', port, '--model-path', modelPath]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toMatch(/^error: .*\b(in use|EADDRINUSE)\b/m);
+      for (const result of [unset, notFound, busy]) expect(result.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exit;
+    }
+  });
+});

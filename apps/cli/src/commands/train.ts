@@ -1,0 +1,68 @@
+/**
+ * `unionml train APP:MODEL --local [-i JSON] [-o MODEL_FILE] [--json]`: trains in this process and saves the model
+ * file.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import type { CommandContext } from '../commands.js';
+import { fromAppCode } from '../errors.js';
+import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
+import { option, requireLocal } from './shared.js';
+
+/** What `unionml train --json` prints. */
+export interface TrainReport {
+  model: string;
+  modelPath: string;
+  hyperparameters: unknown;
+  metrics: { train?: number; test?: number };
+  seconds: number;
+}
+
+export async function train({ positionals, values, cwd, out }: CommandContext): Promise<number> {
+  const address = positionals[0]!;
+  requireLocal('train', values);
+  // Everything that can be checked before loading the app (which may be slow) is checked first.
+  const inputsText = option(values, 'inputs');
+  const options = inputsText === undefined ? {} : trainOptions(await readInputs(inputsText, cwd));
+  const target = resolve(cwd, option(values, 'output') ?? 'model.json');
+  const core = await import('@unionml/core');
+  await checkOutput(target, core.ModelFileError);
+
+  out.guardStdout();
+  const model = await core.loadModel(address, { cwd });
+  const ignored = ignoredInputs(options, model.dataset.component('reader'), model.dataset.readerArgsSchema !== undefined);
+  if (ignored) out.warn(ignored);
+  out.info(`training model '${model.name}' (${address}) in this process`);
+  const started = performance.now();
+  const result = await model.train(options as never).catch(fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
+  const seconds = (performance.now() - started) / 1000;
+  const modelPath = await model.save(target);
+  out.restore();
+
+  const report: TrainReport = { model: model.name, modelPath, hyperparameters: result.hyperparameters, metrics: result.metrics, seconds: Math.round(seconds * 1000) / 1000 };
+  out.say(`trained model '${model.name}' in ${seconds.toFixed(1)} s`);
+  out.say(`metrics: ${formatMetrics(result.metrics)}`);
+  out.say(`saved model to ${modelPath}`);
+  if (out.json) out.resultJson(report);
+  return 0;
+}
+
+/** `train 0.9993, test 0.9722`. */
+export function formatMetrics(metrics: object): string {
+  const entries = Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number');
+  if (!entries.length) return 'none (the model has no evaluator)';
+  return entries.map(([split, value]) => `${split} ${value.toFixed(4)}`).join(', ');
+}
+
+/** Fails before training, not after, when the model file cannot be written where asked. */
+async function checkOutput(target: string, ModelFileError: typeof import('@unionml/core').ModelFileError): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) {
+    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, { hint: 'give a file path, e.g. -o model.json' });
+  }
+  const folder = dirname(target);
+  const parent = await stat(folder).catch(() => undefined);
+  if (!parent?.isDirectory()) {
+    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: the folder ${folder} does not exist`, { hint: 'create the folder first, or choose another -o path' });
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The `unionml` command line: `init`, `train --local`, `predict --local` and `serve`.
+ *
+ * The package's bin runs {@link main}; programs can call it too, with the arguments after `unionml`. It resolves to
+ * the exit status (0 success, 1 error, 2 usage error) and never calls `process.exit`.
+ *
+ * This module imports nothing heavy: @unionml/core, the user's app, TensorFlow.js and the server load only inside
+ * the command that needs them, so `unionml --help` is fast.
+ *
+ * @example
+ * ```ts
+ * import { main } from '@unionml/cli';
+ * process.exitCode = await main(['train', 'app:model', '--local', '-o', 'model.json']);
+ * ```
+ * @module
+ */
+export { main } from './main.js';
+export { COMMANDS, commandHelp, findCommand, mainHelp } from './commands.js';
+export type { Command, CommandContext, OptionSpec } from './commands.js';
+export { InitError, InputsError, UsageError } from './errors.js';
+export { TEMPLATES } from './templates.js';
+export type { TemplateSpec } from './templates.js';
+export { VERSION } from './version.js';

@@ -1,0 +1,68 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatMetrics } from './commands/train.js';
+import { ignoredInputs, readFeatures, readInputs, trainOptions } from './inputs.js';
+import { tempDir } from './test-support/run.js';
+
+describe('trainOptions', () => {
+  it('maps snake_case keys to the options of Model.train and keeps reader arguments', () => {
+    expect(
+      trainOptions({ hyperparameters: { a: 1 }, trainer_kwargs: { e: 2 }, loader_kwargs: {}, splitter_kwargs: { test_size: 0.3, random_state: 7, shuffle: false }, parser_kwargs: { targets: ['y'] }, path: 'x.csv' }),
+    ).toEqual({ hyperparameters: { a: 1 }, trainerKwargs: { e: 2 }, loaderKwargs: {}, splitterKwargs: { testSize: 0.3, randomState: 7, shuffle: false }, parserKwargs: { targets: ['y'] }, path: 'x.csv' });
+    expect(trainOptions({ trainerKwargs: { e: 1 }, splitterKwargs: { testSize: 0.1 } })).toEqual({ trainerKwargs: { e: 1 }, splitterKwargs: { testSize: 0.1 } });
+  });
+
+  it('refuses both spellings of one key', () => {
+    expect(() => trainOptions({ loaderKwargs: {}, loader_kwargs: {} })).toThrow("--inputs has both 'loaderKwargs' and 'loader_kwargs'");
+    expect(() => trainOptions({ splitter_kwargs: { testSize: 0.1, test_size: 0.2 } })).toThrow("--inputs splitter_kwargs has both 'testSize' and 'test_size'");
+  });
+});
+
+describe('readInputs and readFeatures', () => {
+  it('reads JSON text or @FILE, and says where JSON is bad', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'in.json'), '{"n": 1}');
+    expect(await readInputs('{"n": 2}', dir)).toEqual({ n: 2 });
+    expect(await readInputs('@in.json', dir)).toEqual({ n: 1 });
+    await expect(readInputs('{"n": }', dir)).rejects.toMatchObject({ code: 'INPUT_BAD_JSON', message: expect.stringMatching(/^--inputs is not valid JSON: .* at line 1, column 7/) });
+    await expect(readInputs('"text"', dir)).rejects.toMatchObject({ code: 'CLI_INPUTS_INVALID', message: '--inputs must be a JSON object, got a string' });
+    await expect(readInputs('@missing.json', dir)).rejects.toMatchObject({ code: 'DATA_FILE_NOT_FOUND', message: `inputs file not found: ${join(dir, 'missing.json')}` });
+  });
+
+  it('unwraps {"features": [...]} and passes other JSON through', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'a.json'), '[{"x": 1}]');
+    writeFileSync(join(dir, 'b.json'), '{"features": [{"x": 1}]}');
+    writeFileSync(join(dir, 'c.json'), '{"x": [1, 2]}');
+    expect(await readFeatures('a.json', dir)).toEqual([{ x: 1 }]);
+    expect(await readFeatures('b.json', dir)).toEqual([{ x: 1 }]);
+    expect(await readFeatures('c.json', dir)).toEqual({ x: [1, 2] });
+  });
+});
+
+describe('formatMetrics', () => {
+  it('prints each split with 4 decimals', () => {
+    expect(formatMetrics({ train: 0.99930410577, test: 0.97222 })).toBe('train 0.9993, test 0.9722');
+    expect(formatMetrics({ train: 1 })).toBe('train 1.0000');
+    expect(formatMetrics({})).toBe('none (the model has no evaluator)');
+  });
+});
+
+describe('ignoredInputs', () => {
+  const noArgs = () => [];
+  const withArgs = (_args: unknown) => [];
+  it('names --inputs keys that a reader without arguments would ignore, with a suggestion', () => {
+    expect(ignoredInputs({ hyperparameter: {}, hyperparameters: {}, path: 'x' }, noArgs, false)).toBe(
+      "--inputs has 'hyperparameter' (did you mean 'hyperparameters'?), 'path', which the dataset's reader does not declare (it takes no arguments): ignored unless the reader reads it",
+    );
+    expect(ignoredInputs({ trainer_kwarg: {} }, noArgs, false)).toContain("'trainer_kwarg' (did you mean 'trainer_kwargs'?)");
+  });
+
+  it('says nothing when the reader declares arguments or there are none to ignore', () => {
+    expect(ignoredInputs({ path: 'x' }, withArgs, false)).toBeUndefined();
+    expect(ignoredInputs({ path: 'x' }, noArgs, true)).toBeUndefined();
+    expect(ignoredInputs({ hyperparameters: {}, trainerKwargs: {} }, noArgs, false)).toBeUndefined();
+    expect(ignoredInputs({ path: 'x' }, undefined, false)).toBeUndefined();
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * What `train` and `predict` read from the command line: `--inputs` JSON (or `@FILE`), and features files. JSON
+ * errors say where (source, line, column), through `parseJson` of @unionml/data.
+ */
+import { resolve } from 'node:path';
+import { DataFileError, kind, parseJson, readText } from '@unionml/data';
+import { isUnionMLError } from '@unionml/errors';
+import { distance } from './distance.js';
+import { InputsError } from './errors.js';
+
+/** The keys of `--inputs` that are not reader arguments, in both spellings, and the name `Model.train` takes. */
+const TRAIN_KEYS: Readonly<Record<string, string>> = {
+  hyperparameters: 'hyperparameters',
+  trainerKwargs: 'trainerKwargs',
+  trainer_kwargs: 'trainerKwargs',
+  loaderKwargs: 'loaderKwargs',
+  loader_kwargs: 'loaderKwargs',
+  splitterKwargs: 'splitterKwargs',
+  splitter_kwargs: 'splitterKwargs',
+  parserKwargs: 'parserKwargs',
+  parser_kwargs: 'parserKwargs',
+};
+
+/** The names of the options of `Model.train` that are not reader arguments. */
+export const TRAIN_OPTION_NAMES: ReadonlySet<string> = new Set(Object.values(TRAIN_KEYS));
+
+/**
+ * The reader arguments among `--inputs` that a reader without declared arguments (no `readerArgs` schema, no
+ * parameter) would silently ignore, e.g. a misspelt `hyperparameter`; with a "did you mean" where one fits.
+ */
+export function ignoredInputs(options: Record<string, unknown>, reader: { length: number } | undefined, hasSchema: boolean): string | undefined {
+  if (hasSchema || !reader || reader.length > 0) return undefined;
+  const keys = Object.keys(options).filter((k) => !TRAIN_OPTION_NAMES.has(k));
+  if (!keys.length) return undefined;
+  const described = keys.map((key) => {
+    const [close] = Object.keys(TRAIN_KEYS)
+      .map((known) => [known, distance(known.toLowerCase(), key.toLowerCase())] as const)
+      .filter(([, d]) => d <= 2)
+      .sort((a, b) => a[1] - b[1])
+      .map(([known]) => known);
+    return close ? `'${key}' (did you mean '${close}'?)` : `'${key}'`;
+  });
+  return `--inputs has ${described.join(', ')}, which the dataset's reader does not declare (it takes no arguments): ignored unless the reader reads it`;
+}
+
+/** Python UnionML's spellings of the default splitter's arguments. */
+const SPLITTER_KEYS: Readonly<Record<string, string>> = { test_size: 'testSize', random_state: 'randomState' };
+
+/**
+ * Reads the value of `--inputs`: a JSON object, or `@FILE` for a file holding one.
+ * @param cwd the folder `@FILE` is relative to
+ */
+export async function readInputs(value: string, cwd: string): Promise<Record<string, unknown>> {
+  let text = value;
+  let source = '--inputs';
+  if (value.startsWith('@')) {
+    source = value.slice(1);
+    text = await readTextFile(resolve(cwd, source), 'inputs');
+  }
+  const parsed = parseJson(text, source);
+  if (!isPlainObject(parsed)) {
+    throw new InputsError(`${source} must be a JSON object, got ${kind(parsed)}`, `write --inputs '{"key": value, ...}'`);
+  }
+  return parsed;
+}
+
+/**
+ * Maps `--inputs` to the options of `Model.train`: accepts `trainer_kwargs` for `trainerKwargs` (and the same for
+ * the loader, splitter and parser), and `test_size`/`random_state` inside the splitter's arguments. Other keys are
+ * the reader's arguments and pass unchanged.
+ */
+export function trainOptions(inputs: Record<string, unknown>): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  const given: Record<string, string> = {};
+  for (const [key, value] of Object.entries(inputs)) {
+    const name = TRAIN_KEYS[key] ?? key;
+    if (name in given) throw new InputsError(`--inputs has both '${given[name]}' and '${key}'`, 'give each argument once, in one spelling');
+    given[name] = key;
+    options[name] = name === 'splitterKwargs' && isPlainObject(value) ? renameKeys(value, SPLITTER_KEYS, `${key}`) : value;
+  }
+  return options;
+}
+
+/**
+ * Reads a features file: a JSON array of records, or `{"features": [...]}` (a prediction request body). `.gz`
+ * files are gunzipped.
+ */
+export async function readFeatures(file: string, cwd: string): Promise<unknown> {
+  const value = parseJson(await readTextFile(resolve(cwd, file), 'features'), file);
+  if (isPlainObject(value) && Object.keys(value).length === 1 && 'features' in value) return value['features'];
+  return value;
+}
+
+async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readText(path);
+  } catch (error) {
+    if (isUnionMLError(error) && error.code === 'DATA_FILE_NOT_FOUND') {
+      throw new DataFileError(path, `${what} file not found: ${path}`, { code: 'DATA_FILE_NOT_FOUND', cause: error, hint: 'check the path; relative paths start from the current folder' });
+    }
+    throw error;
+  }
+}
+
+function renameKeys(value: Record<string, unknown>, names: Readonly<Record<string, string>>, where: string): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const given: Record<string, string> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const name = names[key] ?? key;
+    if (name in given) throw new InputsError(`--inputs ${where} has both '${given[name]}' and '${key}'`, 'give each argument once, in one spelling');
+    given[name] = key;
+    out[name] = v;
+  }
+  return out;
+}
+
+/** A JSON object (not an array or null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}

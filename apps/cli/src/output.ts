@@ -1,0 +1,78 @@
+/**
+ * Where the CLI writes. stdout carries results only (predictions, the `--json` object); everything else goes to
+ * stderr. While a command runs the user's app, {@link Output.guardStdout} sends whatever the app writes to stdout
+ * (console.log, library banners) to stderr, so that stdout stays parseable.
+ */
+export class Output {
+  /** `--json`: one JSON object on stdout, human lines on stderr. */
+  readonly json: boolean;
+  readonly #stdoutWrite: (text: string) => boolean;
+  readonly #stderrWrite: (text: string) => boolean;
+  #restore: (() => void) | undefined;
+
+  constructor(options: { json?: boolean } = {}) {
+    this.json = options.json ?? false;
+    this.#stdoutWrite = process.stdout.write.bind(process.stdout) as (text: string) => boolean;
+    this.#stderrWrite = process.stderr.write.bind(process.stderr) as (text: string) => boolean;
+  }
+
+  /** Writes a result to the real stdout (even while it is guarded). */
+  result(text: string): void {
+    this.#stdoutWrite(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Writes one JSON value as a line on the real stdout. */
+  resultJson(value: unknown): void {
+    this.result(JSON.stringify(value));
+  }
+
+  /** A summary line for people (`[unionml] ...`): stdout, or stderr with `--json`. */
+  say(line: string): void {
+    const text = `[unionml] ${line}\n`;
+    if (this.json) this.#stderrWrite(text);
+    else this.#stdoutWrite(text);
+  }
+
+  /** A progress line on stderr. */
+  info(line: string): void {
+    this.#stderrWrite(`[unionml] ${line}\n`);
+  }
+
+  /** A warning on stderr. */
+  warn(line: string): void {
+    this.#stderrWrite(`[unionml] warning: ${line}\n`);
+  }
+
+  /** Raw text on stderr (errors, usage). */
+  stderr(text: string): void {
+    this.#stderrWrite(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Raw text on the real stdout (help, version). */
+  stdout(text: string): void {
+    this.result(text);
+  }
+
+  /**
+   * Redirects writes to `process.stdout` (and so `console.log`, `console.info`, `console.debug`) to stderr until
+   * {@link Output.restore}. The CLI's own results still reach stdout through {@link Output.result}.
+   */
+  guardStdout(): void {
+    if (this.#restore) return;
+    const stdout = process.stdout;
+    const own = Object.prototype.hasOwnProperty.call(stdout, 'write');
+    const previous = stdout.write;
+    const stderr = process.stderr;
+    stdout.write = ((...args: Parameters<typeof stderr.write>) => stderr.write(...args)) as typeof stdout.write;
+    this.#restore = () => {
+      if (own) stdout.write = previous;
+      else delete (stdout as { write?: unknown }).write;
+    };
+  }
+
+  /** Undoes {@link Output.guardStdout}. */
+  restore(): void {
+    this.#restore?.();
+    this.#restore = undefined;
+  }
+}
