@@ -64,7 +64,7 @@ describe('DataFrame selection', () => {
     expect(error).toBeInstanceOf(ColumnsMissingError);
     expect((error as ColumnsMissingError).code).toBe('DATA_COLUMNS_MISSING');
     expect((error as ColumnsMissingError).missing).toEqual(['z', 'w']);
-    expect((error as Error).message).toBe('the request is missing columns z, w; present: x, y, label');
+    expect((error as Error).message).toBe('missing columns z, w in the request; present: x, y, label');
   });
 
   it('takes rows, heads and assigns', () => {

@@ -26,9 +26,9 @@ export interface DanfoLike {
   readonly shape: number[];
 }
 
-/** A dense numeric matrix in row-major order, ready for `tf.tensor2d(values, [rows, cols])`. */
+/** A dense float32 matrix in row-major order, ready for `tf.tensor2d(values, [rows, cols])`. */
 export interface TypedMatrix {
-  values: Float64Array;
+  values: Float32Array;
   rows: number;
   cols: number;
 }
@@ -94,14 +94,20 @@ export class DataFrame {
       }
       columns = [...seen];
     }
-    const data = new Map<string, Scalar[]>();
-    for (const c of columns) data.set(c, new Array<Scalar>(records.length));
     for (let r = 0; r < records.length; r++) {
-      const record = records[r];
-      if (!isPlainObject(record)) {
-        throw new InvalidDataError(`record ${r} is ${kind(record)}, expected an object of column values`, 'send rows as objects, e.g. [{"x": 1, "y": 2}]');
+      if (!isPlainObject(records[r])) {
+        throw new InvalidDataError(`record ${r} is ${kind(records[r])}, expected an object of column values`, 'send rows as objects, e.g. [{"x": 1, "y": 2}]');
       }
-      for (const c of columns) data.get(c)![r] = scalar(record[c], c, r);
+    }
+    // Column by column: this runs on every prediction request, so no per-cell map lookups.
+    const data = new Map<string, Scalar[]>();
+    for (const c of columns) {
+      const values = new Array<Scalar>(records.length);
+      for (let r = 0; r < records.length; r++) {
+        const v = records[r]![c];
+        values[r] = typeof v === 'number' ? v : scalar(v, c, r);
+      }
+      data.set(c, values);
     }
     return new DataFrame(columns, data, records.length);
   }
@@ -254,10 +260,10 @@ export class DataFrame {
     return out;
   }
 
-  /** Numbers as one row-major Float64Array, e.g. for `tf.tensor2d(m.values, [m.rows, m.cols])`. */
+  /** Numbers as one row-major Float32Array, e.g. for `tf.tensor2d(m.values, [m.rows, m.cols])`. */
   toTypedMatrix(): TypedMatrix {
     const cols = this.columns.map((c) => this.#numeric(c));
-    const values = new Float64Array(this.length * cols.length);
+    const values = new Float32Array(this.length * cols.length);
     for (let c = 0; c < cols.length; c++) {
       const src = cols[c]!;
       for (let r = 0; r < this.length; r++) values[r * cols.length + c] = src[r] as number;

@@ -10,7 +10,7 @@ export class ColumnsMissingError extends UnionMLError {
     readonly present: readonly string[],
     context = 'the data',
   ) {
-    super('DATA_COLUMNS_MISSING', `${context} is missing column${missing.length === 1 ? '' : 's'} ${list(missing)}; present: ${present.length ? list(present) : '(none)'}`, {
+    super('DATA_COLUMNS_MISSING', `missing column${missing.length === 1 ? '' : 's'} ${list(missing)} in ${context}; present: ${present.length ? list(present) : '(none)'}`, {
       hint: 'send every declared feature column, spelled exactly as in the training data',
     });
   }
@@ -23,7 +23,7 @@ export class ColumnsUnexpectedError extends UnionMLError {
     readonly expected: readonly string[],
     context = 'the data',
   ) {
-    super('DATA_COLUMNS_UNEXPECTED', `${context} has unexpected column${unexpected.length === 1 ? '' : 's'} ${list(unexpected)}; expected: ${list(expected)}`, {
+    super('DATA_COLUMNS_UNEXPECTED', `unexpected column${unexpected.length === 1 ? '' : 's'} ${list(unexpected)} in ${context}; expected: ${list(expected)}`, {
       hint: 'remove the extra columns, or declare them in the Dataset features',
     });
   }
@@ -38,6 +38,20 @@ export class NonNumericValueError extends UnionMLError {
   ) {
     super('DATA_NOT_NUMERIC', `column '${column}' row ${row} is not a finite number: ${describeValue(value)}`, {
       hint: 'send numbers (not strings, nulls or NaN) for numeric columns',
+    });
+  }
+}
+
+/** A value of the wrong type for its column (e.g. a number in a string column). */
+export class ColumnTypeError extends UnionMLError {
+  constructor(
+    readonly column: string,
+    readonly row: number,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
+    super('DATA_WRONG_TYPE', `column '${column}' row ${row} should be a ${expected}, got ${describeValue(value)}`, {
+      hint: `send ${expected} values in column '${column}', as in the training data`,
     });
   }
 }

@@ -20,4 +20,4 @@ export { parseJson } from './json.js';
 export { RandomState } from './random.js';
 export { splitIndices, trainTestSplit } from './split.js';
 export type { SplitIndices, SplitOptions } from './split.js';
-export { ColumnsMissingError, ColumnsUnexpectedError, DataFileError, InvalidDataError, JsonSyntaxError, NonNumericValueError } from './errors.js';
+export { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DataFileError, InvalidDataError, JsonSyntaxError, NonNumericValueError } from './errors.js';
