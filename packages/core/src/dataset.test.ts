@@ -55,7 +55,7 @@ describe('Dataset defaults (tabular)', () => {
 
   it('names missing feature columns of the data', async () => {
     const d = new Dataset({ features: ['x', 'nope'], targets: ['y'] });
-    await expect(d.getData(frame())).rejects.toThrow('the data is missing column nope; present: x, x2, noise, y');
+    await expect(d.getData(frame())).rejects.toThrow('missing column nope in the data; present: x, x2, noise, y');
   });
 });
 
@@ -153,8 +153,13 @@ describe('feature loading and transforming', () => {
     const d = new Dataset({ features: ['x', 'x2'], targets: ['y'] });
     expect((await d.getFeatures([{ x2: 2, x: 1 }])).columns).toEqual(['x', 'x2']);
     expect((await d.getFeatures([{ x: 1, x2: 2, y: 0 }])).columns).toEqual(['x', 'x2']); // targets are ignored
-    await expect(d.getFeatures([{ x: 1 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING', message: 'the features is missing column x2; present: x' });
-    await expect(d.getFeatures([{ x: 1, x2: 2, z: 3 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED', message: 'the features has unexpected column z; expected: x, x2' });
+    await expect(d.getFeatures([{ x: 1 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING', message: 'missing column x2 in the features; present: x' });
+    await expect(d.getFeatures([{ x: 1, x2: 2, z: 3 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED', message: 'unexpected column z in the features; expected: x, x2' });
+    await expect(d.getFeatures([{ a: 1 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING', message: 'missing columns x, x2 in the features; present: a' });
+    await expect(d.getFeatures([{ x: 1, x2: 2 }, { x: 1 }])).rejects.toMatchObject({ message: 'missing column x2 in record 1 of the features; present: x' });
+    await expect(d.getFeatures([{ x: 1, x2: 2 }, 7] as never)).rejects.toMatchObject({ code: 'DATA_INVALID', message: 'record 1 is a number, expected an object of column values' });
+    await expect(d.getFeatures(DataFrame.fromRecords([{ x: 1, x2: 2, q: 1 }]))).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED' });
+    expect((await d.getFeatures({ x2: [2], x: [1] })).toRecords()).toEqual([{ x: 1, x2: 2 }]);
     await expect(d.getFeatures([])).rejects.toThrow('the features have no records');
     await expect(d.getFeatures('nope' as never)).rejects.toMatchObject({ code: 'DATA_INVALID' });
   });
@@ -168,5 +173,7 @@ describe('feature loading and transforming', () => {
     expect((await d.getFeatures([{ a: 1, b: 'x' }], { featureSchema })).columns).toEqual(['a', 'b']);
     await expect(d.getFeatures([{ a: 'one', b: 'x' }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_NOT_NUMERIC', message: `column 'a' row 0 is not a finite number: "one"` });
     await expect(d.getFeatures([{ a: 1 }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
+    await expect(d.getFeatures([{ a: 1, b: 2 }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_WRONG_TYPE', message: "column 'b' row 0 should be a string, got 2" });
+    expect((await d.getFeatures([{ a: 1, b: null }], { featureSchema })).toRecords()).toEqual([{ a: 1, b: null }]);
   });
 });

@@ -1,4 +1,4 @@
-import { ColumnsUnexpectedError, DataFrame, InvalidDataError, NonNumericValueError, trainTestSplit, type ColumnSchema } from '@unionml/data';
+import { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DataFrame, InvalidDataError, NonNumericValueError, trainTestSplit, type ColumnSchema } from '@unionml/data';
 import { ArgumentsError, ComponentError } from './errors.js';
 import type { z } from 'zod';
 import { check, describeSchema, isPlainObject, kind } from './schema.js';
@@ -93,6 +93,7 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   /** Flyte task settings given through the components' options forms. */
   readonly taskOptions: { reader?: TaskOptions } = {};
   readonly #components: Partial<Record<Slot, AnyFn>> = {};
+  readonly #featurePlans = new WeakMap<object, FeaturePlan | null>();
 
   constructor(options: DatasetOptions<TReaderArgs, TReaderInput> = {}) {
     this.name = options.name ?? 'dataset';
@@ -250,16 +251,39 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
 
   #defaultFeatureLoader(raw: unknown, featureSchema: readonly ColumnSchema[] | undefined): FeaturesOf<S> {
     if (!this.tabular) return raw as FeaturesOf<S>;
-    const frame = this.#toFrame(raw, 'the features');
-    if (frame.length === 0) throw new InvalidDataError('the features have no records', 'send at least one record: {"features": [{"column": value, ...}]}');
-    const expected = this.featureColumns(featureSchema);
-    if (!expected) return frame.drop(this.targets) as FeaturesOf<S>;
-    const allowed = new Set([...expected, ...this.targets]);
-    const unexpected = frame.columns.filter((c) => !allowed.has(c));
-    if (unexpected.length) throw new ColumnsUnexpectedError(unexpected, expected, 'the features');
-    const selected = frame.select(expected, 'the features');
-    if (featureSchema) checkTypes(selected, featureSchema);
-    return selected as FeaturesOf<S>;
+    const plan = this.#featurePlan(featureSchema);
+    if (!plan) {
+      const frame = this.#toFrame(raw, 'the features');
+      if (frame.length === 0) throw noRecords();
+      return frame.drop(this.targets) as FeaturesOf<S>;
+    }
+    let frame: DataFrame;
+    if (Array.isArray(raw)) {
+      // The request path: check every record's keys, then build the frame with the known columns in one pass.
+      if (raw.length === 0) throw noRecords();
+      for (let r = 0; r < raw.length; r++) plan.checkRecord(raw[r], r);
+      frame = DataFrame.fromRecords(raw as Record<string, unknown>[], { columns: plan.columns });
+    } else {
+      frame = this.#toFrame(raw, 'the features');
+      if (frame.length === 0) throw noRecords();
+      const unexpected = frame.columns.filter((c) => !plan.allowed.has(c));
+      if (unexpected.length) throw new ColumnsUnexpectedError(unexpected, plan.columns, 'the features');
+      frame = frame.select(plan.columns, 'the features');
+    }
+    if (plan.types) checkTypes(frame, plan.types);
+    return frame as FeaturesOf<S>;
+  }
+
+  /** What the default feature loader checks, computed once per feature schema. */
+  #featurePlan(featureSchema: readonly ColumnSchema[] | undefined): FeaturePlan | undefined {
+    const key = featureSchema ?? NO_SCHEMA;
+    let plan = this.#featurePlans.get(key);
+    if (plan === undefined) {
+      const columns = this.featureColumns(featureSchema);
+      plan = columns ? new FeaturePlan(columns, this.targets, featureSchema) : null;
+      this.#featurePlans.set(key, plan);
+    }
+    return plan ?? undefined;
   }
 
   async #parse(data: DataOf<S>, kwargs: ParserKwargs): Promise<ParsedOf<S>> {
@@ -330,13 +354,56 @@ function defaultParse(data: DataFrame, { features, targets }: ParserKwargs): [Da
   return [featureFrame, targetFrame];
 }
 
+const NO_SCHEMA: readonly ColumnSchema[] = [];
+const noRecords = () => new InvalidDataError('the features have no records', 'send at least one record: {"features": [{"column": value, ...}]}');
+
+/** The expected feature columns and types, and a fast check of one request record against them. */
+class FeaturePlan {
+  readonly allowed: ReadonlySet<string>;
+  readonly types: readonly ColumnSchema[] | undefined;
+  readonly #expected: ReadonlySet<string>;
+
+  constructor(
+    readonly columns: readonly string[],
+    targets: readonly string[],
+    featureSchema: readonly ColumnSchema[] | undefined,
+  ) {
+    this.#expected = new Set(columns);
+    this.allowed = new Set([...columns, ...targets]);
+    const byName = new Map((featureSchema ?? []).map((c) => [c.name, c]));
+    const types = columns.map((c) => byName.get(c)).filter((c): c is ColumnSchema => c !== undefined && CHECKED_TYPES.has(c.type));
+    this.types = types.length ? types : undefined;
+  }
+
+  checkRecord(record: unknown, row: number): void {
+    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+      throw new InvalidDataError(`record ${row} is ${kind(record)}, expected an object of column values`, 'send rows as objects, e.g. [{"x": 1, "y": 2}]');
+    }
+    const context = row === 0 ? 'the features' : `record ${row} of the features`;
+    let found = 0;
+    let unexpected = false;
+    for (const key in record) {
+      if (this.#expected.has(key)) found++;
+      else if (!this.allowed.has(key)) unexpected = true;
+    }
+    // Missing columns first: their message also lists what is present, extra columns included.
+    if (found < this.columns.length) throw new ColumnsMissingError(this.columns.filter((c) => !(c in record)), Object.keys(record), context);
+    if (unexpected) throw new ColumnsUnexpectedError(Object.keys(record).filter((k) => !this.allowed.has(k)), this.columns, context);
+  }
+}
+
+const CHECKED_TYPES = new Set(['number', 'string', 'boolean']);
+
 function checkTypes(frame: DataFrame, schema: readonly ColumnSchema[]): void {
   for (const { name, type } of schema) {
-    if (type !== 'number') continue;
     const values = frame.column(name);
     for (let r = 0; r < values.length; r++) {
       const v = values[r];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonNumericValueError(name, r, v);
+      if (type === 'number') {
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonNumericValueError(name, r, v);
+      } else if (v !== null && typeof v !== type) {
+        throw new ColumnTypeError(name, r, v, type);
+      }
     }
   }
 }

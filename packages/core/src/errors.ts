@@ -54,7 +54,7 @@ export class PredictionError extends UnionMLError {
 export class ModelFileError extends UnionMLError {
   constructor(
     code: 'MODEL_FILE_NOT_FOUND' | 'MODEL_FILE_CORRUPT' | 'MODEL_FILE_FOREIGN' | 'MODEL_FILE_MISMATCH' | 'MODEL_FILE_WRITE' | 'MODEL_PATH_NOT_SET',
-    readonly file: string,
+    readonly file: string | undefined,
     message: string,
     options: { hint?: string; cause?: unknown } = {},
   ) {

@@ -104,7 +104,7 @@ export async function loadModel(address: string, options: { cwd?: string } = {})
   const value = namespace[exportName];
   if (!Model.isModel(value)) {
     throw new AppLoadError('APP_NOT_A_MODEL', `'${exportName}' in ${file} is ${describe(value)}, not a UnionML Model`, {
-      hint: `export a Model: export const ${exportName} = new Model({ name, dataset, init })`,
+      hint: `point APP:MODEL at an exported Model, e.g. app:model for \`export const model = new Model({ name, dataset, init })\``,
     });
   }
   return value;

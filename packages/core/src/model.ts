@@ -303,7 +303,7 @@ export class Model<
       features = await this.dataset.getFeatures(input.features as RawFeaturesOf<S>, { featureSchema: artifact.featureSchema });
     } else {
       const args = 'inputs' in input && input.inputs !== undefined ? input.inputs : input;
-      if (!isPlainObject(args)) throw new PredictInputError(`the reader arguments must be an object, got ${kind(args)}`);
+      if (!isPlainObject(args)) throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
       features = await this.dataset.getFeaturesFromReader(args);
     }
     return this.predictFromFeatures(artifact.modelObject, features);
@@ -383,7 +383,7 @@ export class Model<
   async loadFromEnv(variable = 'UNIONML_MODEL_PATH'): Promise<TModel> {
     const path = process.env[variable];
     if (!path) {
-      throw new ModelFileError('MODEL_PATH_NOT_SET', '', `model artifact path not specified: the environment variable ${variable} is not set`, {
+      throw new ModelFileError('MODEL_PATH_NOT_SET', undefined, `model artifact path not specified: the environment variable ${variable} is not set`, {
         hint: `set ${variable}=path/to/model.json, or pass --model-path to unionml serve`,
       });
     }

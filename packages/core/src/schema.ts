@@ -45,7 +45,10 @@ export function describeSchema(schema: Schema): string {
 
 /** The JSON Schema (draft 2020-12) of the values a schema accepts as input (defaults make fields optional). */
 export function jsonSchemaOf(schema: Schema): Record<string, unknown> {
-  return toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  // check() rejects unknown keys of object schemas: say so in the document too.
+  if (objectShape(schema) && json['additionalProperties'] === undefined) json['additionalProperties'] = false;
+  return json;
 }
 
 function describeJsonSchema(node: Record<string, unknown>): string {
