@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Dataset, Model } from '@unionml/core';
-import { readCsv } from '@unionml/data';
+import { readCsv, type TypedMatrix } from '@unionml/data';
 import { z } from 'zod';
 
 // The WebAssembly backend: fast on CPU and needs no native install. Its .wasm files ship in the npm package.
@@ -40,11 +40,16 @@ export const Hyperparameters = z.object({
 });
 export type Hyperparameters = z.infer<typeof Hyperparameters>;
 
+type State = { weights: number[][]; bias: number[]; mean: number[]; scale: number[]; classes: number[] };
+
 /** Softmax regression on standardized features, trained by full-batch Adam. */
 export class SoftmaxRegression {
+  /** Weights with the standardization folded in, as tensors, made once: prediction is on the serving hot path. */
+  #tensors?: { weights: tf.Tensor2D; bias: tf.Tensor1D } | undefined;
+
   constructor(
     readonly hyperparameters: Hyperparameters,
-    private state?: { weights: number[][]; bias: number[]; mean: number[]; scale: number[]; classes: number[] },
+    private state?: State,
   ) {}
 
   async fit(X: number[][], y: number[]): Promise<this> {
@@ -64,14 +69,22 @@ export class SoftmaxRegression {
       return [w.arraySync() as number[][], b.arraySync() as number[]];
     });
     this.state = { weights, bias, mean, scale, classes };
+    this.#tensors = undefined;
     return this;
   }
 
-  predict(X: number[][]): number[] {
+  /** Predicts class labels for rows of features (`number[][]`, or a DataFrame's `toTypedMatrix()`). */
+  predict(X: number[][] | TypedMatrix): number[] {
     const state = this.state;
     if (!state) throw new Error('SoftmaxRegression is not fitted: call fit() first');
-    const indices = tf.tidy(() => tf.tensor2d(X).sub(state.mean).div(state.scale).matMul(state.weights).add(state.bias).argMax(1).dataSync());
-    return Array.from(indices, (i) => state.classes[i]!);
+    const { weights, bias } = (this.#tensors ??= foldStandardization(state));
+    const logits = tf.tidy(() => (Array.isArray(X) ? tf.tensor2d(X) : tf.tensor2d(X.values, [X.rows, X.cols])).matMul(weights).add(bias).dataSync());
+    const k = state.classes.length;
+    return Array.from({ length: logits.length / k }, (_, row) => {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (logits[row * k + c]! > logits[row * k + best]!) best = c;
+      return state.classes[best]!;
+    });
   }
 
   toJSON() {
@@ -81,6 +94,13 @@ export class SoftmaxRegression {
   static fromJSON(json: ReturnType<SoftmaxRegression['toJSON']>): SoftmaxRegression {
     return new SoftmaxRegression(Hyperparameters.parse(json.hyperparameters), json.state);
   }
+}
+
+/** ((x - mean) / scale)·W + b  =  x·(W / scale) + (b - (mean / scale)·W): one matMul and one add per prediction. */
+function foldStandardization({ weights, bias, mean, scale }: State): { weights: tf.Tensor2D; bias: tf.Tensor1D } {
+  const folded = weights.map((row, j) => row.map((w) => w / scale[j]!));
+  const shift = bias.map((b, c) => b - folded.reduce((sum, row, j) => sum + mean[j]! * row[c]!, 0));
+  return { weights: tf.tensor2d(folded), bias: tf.tensor1d(shift) };
 }
 
 function standardization(X: number[][]): { mean: number[]; scale: number[] } {
@@ -100,10 +120,10 @@ export const model = new Model({
 
 model.trainer((estimator, features, target) => estimator.fit(features.toMatrix(), target.toVector()));
 
-model.predictor((estimator, features) => estimator.predict(features.toMatrix()));
+model.predictor((estimator, features) => estimator.predict(features.toTypedMatrix()));
 
 model.evaluator((estimator, features, target) => {
-  const predicted = estimator.predict(features.toMatrix());
+  const predicted = estimator.predict(features.toTypedMatrix());
   const actual = target.toVector();
   return predicted.filter((p, i) => p === actual[i]).length / actual.length;
 });
