@@ -23,6 +23,8 @@ export interface TemplateSpec {
   files: readonly string[];
   /** The example's dependencies that the app needs besides @unionml/*; versions come from the example. */
   dependencies: readonly string[];
+  /** The example's devDependencies that the app gets (to typecheck it); versions come from the example. */
+  devDependencies: readonly string[];
   /** The example's npm scripts that the app gets. */
   scripts: readonly string[];
 }
@@ -35,6 +37,7 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
     examplePackage: '@unionml/example-digits',
     files: ['app.ts', 'README.md', '.gitignore', 'Dockerfile', '.dockerignore', 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
     dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
+    devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
   },
 };
@@ -44,6 +47,7 @@ export interface TemplateMeta {
   template: string;
   source: string;
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
   scripts: Record<string, string>;
 }
 
@@ -85,7 +89,7 @@ export function templateSpec(name: string): TemplateSpec {
 /** Reads what a template takes from its example's package.json: dependency versions and scripts. */
 export function readExample(spec: TemplateSpec, exampleDir: string): TemplateMeta {
   const file = join(exampleDir, 'package.json');
-  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; dependencies?: Record<string, string>; scripts?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; scripts?: Record<string, string> };
   const pick = (from: Record<string, string> | undefined, names: readonly string[], what: string) =>
     Object.fromEntries(
       names.map((name) => {
@@ -94,7 +98,13 @@ export function readExample(spec: TemplateSpec, exampleDir: string): TemplateMet
         return [name, value];
       }),
     );
-  return { template: spec.name, source: spec.example, dependencies: pick(pkg.dependencies, spec.dependencies, 'dependency'), scripts: pick(pkg.scripts, spec.scripts, 'script') };
+  return {
+    template: spec.name,
+    source: spec.example,
+    dependencies: pick(pkg.dependencies, spec.dependencies, 'dependency'),
+    devDependencies: pick(pkg.devDependencies, spec.devDependencies, 'devDependency'),
+    scripts: pick(pkg.scripts, spec.scripts, 'script'),
+  };
 }
 
 /**

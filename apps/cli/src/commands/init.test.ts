@@ -9,7 +9,9 @@ import { appPackageJson, packageName } from './init.js';
 
 const EXAMPLE = join(REPO, 'examples', 'digits');
 const FILES = TEMPLATES['basic']!.files;
-const exampleDependencies = (JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies;
+const examplePackage = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const exampleDependencies = examplePackage.dependencies;
+const exampleDevDependencies = examplePackage.devDependencies;
 
 /** An environment whose git has only the given global config (no system config, no identity variables). */
 function gitEnv(config: string): NodeJS.ProcessEnv {
@@ -49,7 +51,7 @@ describe('unionml init', () => {
     expect(result.stdout).toContain('cd my_app');
     expect(result.stderr).toBe('');
 
-    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json'].sort());
+    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
     for (const file of FILES) {
       expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
       expect(statSync(join(app, file)).mode & 0o200, `${file} is writable`).toBeTruthy();
@@ -63,7 +65,7 @@ describe('unionml init', () => {
       description: expect.stringContaining('my_app'),
       type: 'module',
       engines: { node: '>=20.19' },
-      scripts: { train: 'unionml train app:model --local -o model.json', serve: 'unionml serve app:model --model-path model.json --port 8000' },
+      scripts: { train: 'unionml train app:model --local -o model.json', serve: 'unionml serve app:model --model-path model.json --port 8000', typecheck: 'tsc -p tsconfig.json' },
       dependencies: {
         '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'],
         '@tensorflow/tfjs-backend-wasm': exampleDependencies['@tensorflow/tfjs-backend-wasm'],
@@ -72,13 +74,14 @@ describe('unionml init', () => {
         '@unionml/data': VERSION,
         zod: exampleDependencies['zod'],
       },
+      devDependencies: { '@types/node': exampleDevDependencies['@types/node'], typescript: exampleDevDependencies['typescript'] },
       overrides: { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' },
       allowScripts: { esbuild: true, 'core-js': false },
     });
 
     expect(git(app, ['log', '--format=%s|%an|%ae'], env)).toBe('initial commit for my_app|Ada Lovelace|ada@example.com');
     expect(git(app, ['status', '--porcelain'], env)).toBe('');
-    expect(git(app, ['ls-files'], env).split('\n').sort()).toEqual([...FILES, 'package.json'].sort());
+    expect(git(app, ['ls-files'], env).split('\n').sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
   });
 
   it('commits as unionml <unionml@localhost> when git has no identity, and says so', async () => {
@@ -210,7 +213,7 @@ describe('unionml init', () => {
     const result = await unionml(['init', 'from_pack'], { cwd, env: gitEnv(IDENTITY), bin: join(installed, 'bin', 'unionml.js') });
     expect(result.code, result.stderr).toBe(0);
     const app = join(cwd, 'from_pack');
-    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json'].sort());
+    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
     for (const file of FILES) expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
     const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies).toMatchObject({ zod: exampleDependencies['zod'], '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'] });
@@ -228,7 +231,7 @@ describe('package.json of a new app', () => {
   });
 
   it('pins @unionml packages to the given version', () => {
-    const pkg = appPackageJson('x_y', { spec: TEMPLATES['basic']!, dependencies: { zod: '4.0.0' }, scripts: {} }, { version: '9.9.9' }) as { dependencies: unknown; overrides: unknown };
+    const pkg = appPackageJson('x_y', { spec: TEMPLATES['basic']!, dependencies: { zod: '4.0.0' }, devDependencies: {}, scripts: {} }, { version: '9.9.9' }) as { dependencies: unknown; overrides: unknown };
     expect(pkg.dependencies).toEqual({ '@unionml/cli': '9.9.9', '@unionml/core': '9.9.9', '@unionml/data': '9.9.9', zod: '4.0.0' });
     expect(pkg.overrides).toEqual({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
   });

@@ -24,6 +24,26 @@ const ALL = ['errors', 'data', 'core', 'server', 'cli'] as const;
  */
 const DANFO_OVERRIDES = { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' };
 
+/**
+ * The tsconfig.json of a new app: tsx runs app.ts without it, but editors and `npm run typecheck` use it, so that
+ * the types UnionML infers (hyperparameters, model object, features) are checked in the app too.
+ */
+export const APP_TSCONFIG = {
+  compilerOptions: {
+    target: 'es2022',
+    lib: ['es2023'],
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    types: ['node'],
+    strict: true,
+    noEmit: true,
+    isolatedModules: true,
+    verbatimModuleSyntax: true,
+    skipLibCheck: true,
+  },
+  include: ['*.ts', 'src/**/*.ts'],
+};
+
 /** Install scripts npm 11 may run (esbuild, for tsx) or skip (core-js's banner). */
 const ALLOW_SCRIPTS = { esbuild: true, 'core-js': false };
 
@@ -44,6 +64,7 @@ export async function init({ positionals, values, cwd, out }: CommandContext): P
     await copyTemplate(template, destination);
     const pkg = appPackageJson(appName, template, { version: VERSION, ...(packagesFrom ? { tarballs: packagesFrom } : {}) });
     await writeFile(join(destination, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`, { mode: 0o644 });
+    await writeFile(join(destination, 'tsconfig.json'), `${JSON.stringify(APP_TSCONFIG, null, 2)}\n`, { mode: 0o644 });
   } catch (error) {
     // Leave nothing half-made behind.
     if (created) await rm(destination, { recursive: true, force: true });
@@ -132,7 +153,7 @@ export function packageName(appName: string): string {
 /** The package.json of a new app. */
 export function appPackageJson(
   appName: string,
-  template: Pick<FoundTemplate, 'dependencies' | 'scripts' | 'spec'>,
+  template: Pick<FoundTemplate, 'dependencies' | 'devDependencies' | 'scripts' | 'spec'>,
   options: { version: string; tarballs?: Record<string, string> },
 ): Record<string, unknown> {
   const { tarballs } = options;
@@ -148,8 +169,9 @@ export function appPackageJson(
     description: `${appName}: a UnionML app, made by unionml init from the ${template.spec.name} template`,
     type: 'module',
     engines: { node: '>=20.19' },
-    scripts: template.scripts,
+    scripts: { ...template.scripts, typecheck: 'tsc -p tsconfig.json' },
     dependencies,
+    devDependencies: sortKeys({ ...template.devDependencies }),
     overrides,
     allowScripts: ALLOW_SCRIPTS,
   };

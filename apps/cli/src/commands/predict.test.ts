@@ -80,9 +80,9 @@ describe('unionml predict --local', () => {
     writeFileSync(join(dir, 'extra.json'), JSON.stringify([{ x: 1, x2: 2, colour: 'red' }]));
     writeFileSync(join(dir, 'text.json'), JSON.stringify([{ x: 1, x2: 'two' }]));
     const missing = await predict(['-f', join(dir, 'missing.json'), '--json']);
-    expectError(missing, 'the features is missing column x2; present: x');
+    expectError(missing, 'missing column x2 in the features; present: x');
     expect(onlyJson(missing)).toMatchObject({ error: { code: 'DATA_COLUMNS_MISSING', hint: expect.any(String) } });
-    expectError(await predict(['-f', join(dir, 'extra.json')]), 'the features has unexpected column colour; expected: x, x2');
+    expectError(await predict(['-f', join(dir, 'extra.json')]), 'unexpected column colour in the features; expected: x, x2');
     expectError(await predict(['-f', join(dir, 'text.json')]), "column 'x2' row 0 is not a finite number: \"two\"");
   });
 
