@@ -202,12 +202,12 @@ describe('POST /predict', () => {
 
   it('names missing columns (400 DATA_COLUMNS_MISSING)', async () => {
     const res = await predict(base, { features: [{ x: 1 }] });
-    expectError(res, 400, 'DATA_COLUMNS_MISSING', 'the features is missing column x2; present: x');
+    expectError(res, 400, 'DATA_COLUMNS_MISSING', 'missing column x2 in the features; present: x');
     expect((res.json as { hint: string }).hint).toContain('send every declared feature column');
   });
 
   it('names unexpected columns (400 DATA_COLUMNS_UNEXPECTED)', async () => {
-    expectError(await predict(base, { features: [{ x: 1, x2: 2, z: 3 }] }), 400, 'DATA_COLUMNS_UNEXPECTED', 'the features has unexpected column z; expected: x, x2');
+    expectError(await predict(base, { features: [{ x: 1, x2: 2, z: 3 }] }), 400, 'DATA_COLUMNS_UNEXPECTED', 'unexpected column z in the features; expected: x, x2');
   });
 
   it('names non-numeric values (400 DATA_NOT_NUMERIC)', async () => {
