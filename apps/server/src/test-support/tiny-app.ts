@@ -3,7 +3,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Dataset, Model } from '@unionml/core';
 import { DataFrame } from '@unionml/data';
+import { Centroid } from '@unionml/testing';
 import { z } from 'zod';
+
+export { Centroid };
 
 /** A row with this x makes the predictor throw a plain Error. */
 export const FAIL_X = 13;
@@ -15,45 +18,6 @@ export const BAD_PREDICTION_X = 777;
 /** `n` labelled rows starting at x = offset: x, x2 = 2x, y = x >= 50. */
 export function rows(n = 100, offset = 0): { x: number; x2: number; y: number }[] {
   return Array.from({ length: n }, (_, i) => ({ x: offset + i, x2: 2 * (offset + i), y: offset + i >= 50 ? 1 : 0 }));
-}
-
-/** A nearest-centroid classifier in plain JS (deterministic, saved with toJSON/fromJSON). */
-export class Centroid {
-  constructor(
-    _hyperparameters: object = {},
-    public centroids: Record<string, number[]> = {},
-  ) {}
-
-  fit(X: number[][], y: number[]): this {
-    const sums: Record<string, { sum: number[]; n: number }> = {};
-    X.forEach((row, i) => {
-      const s = (sums[String(y[i])] ??= { sum: row.map(() => 0), n: 0 });
-      row.forEach((v, j) => (s.sum[j]! += v));
-      s.n++;
-    });
-    this.centroids = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s.sum.map((v) => v / s.n)]));
-    return this;
-  }
-
-  predict(X: number[][]): number[] {
-    return X.map((row) => {
-      let best = '';
-      let bestDistance = Infinity;
-      for (const [k, c] of Object.entries(this.centroids)) {
-        const d = row.reduce((s, v, j) => s + (v - c[j]!) ** 2, 0);
-        if (d < bestDistance) [best, bestDistance] = [k, d];
-      }
-      return Number(best);
-    });
-  }
-
-  toJSON() {
-    return { centroids: this.centroids };
-  }
-
-  static fromJSON(json: { centroids: Record<string, number[]> }): Centroid {
-    return new Centroid({}, json.centroids);
-  }
 }
 
 /** Options of {@link makeTinyApp}. */

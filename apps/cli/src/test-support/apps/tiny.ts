@@ -3,6 +3,7 @@
 // prove that the CLI keeps stdout for its results.
 import { Dataset, Model } from '@unionml/core';
 import { DataFrame } from '@unionml/data';
+import { Centroid, accuracy } from '@unionml/testing';
 import { z } from 'zod';
 
 console.log('tiny app: console.log while loading');
@@ -24,47 +25,7 @@ export const dataset = new Dataset({
 dataset.reader(({ n, offset }) => DataFrame.fromRecords(rows(n, offset)));
 
 export const Hyperparameters = z.object({ shift: z.number().default(0) });
-
-/** Predicts the label of the nearest class centroid. */
-export class Centroid {
-  constructor(
-    readonly hyperparameters: z.infer<typeof Hyperparameters>,
-    public centroids: Record<string, number[]> = {},
-  ) {}
-
-  fit(X: number[][], y: number[], epochs = 1): this {
-    const sums: Record<string, { sum: number[]; n: number }> = {};
-    X.forEach((row, i) => {
-      const s = (sums[String(y[i])] ??= { sum: row.map(() => 0), n: 0 });
-      row.forEach((v, j) => (s.sum[j]! += v));
-      s.n++;
-    });
-    this.centroids = Object.fromEntries(Object.entries(sums).map(([k, s]) => [k, s.sum.map((v) => v / s.n + this.hyperparameters.shift * epochs)]));
-    return this;
-  }
-
-  predict(X: number[][]): number[] {
-    return X.map((row) => {
-      let best = '';
-      let bestDistance = Infinity;
-      for (const [k, c] of Object.entries(this.centroids)) {
-        const d = row.reduce((s, v, j) => s + (v - c[j]!) ** 2, 0);
-        if (d < bestDistance) [best, bestDistance] = [k, d];
-      }
-      return Number(best);
-    });
-  }
-
-  toJSON() {
-    return { hyperparameters: this.hyperparameters, centroids: this.centroids };
-  }
-
-  static fromJSON(json: { hyperparameters: { shift: number }; centroids: Record<string, number[]> }): Centroid {
-    return new Centroid(json.hyperparameters, json.centroids);
-  }
-}
-
-const accuracy = (predicted: number[], actual: number[]) => predicted.filter((p, i) => p === actual[i]).length / actual.length;
+export { Centroid };
 
 export const model = new Model({
   name: 'tiny_classifier',
