@@ -197,7 +197,8 @@ describe('POST /predict', () => {
   it('rejects rows that are not objects, and no rows (400 DATA_INVALID)', async () => {
     expectError(await predict(base, { features: [{ x: 1, x2: 2 }, 5] }), 400, 'DATA_INVALID', 'record 1 is a number, expected an object of column values');
     expectError(await predict(base, { features: [] }), 400, 'DATA_INVALID', 'the features have no records');
-    expectError(await predict(base, { features: [{ x: { nested: 1 }, x2: 2 }] }), 400, 'DATA_INVALID', "column 'x' row 0 holds an object");
+    // x is a number column of the trained model, so a nested object there is a non-numeric value
+    expectError(await predict(base, { features: [{ x: { nested: 1 }, x2: 2 }] }), 400, 'DATA_NOT_NUMERIC', `column 'x' row 0 is not a finite number: {"nested":1}`);
   });
 
   it('names missing columns (400 DATA_COLUMNS_MISSING)', async () => {

@@ -173,6 +173,7 @@ describe('feature loading and transforming', () => {
     expect((await d.getFeatures([{ a: 1, b: 'x' }], { featureSchema })).columns).toEqual(['a', 'b']);
     await expect(d.getFeatures([{ a: 'one', b: 'x' }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_NOT_NUMERIC', message: `column 'a' row 0 is not a finite number: "one"` });
     await expect(d.getFeatures([{ a: 1 }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
+    await expect(d.getFeatures([{ a: 1, b: { deep: true } }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_INVALID', message: "column 'b' row 0 holds an object; cells must be numbers, strings, booleans or null" });
     await expect(d.getFeatures([{ a: 1, b: 2 }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_WRONG_TYPE', message: "column 'b' row 0 should be a string, got 2" });
     expect((await d.getFeatures([{ a: 1, b: null }], { featureSchema })).toRecords()).toEqual([{ a: 1, b: null }]);
   });

@@ -1,4 +1,4 @@
-import { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DataFrame, InvalidDataError, NonNumericValueError, trainTestSplit, type ColumnSchema } from '@unionml/data';
+import { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DataFrame, InvalidDataError, NonNumericValueError, trainTestSplit, type ColumnSchema, type Scalar } from '@unionml/data';
 import { ArgumentsError, ComponentError } from './errors.js';
 import type { z } from 'zod';
 import { check, describeSchema, isPlainObject, kind } from './schema.js';
@@ -261,8 +261,7 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     if (Array.isArray(raw)) {
       // The request path: check every record's keys, then build the frame with the known columns in one pass.
       if (raw.length === 0) throw noRecords();
-      for (let r = 0; r < raw.length; r++) plan.checkRecord(raw[r], r);
-      frame = DataFrame.fromRecords(raw as Record<string, unknown>[], { columns: plan.columns });
+      return plan.frameFromRecords(raw) as FeaturesOf<S>;
     } else {
       frame = this.#toFrame(raw, 'the features');
       if (frame.length === 0) throw noRecords();
@@ -357,38 +356,74 @@ function defaultParse(data: DataFrame, { features, targets }: ParserKwargs): [Da
 const NO_SCHEMA: readonly ColumnSchema[] = [];
 const noRecords = () => new InvalidDataError('the features have no records', 'send at least one record: {"features": [{"column": value, ...}]}');
 
-/** The expected feature columns and types, and a fast check of one request record against them. */
+/**
+ * The expected feature columns and types, and the request path built on them: one pass over each record's keys
+ * checks the columns and the types and fills the column arrays.
+ */
 class FeaturePlan {
   readonly allowed: ReadonlySet<string>;
   readonly types: readonly ColumnSchema[] | undefined;
-  readonly #expected: ReadonlySet<string>;
+  readonly #index: ReadonlyMap<string, number>;
+  readonly #typeOf: readonly (string | undefined)[];
+  /** Columns where a finite number is always right (numbers, or no recorded type). */
+  readonly #numeric: readonly boolean[];
 
   constructor(
     readonly columns: readonly string[],
     targets: readonly string[],
     featureSchema: readonly ColumnSchema[] | undefined,
   ) {
-    this.#expected = new Set(columns);
+    this.#index = new Map(columns.map((c, i) => [c, i]));
     this.allowed = new Set([...columns, ...targets]);
     const byName = new Map((featureSchema ?? []).map((c) => [c.name, c]));
     const types = columns.map((c) => byName.get(c)).filter((c): c is ColumnSchema => c !== undefined && CHECKED_TYPES.has(c.type));
     this.types = types.length ? types : undefined;
+    this.#typeOf = columns.map((c) => (CHECKED_TYPES.has(byName.get(c)?.type ?? '') ? byName.get(c)!.type : undefined));
+    this.#numeric = this.#typeOf.map((t) => t === undefined || t === 'number');
   }
 
-  checkRecord(record: unknown, row: number): void {
-    if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-      throw new InvalidDataError(`record ${row} is ${kind(record)}, expected an object of column values`, 'send rows as objects, e.g. [{"x": 1, "y": 2}]');
+  /** The request's records as a frame of the expected columns, or the first problem as a UnionML error. */
+  frameFromRecords(records: readonly unknown[]): DataFrame {
+    const n = records.length;
+    const m = this.columns.length;
+    const arrays = this.columns.map(() => new Array<Scalar>(n));
+    for (let r = 0; r < n; r++) {
+      const record = records[r];
+      if (typeof record !== 'object' || record === null || Array.isArray(record)) {
+        throw new InvalidDataError(`record ${r} is ${kind(record)}, expected an object of column values`, 'send rows as objects, e.g. [{"x": 1, "y": 2}]');
+      }
+      let found = 0;
+      let unexpected = false;
+      for (const key in record) {
+        const j = this.#index.get(key);
+        if (j === undefined) {
+          if (!this.allowed.has(key)) unexpected = true;
+          continue;
+        }
+        found++;
+        const value = (record as Record<string, unknown>)[key];
+        arrays[j]![r] = typeof value === 'number' && Number.isFinite(value) && this.#numeric[j] ? value : this.#cell(value, j, r);
+      }
+      const context = r === 0 ? 'the features' : `record ${r} of the features`;
+      // Missing columns first: their message also lists what is present, extra columns included.
+      if (found < m) throw new ColumnsMissingError(this.columns.filter((c) => !(c in record)), Object.keys(record), context);
+      if (unexpected) throw new ColumnsUnexpectedError(Object.keys(record).filter((k) => !this.allowed.has(k)), this.columns, context);
     }
-    const context = row === 0 ? 'the features' : `record ${row} of the features`;
-    let found = 0;
-    let unexpected = false;
-    for (const key in record) {
-      if (this.#expected.has(key)) found++;
-      else if (!this.allowed.has(key)) unexpected = true;
+    return DataFrame.fromColumnArrays(this.columns, arrays, n);
+  }
+
+  /** A cell that is not a finite number: checked against the column's type. */
+  #cell(value: unknown, column: number, row: number): Scalar {
+    const name = this.columns[column]!;
+    const type = this.#typeOf[column];
+    if (type === 'number') throw new NonNumericValueError(name, row, value);
+    if (value === null || value === undefined) return null;
+    const t = typeof value;
+    if (t !== 'string' && t !== 'boolean' && t !== 'number') {
+      throw new InvalidDataError(`column '${name}' row ${row} holds ${kind(value)}; cells must be numbers, strings, booleans or null`);
     }
-    // Missing columns first: their message also lists what is present, extra columns included.
-    if (found < this.columns.length) throw new ColumnsMissingError(this.columns.filter((c) => !(c in record)), Object.keys(record), context);
-    if (unexpected) throw new ColumnsUnexpectedError(Object.keys(record).filter((k) => !this.allowed.has(k)), this.columns, context);
+    if (type !== undefined && t !== type) throw new ColumnTypeError(name, row, value, type);
+    return value as Scalar;
   }
 }
 

@@ -143,6 +143,15 @@ export class DataFrame {
     return new DataFrame([...columns], data, rows.length);
   }
 
+  /**
+   * Builds a frame from column arrays without copying or checking them: for callers that have already made every
+   * cell a {@link Scalar} (e.g. a validating request parser). Every array must have `length` values.
+   */
+  static fromColumnArrays(columns: readonly string[], arrays: readonly (readonly Scalar[])[], length: number): DataFrame {
+    if (arrays.length !== columns.length) throw new InvalidDataError(`fromColumnArrays: ${columns.length} columns but ${arrays.length} arrays`);
+    return new DataFrame([...columns], new Map(columns.map((c, i) => [c, arrays[i]!])), length);
+  }
+
   /** Converts a danfojs DataFrame (or anything with `columns` and row-major `values`). */
   static fromDanfo(frame: DanfoLike): DataFrame {
     const values = frame.values;
