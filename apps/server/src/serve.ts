@@ -1,4 +1,4 @@
-import { ModelFileError, logger, type AnyModel } from '@unionml/core';
+import { logger, type AnyModel } from '@unionml/core';
 import { assertModel, resolveOptions, type ServerOptions } from './options.js';
 import { createServer } from './server.js';
 
@@ -39,13 +39,9 @@ export async function serveModel(model: AnyModel, options: ServeOptions = {}): P
   const { modelPath, handleSignals = true, ...serverOptions } = options;
   resolveOptions(serverOptions); // bad options fail before the model is loaded
   if (!model.artifact) {
-    const path = modelPath || process.env['UNIONML_MODEL_PATH'];
-    if (!path) {
-      throw new ModelFileError('MODEL_PATH_NOT_SET', '', 'model artifact path not specified: pass --model-path or set the UNIONML_MODEL_PATH environment variable', {
-        hint: 'train and save a model first (unionml train APP:MODEL --local -o model.json), then serve it with --model-path model.json',
-      });
-    }
-    await model.load(path);
+    // No path and no UNIONML_MODEL_PATH: core's MODEL_PATH_NOT_SET error says how to give one.
+    if (modelPath) await model.load(modelPath);
+    else await model.loadFromEnv();
   }
   const server = createServer(model, serverOptions);
   const { url } = await server.listen();

@@ -383,8 +383,8 @@ export class Model<
   async loadFromEnv(variable = 'UNIONML_MODEL_PATH'): Promise<TModel> {
     const path = process.env[variable];
     if (!path) {
-      throw new ModelFileError('MODEL_PATH_NOT_SET', undefined, `model artifact path not specified: the environment variable ${variable} is not set`, {
-        hint: `set ${variable}=path/to/model.json, or pass --model-path to unionml serve`,
+      throw new ModelFileError('MODEL_PATH_NOT_SET', undefined, `model artifact path not specified: pass --model-path or set the ${variable} environment variable`, {
+        hint: 'train and save a model first (unionml train APP:MODEL --local -o model.json), then serve it with --model-path model.json',
       });
     }
     return this.load(path);
