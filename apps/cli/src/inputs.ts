@@ -3,7 +3,7 @@
  * errors say where (source, line, column), through `parseJson` of @unionml/data.
  */
 import { resolve } from 'node:path';
-import { DataFileError, kind, parseJson, readText } from '@unionml/data';
+import { DataFileError, isPlainObject, kind, parseJson, readText } from '@unionml/data';
 import { isUnionMLError } from '@unionml/errors';
 import { distance } from './distance.js';
 import { InputsError } from './errors.js';
@@ -112,11 +112,4 @@ function renameKeys(value: Record<string, unknown>, names: Readonly<Record<strin
     out[name] = v;
   }
   return out;
-}
-
-/** A JSON object (not an array or null). */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
 }

@@ -1,5 +1,5 @@
 import { toJSONSchema, type z } from 'zod';
-import { kind } from '@unionml/data';
+import { isPlainObject, kind } from '@unionml/data';
 
 /** Any zod schema whose output is `T`. */
 export type Schema<T = unknown> = z.ZodType<T>;
@@ -90,10 +90,4 @@ function suggest(key: string, known: string[]): string {
   return match ? ` (did you mean '${match}'?)` : known.length ? ` (known: ${known.join(', ')})` : '';
 }
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
-
-export { kind };
+export { isPlainObject, kind };

@@ -331,7 +331,8 @@ function isDanfoLike(value: unknown): value is DanfoLike {
   );
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** True for a plain object (`{...}`, not an array, null, a class instance or a DataFrame). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

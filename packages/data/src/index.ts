@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-export { DataFrame, kind, loadDanfo } from './dataframe.js';
+export { DataFrame, isPlainObject, kind, loadDanfo } from './dataframe.js';
 export type { ColumnSchema, ColumnType, DanfoLike, DataFrameInput, Row, Scalar, TypedMatrix } from './dataframe.js';
 export { readCsv, readJson, readText } from './io.js';
 export type { ReadCsvOptions } from './io.js';
