@@ -17,6 +17,7 @@ export type { ColumnSchema, ColumnType, DanfoLike, DataFrameInput, Row, Scalar, 
 export { readCsv, readJson, readText } from './io.js';
 export type { ReadCsvOptions } from './io.js';
 export { parseJson } from './json.js';
+export { fromParquet, toParquet } from './parquet.js';
 export { RandomState } from './random.js';
 export { splitIndices, trainTestSplit } from './split.js';
 export type { SplitIndices, SplitOptions } from './split.js';
