@@ -1,0 +1,310 @@
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FlyteTypeError } from './errors.js';
+import { flyteidl, Long, toStruct } from './idl.js';
+import {
+  decodeMsgpack,
+  encodeMsgpack,
+  fromLiteral,
+  fromLiteralMap,
+  registerTransformer,
+  structuredDatasetFiles,
+  toLiteral,
+  toLiteralMap,
+  type LiteralContext,
+} from './literals.js';
+import { anyStorage, joinUri } from './storage.js';
+import { t, type FlyteType } from './types.js';
+
+let root: string;
+let ctx: LiteralContext;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'flyte-literals-'));
+  ctx = { storage: anyStorage({}), rawOutputPrefix: join(root, 'raw'), workDir: join(root, 'work') };
+});
+
+const hex = (literal: flyteidl.core.ILiteral) => Buffer.from(flyteidl.core.Literal.encode(literal).finish()).toString('hex');
+const wire = (literal: flyteidl.core.ILiteral) => flyteidl.core.Literal.decode(flyteidl.core.Literal.encode(literal).finish());
+
+describe('toLiteral matches flytekit byte for byte', () => {
+  // `TypeEngine.to_literal(ctx, value, T, lt).to_flyte_idl().SerializeToString().hex()` with flytekit 1.16.
+  const cases: [string, unknown, FlyteType, string][] = [
+    ['dict {"a": 1, "b": [1.5, "x"]}', { a: 1, b: [1.5, 'x'] }, t.struct(), '0a1f1a1d0a1282a16101a16292cb3ff8000000000000a17812076d73677061636b'],
+    ['float 3.0', 3, t.float(), '0a0b0a09110000000000000840'],
+    ['int 2**53 + 1', 2n ** 53n + 1n, t.int(), '0a0b0a09088180808080808010'],
+    ['int -5', -5, t.int(), '0a0d0a0b08fbffffffffffffffff01'],
+    ['Optional[float] 3.0', 3, t.optional(t.float()), '0a1e4a1c0a0d0a0b0a09110000000000000840120b08025a070a05666c6f6174'],
+    ['Optional[float] None', null, t.optional(t.float()), '0a144a120a040a022a00120a08005a060a046e6f6e65'],
+    ['Optional[int] 7', 7, t.optional(t.int()), '0a154a130a060a040a020807120908015a050a03696e74'],
+    ['datetime 2024-01-02T03:04:05.678Z', new Date('2024-01-02T03:04:05.678Z'), t.datetime(), '0a100a0e2a0c08a5facdac061080eba5c302'],
+    ['timedelta(seconds=90, milliseconds=500)', 90_500, t.duration(), '0a0c0a0a3208085a1080cab5ee01'],
+    ['-timedelta(milliseconds=1500)', -1500, t.duration(), '0a1a0a18321608ffffffffffffffffff011080b6ca91feffffffff01'],
+    ['List[float] [1.0, 2.5]', [1, 2.5], t.list(t.float()), '121e0a0d0a0b0a0911000000000000f03f0a0d0a0b0a09110000000000000440'],
+    ['Dict[str, int] {"x": 1}', { x: 1 }, t.map(t.int()), '1a0d0a0b0a017812060a040a020801'],
+    ['Color.GREEN', 'green', t.enum(['red', 'green']), '0a090a071a05677265656e'],
+    ['None', null, t.none(), '0a022a00'],
+    ['True', true, t.boolean(), '0a040a022001'],
+    ['"héllo"', 'héllo', t.string(), '0a0a0a081a0668c3a96c6c6f'],
+    ['datetime 2024-01-01 (whole seconds: no nanos)', new Date('2024-01-01T00:00:00Z'), t.datetime(), '0a0a0a082a06088081c8ac06'],
+    ['datetime epoch (an empty Timestamp)', new Date(0), t.datetime(), '0a040a022a00'],
+    ['timedelta(0)', 0, t.duration(), '0a040a023200'],
+    ['timedelta(milliseconds=250)', 250, t.duration(), '0a090a0732051080e59a77'],
+    ['float 0.0', 0, t.float(), '0a0b0a09110000000000000000'],
+    ['int 0', 0, t.int(), '0a040a020800'],
+    ['""', '', t.string(), '0a040a021a00'],
+    ['False', false, t.boolean(), '0a040a022000'],
+    ['List[int] []', [], t.list(t.int()), '1200'],
+    ['dict {}', {}, t.struct(), '0a0e1a0c0a018012076d73677061636b'],
+    ['Dict[str, float] {}', {}, t.map(t.float()), '1a00'],
+    ['Optional[str] ""', '', t.optional(t.string()), '0a154a130a060a040a021a00120908035a050a03737472'],
+    [
+      'Optional[dict] {"k": "v"}',
+      { k: 'v' },
+      t.optional(t.struct()),
+      '0a6b4a690a140a121a100a0581a16ba17612076d73677061636b125108094a3f0a3d0a3b0a1263616368652d6b65792d6d6574616461746112252a230a210a1473657269616c697a6174696f6e2d666f726d617412091a076d73677061636b5a0c0a0a54797065642044696374',
+    ],
+    [
+      'a nested dict',
+      { n: { m: [1, 2, { z: null }] }, t: true, f: -2.25, big: 4294967296, neg: -129 },
+      t.struct(),
+      '0a3c1a3a0a2f85a16e81a16d93010281a17ac0a174c3a166cbc002000000000000a3626967cf0000000100000000a36e6567d1ff7f12076d73677061636b',
+    ],
+  ];
+
+  it.each(cases)('%s', async (_name, value, type, expected) => {
+    expect(hex(await toLiteral(value, type, ctx))).toBe(expected);
+    // and flytekit's bytes decode back to the value
+    expect(await fromLiteral(flyteidl.core.Literal.decode(Buffer.from(expected, 'hex')), type, ctx)).toEqual(value);
+  });
+
+  it('writes msgpack as Python msgpack does for a simple dict', () => {
+    expect(Buffer.from(encodeMsgpack({ a: 1, b: [1.5, 'x'] })).toString('hex')).toBe('82a16101a16292cb3ff8000000000000a178');
+    expect(decodeMsgpack(Buffer.from('82a16101a16292cb3ff8000000000000a178', 'hex'))).toEqual({ a: 1, b: [1.5, 'x'] });
+  });
+});
+
+describe('round trips value → literal → bytes → value', () => {
+  const roundTrip = async (value: unknown, type: FlyteType) => fromLiteral(wire(await toLiteral(value, type, ctx)), type, ctx);
+
+  it.each<[string, unknown, FlyteType]>([
+    ['int', 42, t.int()],
+    ['negative int', -7, t.int()],
+    ['float', 0.1, t.float()],
+    ['integral float', 3, t.float()],
+    ['float zero', 0, t.float()],
+    ['string', 'hello, wörld', t.string()],
+    ['empty string', '', t.string()],
+    ['boolean false', false, t.boolean()],
+    ['none', null, t.none()],
+    ['list of lists', [[1, 2], [], [3]], t.list(t.list(t.int()))],
+    ['map of lists', { a: [1.5], b: [] }, t.map(t.list(t.float()))],
+    ['struct', { lr: 0.1, layers: [64, 32], name: 'mlp', nested: { ok: true, none: null } }, t.struct()],
+    ['list of maps of structs', [{ first: { a: 1 }, second: { b: [true] } }, {}], t.list(t.map(t.struct()))],
+    ['optional present', 2.5, t.optional(t.float())],
+    ['optional absent', null, t.optional(t.float())],
+    ['optional list', [1, 2], t.optional(t.list(t.int()))],
+    ['optional struct', { a: 'b' }, t.optional(t.struct())],
+    ['list of optionals', [1, null, 3], t.list(t.optional(t.int()))],
+    ['enum', 'b', t.enum(['a', 'b'])],
+    ['optional enum', 'a', t.optional(t.enum(['a', 'b']))],
+    ['dataset', { uri: 's3://bucket/data/abc', format: 'parquet' }, t.structuredDataset({ format: 'parquet' })],
+    ['remote blob', { uri: 's3://bucket/x/model.json', path: 's3://bucket/x/model.json' }, t.blob()],
+  ])('%s', async (_name, value, type) => {
+    if (type.kind === 'blob') {
+      expect(await fromLiteral(await toLiteral(value, type, ctx), type, { ...ctx, storage: { ...ctx.storage, copyTo: async () => undefined } })).toMatchObject({ uri: (value as { uri: string }).uri });
+      return;
+    }
+    expect(await roundTrip(value, type)).toEqual(value);
+  });
+
+  it('keeps datetimes (UTC, millisecond precision) and durations (milliseconds)', async () => {
+    const date = new Date('1969-07-20T20:17:40.123Z');
+    expect(await roundTrip(date, t.datetime())).toEqual(date);
+    expect(await roundTrip('2024-05-01T12:00:00+02:00', t.datetime())).toEqual(new Date('2024-05-01T10:00:00Z'));
+    expect(await roundTrip(1234.5, t.duration())).toBe(1234.5);
+    expect(await roundTrip(-250, t.duration())).toBe(-250);
+  });
+
+  it('gives ints beyond 2^53 back as bigints, and safe ones as numbers', async () => {
+    expect(await roundTrip(2n ** 62n, t.int())).toBe(2n ** 62n);
+    expect(await roundTrip(-(2n ** 63n), t.int())).toBe(-(2n ** 63n));
+    expect(await roundTrip(12n, t.int())).toBe(12);
+    expect(await roundTrip(Number.MAX_SAFE_INTEGER, t.int())).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
+  it('decodes a struct JSON Schema type like an untyped one', async () => {
+    const type = t.struct({ title: 'Config', type: 'object' });
+    expect(await roundTrip({ lr: 0.5 }, type)).toEqual({ lr: 0.5 });
+  });
+
+  it('encodes struct values as JSON would: Dates to strings, undefined dropped, toJSON honoured', async () => {
+    const value = { when: new Date('2024-01-01T00:00:00Z'), skip: undefined, list: [undefined, 1], custom: { toJSON: () => 'custom' } };
+    expect(await roundTrip(value, t.struct())).toEqual({ when: '2024-01-01T00:00:00.000Z', list: [null, 1], custom: 'custom' });
+  });
+});
+
+describe('fromLiteral accepts what other producers send', () => {
+  it('an integer literal for a float, an integral float for an int', async () => {
+    expect(await fromLiteral({ scalar: { primitive: { integer: Long.fromNumber(3) } } }, t.float(), ctx)).toBe(3);
+    expect(await fromLiteral({ scalar: { primitive: { floatValue: 4 } } }, t.int(), ctx)).toBe(4);
+    await expect(fromLiteral({ scalar: { primitive: { floatValue: 4.5 } } }, t.int(), ctx, 'n')).rejects.toThrow("variable 'n': expected int, got a float literal 4.5");
+  });
+
+  it('a scalar.generic Struct for a struct (the console and FLYTE_USE_OLD_DC_FORMAT)', async () => {
+    const literal = { scalar: { generic: toStruct({ a: 1, b: [true, 'x'], c: { d: null } }) } };
+    expect(await fromLiteral(wire(literal), t.struct(), ctx)).toEqual({ a: 1, b: [true, 'x'], c: { d: null } });
+  });
+
+  it('a bare value or a bare none for an optional, and msgpack primitives resolved out of a struct', async () => {
+    expect(await fromLiteral({ scalar: { primitive: { floatValue: 1.5 } } }, t.optional(t.float()), ctx)).toBe(1.5);
+    expect(await fromLiteral({ scalar: { noneType: {} } }, t.optional(t.float()), ctx)).toBeNull();
+    const packed = (value: unknown) => ({ scalar: { binary: { value: encodeMsgpack(value), tag: 'msgpack' } } });
+    expect(await fromLiteral(packed(5), t.int(), ctx)).toBe(5);
+    expect(await fromLiteral(packed('x'), t.string(), ctx)).toBe('x');
+    expect(await fromLiteral(packed([1, 2]), t.list(t.int()), ctx)).toEqual([1, 2]);
+  });
+
+  it('an offloaded literal', async () => {
+    const uri = join(root, 'offloaded', 'o0_offloaded_metadata.pb');
+    await ctx.storage.write(uri, flyteidl.core.Literal.encode({ scalar: { primitive: { stringValue: 'big' } } }).finish());
+    expect(await fromLiteral({ offloadedMetadata: { uri, sizeBytes: Long.fromNumber(10) } }, t.string(), ctx)).toBe('big');
+  });
+
+  it('a union holding none, whatever the tag', async () => {
+    expect(await fromLiteral({ scalar: { union: { value: { scalar: { noneType: {} } }, type: { simple: 0 } } } }, t.optional(t.int()), ctx)).toBeNull();
+  });
+});
+
+describe('errors name the variable, the expected type and what was given', () => {
+  const types = { epochs: t.int(), rates: t.list(t.float()), name: t.optional(t.string()) };
+
+  it('a value of the wrong type', async () => {
+    await expect(toLiteralMap({ epochs: 2.5, rates: [] }, types, ctx)).rejects.toThrow("variable 'epochs': expected int, got 2.5");
+    await expect(toLiteralMap({ epochs: 1, rates: [0.1, 'a'] }, types, ctx)).rejects.toThrow(`variable 'rates[1]': expected float, got "a"`);
+    await expect(toLiteral(3, t.string(), ctx)).rejects.toThrow('value: expected string, got 3');
+    await expect(toLiteral({ a: 1 }, t.list(t.int()), ctx, 'xs')).rejects.toThrow(`variable 'xs': expected list<int>, got {"a":1}`);
+    await expect(toLiteral([1], t.struct(), ctx, 'cfg')).rejects.toMatchObject({ code: 'FLYTE_TYPE_MISMATCH', message: "variable 'cfg': expected struct, got [1]" });
+    await expect(toLiteral('c', t.enum(['a', 'b']), ctx, 'e')).rejects.toThrow(`variable 'e': expected enum('a', 'b'), got "c"`);
+    await expect(toLiteral(2 ** 60, t.int(), ctx, 'big')).rejects.toMatchObject({ hint: 'integers beyond 2^53 must be passed as a bigint' });
+    await expect(toLiteral({ uri: 1 }, t.blob(), ctx, 'f')).rejects.toThrow(`variable 'f': expected file, got {"uri":1}`);
+    await expect(toLiteral({ a: () => 1 }, t.struct(), ctx, 'cfg')).rejects.toThrow(/variable 'cfg.a': expected struct/);
+  });
+
+  it('a missing variable (optional ones may be left out) and an unknown one', async () => {
+    const error = await toLiteralMap({ rates: [] }, types, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlyteTypeError);
+    expect(error).toMatchObject({ code: 'FLYTE_VALUE_MISSING', variable: 'epochs', message: "missing variable 'epochs': expected int" });
+    const map = await toLiteralMap({ epochs: 1, rates: [] }, types, ctx);
+    expect(await fromLiteralMap(wire({ map }).map!, types, ctx)).toEqual({ epochs: 1, rates: [], name: null });
+    await expect(toLiteralMap({ epochs: 1, rates: [], lr: 0.1 }, types, ctx)).rejects.toMatchObject({
+      code: 'FLYTE_TYPE_MISMATCH',
+      message: "unknown variable 'lr' (a value was given for it); expected: epochs: int, rates: list<float>, name: optional<string>",
+    });
+    await expect(fromLiteralMap({ literals: { name: { scalar: { noneType: {} } } } }, types, ctx)).rejects.toMatchObject({ code: 'FLYTE_VALUE_MISSING', message: "missing variable 'epochs': expected int" });
+  });
+
+  it('a literal of the wrong kind', async () => {
+    await expect(fromLiteral({ scalar: { primitive: { stringValue: 'x' } } }, t.int(), ctx, 'epochs')).rejects.toThrow(`variable 'epochs': expected int, got a string literal "x"`);
+    await expect(fromLiteral({ collection: { literals: [] } }, t.struct(), ctx, 'cfg')).rejects.toThrow("variable 'cfg': expected struct, got a collection literal of 0");
+    await expect(fromLiteral({ scalar: { binary: { value: new Uint8Array([1]), tag: 'pickle' } } }, t.struct(), ctx, 'cfg')).rejects.toMatchObject({ code: 'FLYTE_TYPE_UNSUPPORTED' });
+    await expect(fromLiteral({ scalar: { primitive: { stringValue: 'c' } } }, t.enum(['a']), ctx, 'e')).rejects.toThrow(`variable 'e': expected enum('a'), got "c"`);
+  });
+});
+
+describe('blobs', () => {
+  it('uploads a local file to <rawOutputPrefix>/<random>/<name> and uses local URIs in place when reading', async () => {
+    const source = join(root, 'model.json');
+    await writeFile(source, '{"w": [1, 2]}');
+    const literal = wire(await toLiteral({ uri: source }, t.blob({ format: 'json' }), ctx));
+    const blob = literal.scalar!.blob!;
+    expect(blob.metadata?.type?.format).toBe('json');
+    expect(blob.uri).toMatch(new RegExp(`^${ctx.rawOutputPrefix}/[0-9a-f]{32}/model\\.json$`));
+    expect(await readFile(blob.uri!, 'utf8')).toBe('{"w": [1, 2]}');
+    expect(await fromLiteral(literal, t.blob(), ctx)).toEqual({ uri: blob.uri, path: blob.uri });
+    const fromUrl = wire(await toLiteral(`file://${source}`, t.blob(), ctx));
+    expect(fromUrl.scalar!.blob!.uri).toMatch(/\/model\.json$/);
+  });
+
+  it('uploads a folder for a multipart blob, and rejects a folder for a file and a missing path', async () => {
+    const folder = join(root, 'checkpoint');
+    await mkdir(join(folder, 'sub'), { recursive: true });
+    await writeFile(join(folder, 'a.bin'), 'A');
+    await writeFile(join(folder, 'sub', 'b.bin'), 'B');
+    const literal = wire(await toLiteral({ path: folder }, t.blob({ multipart: true }), ctx));
+    expect(literal.scalar!.blob!.metadata!.type!.dimensionality).toBe(flyteidl.core.BlobType.BlobDimensionality.MULTIPART);
+    const uri = literal.scalar!.blob!.uri!;
+    expect(await ctx.storage.list(`${uri}/`)).toEqual([joinUri(uri, 'a.bin'), joinUri(uri, 'sub/b.bin')]);
+    await expect(toLiteral({ uri: folder }, t.blob(), ctx, 'f')).rejects.toMatchObject({ hint: 'declare t.blob({ multipart: true }) for a folder' });
+    await expect(toLiteral({ uri: join(root, 'nope.bin') }, t.blob(), ctx, 'f')).rejects.toThrow(`variable 'f': expected file, got ${join(root, 'nope.bin')}, which does not exist`);
+  });
+
+  it('downloads remote blobs (single and multipart) to the work dir', async () => {
+    const files: Record<string, string> = { 'mem://b/dir/x.txt': 'x', 'mem://b/dir/deep/y.txt': 'y', 'mem://b/file.txt': 'f' };
+    const storage = {
+      ...ctx.storage,
+      list: async (prefix: string) => Object.keys(files).filter((k) => k.startsWith(prefix)).sort(),
+      copyTo: async (uri: string, local: string) => {
+        await mkdir(join(local, '..'), { recursive: true });
+        await writeFile(local, files[uri]!);
+      },
+    };
+    const single = (await fromLiteral({ scalar: { blob: { uri: 'mem://b/file.txt', metadata: { type: {} } } } }, t.blob(), { ...ctx, storage })) as { path: string };
+    expect(single.path.startsWith(ctx.workDir)).toBe(true);
+    expect(await readFile(single.path, 'utf8')).toBe('f');
+    const dir = (await fromLiteral({ scalar: { blob: { uri: 'mem://b/dir', metadata: { type: { dimensionality: 1 } } } } }, t.blob({ multipart: true }), { ...ctx, storage })) as { path: string };
+    expect(await readFile(join(dir.path, 'deep', 'y.txt'), 'utf8')).toBe('y');
+  });
+});
+
+describe('structured datasets', () => {
+  it('are references: {uri, format} with the declared columns; the declared format wins unless generic', async () => {
+    const type = t.structuredDataset({ format: 'parquet', columns: [{ name: 'x', type: t.float() }] });
+    const literal = wire(await toLiteral({ uri: 's3://b/d/abc', format: 'csv' }, type, ctx));
+    const dataset = literal.scalar!.structuredDataset!;
+    expect(dataset.uri).toBe('s3://b/d/abc');
+    expect(dataset.metadata!.structuredDatasetType!.format).toBe('parquet');
+    expect(dataset.metadata!.structuredDatasetType!.columns![0]!.name).toBe('x');
+    expect(await fromLiteral(literal, type, ctx)).toEqual({ uri: 's3://b/d/abc', format: 'parquet' });
+    const generic = wire(await toLiteral({ uri: 's3://b/d/abc', format: 'csv' }, t.structuredDataset(), ctx));
+    expect(generic.scalar!.structuredDataset!.metadata!.structuredDatasetType!.format).toBe('csv');
+  });
+
+  it('structuredDatasetFiles lists data files, skipping _ and . names, or the uri itself for a file', async () => {
+    const dir = join(root, 'dataset');
+    await mkdir(dir, { recursive: true });
+    for (const name of ['00000', '00001', '_SUCCESS', '.00000.crc']) await writeFile(join(dir, name), name);
+    expect(await structuredDatasetFiles(dir, ctx.storage)).toEqual([join(dir, '00000'), join(dir, '00001')]);
+    expect(await structuredDatasetFiles(join(dir, '00000'), ctx.storage)).toEqual([join(dir, '00000')]);
+    expect(await structuredDatasetFiles(join(root, 'missing'), ctx.storage)).toEqual([]);
+  });
+
+  it('a registered transformer converts values (here: rows ↔ a CSV file in flytekit layout)', async () => {
+    registerTransformer({
+      name: 'test-rows',
+      async toLiteral(value, _type, c) {
+        const rows = value as Record<string, number>[];
+        const uri = joinUri(c.rawOutputPrefix, 'rows-dataset');
+        await c.storage.write(joinUri(uri, '00000'), [Object.keys(rows[0]!).join(','), ...rows.map((row) => Object.values(row).join(','))].join('\n'));
+        return { scalar: { structuredDataset: { uri, metadata: { structuredDatasetType: { format: 'csv' } } } } };
+      },
+      async fromLiteral(literal, _type, c) {
+        const [file] = await structuredDatasetFiles(literal.scalar!.structuredDataset!.uri!, c.storage);
+        const [header, ...lines] = new TextDecoder().decode(await c.storage.read(file!)).split('\n');
+        const names = header!.split(',');
+        return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i]!, Number(cell)])));
+      },
+    });
+    const type: FlyteType = { kind: 'structuredDataset', format: 'csv', transformer: 'test-rows' };
+    const rows = [{ a: 1, b: 2 }, { a: 3, b: 4 }];
+    expect(await fromLiteral(wire(await toLiteral(rows, type, ctx)), type, ctx)).toEqual(rows);
+    await expect(toLiteral(rows, { kind: 'structuredDataset', transformer: 'nope' }, ctx, 'df')).rejects.toMatchObject({
+      code: 'FLYTE_TYPE_UNSUPPORTED',
+      message: "variable 'df': no type transformer named 'nope' is registered",
+    });
+    registerTransformer({ name: 'broken', toLiteral: async () => { throw new Error('disk full'); }, fromLiteral: async () => null });
+    await expect(toLiteral(rows, { kind: 'structuredDataset', transformer: 'broken' }, ctx, 'df')).rejects.toThrow("variable 'df': the 'broken' transformer failed: disk full");
+  });
+});

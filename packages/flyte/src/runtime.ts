@@ -1,0 +1,271 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { errorMessage, isUnionMLError, UnionMLError } from '@unionml/errors';
+import { FlyteRecoverableError, FlyteTypeError, StorageError } from './errors.js';
+import { flyteidl } from './idl.js';
+import { fromLiteralMap, millisToTimestamp, toLiteralMap, type LiteralContext } from './literals.js';
+import { anyStorage, joinUri } from './storage.js';
+import type { TypedInterface } from './builders.js';
+
+/** A task as the runtime runs it: its interface and a function from input values to output values. */
+export interface TaskDefinition {
+  /** The task's name (for messages). */
+  name: string;
+  interface: TypedInterface;
+  /** Runs the task. Inputs and outputs follow the type engine's JS conventions (see `toLiteral`). */
+  run(inputs: Record<string, unknown>, ctx: TaskRunContext): Promise<Record<string, unknown>>;
+}
+
+/** What a running task sees: where to put data, its checkpoints and its environment. */
+export interface TaskRunContext extends LiteralContext {
+  /** Where this attempt may write checkpoints (`{{.checkpointOutputPrefix}}`). */
+  checkpointPath?: string;
+  /** The previous attempt's checkpoints, if any (`{{.prevCheckpointPrefix}}`). */
+  prevCheckpoint?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** The arguments {@link taskArgs} puts after the entrypoint, as propeller renders them. */
+export interface ExecuteArgs {
+  /** The URI of `inputs.pb`. */
+  inputs: string;
+  /** Where `outputs.pb` or `error.pb` go. */
+  outputPrefix: string;
+  /** Where data (files, datasets) go. */
+  rawOutputDataPrefix: string;
+  checkpointPath?: string;
+  prevCheckpoint?: string;
+  /** What follows `--`: the task's address for the resolver (e.g. `['task-module', 'app.js', 'task-name', 'train']`). */
+  address: string[];
+}
+
+/** The outcome of {@link executeTask}. */
+export interface ExecuteResult {
+  status: 'succeeded' | 'failed';
+  /** What the process should exit with. */
+  exitCode: number;
+  /** The error written to error.pb. */
+  error?: { code: string; message: string; kind: 'USER' | 'SYSTEM'; recoverable: boolean };
+}
+
+/** Arguments that the task entrypoint cannot parse. */
+export class ExecuteArgsError extends UnionMLError {
+  constructor(message: string) {
+    super('FLYTE_ARGS_INVALID', message, {
+      hint: 'expected: --inputs <uri> --output-prefix <uri> --raw-output-data-prefix <uri> [--checkpoint-path <uri>] [--prev-checkpoint <uri>] -- <task address...>',
+    });
+  }
+}
+
+const FLAGS: Record<string, keyof Omit<ExecuteArgs, 'address'>> = {
+  '--inputs': 'inputs',
+  '--output-prefix': 'outputPrefix',
+  '--raw-output-data-prefix': 'rawOutputDataPrefix',
+  '--checkpoint-path': 'checkpointPath',
+  '--prev-checkpoint': 'prevCheckpoint',
+};
+
+/** An empty template value: propeller renders a missing previous checkpoint as the 2 characters `""`. */
+function emptyTemplateValue(value: string): boolean {
+  return value === '' || value === '""' || value === "''";
+}
+
+/**
+ * Parses the arguments {@link taskArgs} makes (what follows the entrypoint), with `--flag value` or `--flag=value`.
+ * `--prev-checkpoint ""` (propeller's rendering of "none") and empty values mean none. Unknown flags (e.g.
+ * pyflyte's `--resolver x`) are skipped with their value. Throws {@link ExecuteArgsError} when a required flag is
+ * missing.
+ */
+export function parseExecuteArgs(argv: string[]): ExecuteArgs {
+  const values: Partial<Record<keyof Omit<ExecuteArgs, 'address'>, string>> = {};
+  let address: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      address = argv.slice(i + 1);
+      break;
+    }
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const key = FLAGS[flag];
+    if (!arg.startsWith('--')) throw new ExecuteArgsError(`unexpected argument ${JSON.stringify(arg)}`);
+    let value: string | undefined;
+    if (eq !== -1) value = arg.slice(eq + 1);
+    else {
+      value = argv[i + 1];
+      if (value === undefined || value === '--') {
+        if (key) throw new ExecuteArgsError(`${flag} needs a value`);
+        continue;
+      }
+      i++;
+    }
+    if (key) values[key] = value;
+  }
+  for (const required of ['inputs', 'outputPrefix', 'rawOutputDataPrefix'] as const) {
+    const value = values[required];
+    if (value === undefined || emptyTemplateValue(value)) {
+      const flag = Object.keys(FLAGS).find((f) => FLAGS[f] === required)!;
+      throw new ExecuteArgsError(`missing ${flag}`);
+    }
+  }
+  const out: ExecuteArgs = { inputs: values.inputs!, outputPrefix: values.outputPrefix!, rawOutputDataPrefix: values.rawOutputDataPrefix!, address };
+  if (values.checkpointPath !== undefined && !emptyTemplateValue(values.checkpointPath)) out.checkpointPath = values.checkpointPath;
+  if (values.prevCheckpoint !== undefined && !emptyTemplateValue(values.prevCheckpoint)) out.prevCheckpoint = values.prevCheckpoint;
+  return out;
+}
+
+type Failure = NonNullable<ExecuteResult['error']>;
+
+class TaskFailure extends Error {
+  constructor(readonly failure: Failure) {
+    super(failure.message);
+  }
+}
+
+function system(code: string, message: string, recoverable: boolean): TaskFailure {
+  return new TaskFailure({ code, message, kind: 'SYSTEM', recoverable });
+}
+
+/** flytekit's `get_traceback_str`: `Trace:\n\n<indented stack>\nMessage:\n\n    <Name>: <message>`. */
+function traceback(error: unknown): string {
+  const indent = (text: string) =>
+    text
+      .split('\n')
+      .map((line) => (line === '' ? line : `    ${line}`))
+      .join('\n');
+  const name = error instanceof Error ? error.name : typeof error;
+  const message = errorMessage(error);
+  const stack = error instanceof Error && error.stack ? error.stack : `${name}: ${message}`;
+  const cause = error instanceof Error && error.cause !== undefined ? `\nCaused by: ${error.cause instanceof Error && error.cause.stack ? error.cause.stack : errorMessage(error.cause)}` : '';
+  return `Trace:\n\n${indent(stack + cause)}\n\nMessage:\n\n${indent(`${name}: ${message}`)}`;
+}
+
+function userFailure(error: unknown): TaskFailure {
+  const own = (error as { code?: unknown } | null)?.code;
+  const recoverable = error instanceof FlyteRecoverableError || (isUnionMLError(error) && error.code === 'USER:Recoverable');
+  return new TaskFailure({
+    code: typeof own === 'string' && own !== '' ? own : typeof own === 'number' ? String(own) : 'USER:RuntimeError',
+    message: traceback(error),
+    kind: 'USER',
+    recoverable,
+  });
+}
+
+/** Storage trouble is the platform's (recoverable); anything else unexpected too (flytekit's "unknown" SYSTEM). */
+function classify(error: unknown, what: string): TaskFailure {
+  if (error instanceof TaskFailure) return error;
+  if (error instanceof StorageError) return system(error.code === 'STORAGE_NOT_FOUND' ? 'SYSTEM:NotFound' : 'SYSTEM:StorageFailed', `${what}: ${error.message}`, true);
+  return system('SYSTEM', `${what}: ${traceback(error)}`, true);
+}
+
+/**
+ * Runs one task attempt the way flytekit's `pyflyte-execute` does (`entrypoint.py::_dispatch_execute`): reads
+ * `inputs.pb` (a LiteralMap, from `file://`, a plain path or `s3://`), converts it with the task's interface, runs the
+ * task, and writes `<outputPrefix>/outputs.pb`; blobs and datasets go under `rawOutputDataPrefix`.
+ *
+ * On failure it writes `<outputPrefix>/error.pb` (`core.ErrorDocument{ContainerError{code, message, kind, origin,
+ * timestamp}}`) and never throws:
+ * - the task throws: origin USER, NON_RECOVERABLE (RECOVERABLE for {@link FlyteRecoverableError}), code the error's
+ *   string `code` or `USER:RuntimeError`, message flytekit-style (`Trace: <stack> Message: <Name>: <message>`);
+ * - the task returns outputs that do not fit its interface: USER, NON_RECOVERABLE (flytekit calls this SYSTEM; here
+ *   it is the task's bug);
+ * - `resolve()` rejects (an unknown task address): SYSTEM, NON_RECOVERABLE;
+ * - inputs that do not fit the interface: SYSTEM, NON_RECOVERABLE (as flytekit);
+ * - `inputs.pb` missing or corrupt, storage failures, anything unexpected: SYSTEM, RECOVERABLE (as flytekit).
+ *
+ * The exit code is 0 after writing error.pb (as flytekit, so that propeller reads error.pb), 1 when
+ * `FLYTE_FAIL_ON_ERROR` is true, and 2 when even error.pb cannot be written.
+ */
+export async function executeTask(resolve: () => Promise<TaskDefinition>, args: ExecuteArgs, options: { env?: NodeJS.ProcessEnv } = {}): Promise<ExecuteResult> {
+  const env = options.env ?? process.env;
+  const storage = anyStorage(env);
+  let workDir: string | undefined;
+  let failure: Failure | undefined;
+  try {
+    workDir = await mkdtemp(join(tmpdir(), 'flyte-task-'));
+    const ctx: TaskRunContext = { storage, rawOutputPrefix: args.rawOutputDataPrefix, workDir, env };
+    if (args.checkpointPath) ctx.checkpointPath = args.checkpointPath;
+    if (args.prevCheckpoint) ctx.prevCheckpoint = args.prevCheckpoint;
+
+    let task: TaskDefinition;
+    try {
+      task = await resolve();
+      if (!task || typeof task.run !== 'function' || !task.interface) throw new Error(`the resolver returned ${task === undefined ? 'nothing' : 'something that is not a task definition'}`);
+    } catch (error) {
+      throw system('SYSTEM:TaskNotFound', `cannot resolve task [${args.address.join(' ')}]: ${errorMessage(error)}`, false);
+    }
+
+    let bytes: Uint8Array;
+    try {
+      bytes = await storage.read(args.inputs);
+    } catch (error) {
+      throw classify(error, `cannot read the inputs of task ${task.name} from ${args.inputs}`);
+    }
+    let inputMap: flyteidl.core.LiteralMap;
+    try {
+      inputMap = flyteidl.core.LiteralMap.decode(bytes);
+    } catch (error) {
+      throw system('SYSTEM:InputsCorrupt', `the inputs of task ${task.name} (${args.inputs}) are not a valid LiteralMap: ${errorMessage(error)}`, true);
+    }
+    let inputs: Record<string, unknown>;
+    try {
+      inputs = await fromLiteralMap(inputMap, task.interface.inputs, ctx);
+    } catch (error) {
+      if (error instanceof FlyteTypeError) throw system('SYSTEM:InputsInvalid', `the inputs of task ${task.name} do not fit its interface: ${error.message}`, false);
+      throw classify(error, `cannot convert the inputs of task ${task.name}`);
+    }
+
+    let outputs: Record<string, unknown>;
+    try {
+      outputs = await task.run(inputs, ctx);
+    } catch (error) {
+      throw userFailure(error);
+    }
+
+    let outputMap: flyteidl.core.ILiteralMap;
+    try {
+      outputMap = await toLiteralMap(outputs ?? {}, task.interface.outputs, ctx);
+    } catch (error) {
+      if (error instanceof FlyteTypeError) {
+        throw new TaskFailure({ code: 'USER:OutputsInvalid', message: `task ${task.name} returned outputs that do not fit its interface: ${error.message}`, kind: 'USER', recoverable: false });
+      }
+      throw classify(error, `cannot store the outputs of task ${task.name}`);
+    }
+    try {
+      await storage.write(joinUri(args.outputPrefix, 'outputs.pb'), flyteidl.core.LiteralMap.encode(outputMap).finish());
+    } catch (error) {
+      throw classify(error, `cannot write the outputs of task ${task.name}`);
+    }
+  } catch (error) {
+    failure = (error instanceof TaskFailure ? error : classify(error, 'the task runtime failed')).failure;
+  } finally {
+    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  if (!failure) return { status: 'succeeded', exitCode: 0 };
+
+  process.stderr.write(`!! Begin ${failure.kind === 'USER' ? 'User' : 'System'} Error Captured by Flyte !!\n${failure.message}\n!! End Error Captured by Flyte !!\n`);
+  try {
+    await storage.write(joinUri(args.outputPrefix, 'error.pb'), errorDocument(failure));
+  } catch (error) {
+    process.stderr.write(`cannot write error.pb to ${args.outputPrefix}: ${errorMessage(error)}\n`);
+    return { status: 'failed', exitCode: 2, error: failure };
+  }
+  const failOnError = ['true', 't', '1'].includes((env['FLYTE_FAIL_ON_ERROR'] ?? '').toLowerCase());
+  return { status: 'failed', exitCode: failOnError ? 1 : 0, error: failure };
+}
+
+/** Encodes a `core.ErrorDocument` for a failure. */
+export function errorDocument(failure: Failure, now = Date.now()): Uint8Array {
+  const { ContainerError } = flyteidl.core;
+  const error: flyteidl.core.IContainerError = {
+    code: failure.code,
+    message: failure.message,
+    origin: failure.kind === 'USER' ? flyteidl.core.ExecutionError.ErrorKind.USER : flyteidl.core.ExecutionError.ErrorKind.SYSTEM,
+    timestamp: millisToTimestamp(now),
+  };
+  // NON_RECOVERABLE is the proto3 default (0): left out, as flytekit's bytes.
+  if (failure.recoverable) error.kind = ContainerError.Kind.RECOVERABLE;
+  return flyteidl.core.ErrorDocument.encode({ error }).finish();
+}
