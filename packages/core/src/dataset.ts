@@ -244,8 +244,12 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
 
   /** Reader → loader → parser → feature transformer: the features of unlabeled data read by the reader. */
   async getFeaturesFromReader(args: Record<string, unknown>): Promise<FeaturesOf<S>> {
-    const data = await this.load(await this.read(args));
-    const parsed = await this.parse(data);
+    return this.featuresOf(await this.read(args));
+  }
+
+  /** Loader → parser → feature transformer on data the reader has read: the features of unlabeled data. */
+  async featuresOf(raw: RawOf<S>): Promise<FeaturesOf<S>> {
+    const parsed = await this.parse(await this.load(raw));
     return this.#transform(parsed[this.featureKey] as FeaturesOf<S>);
   }
 

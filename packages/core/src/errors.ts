@@ -79,3 +79,10 @@ export class AppLoadError extends UnionMLError {
     super(code, message, options);
   }
 }
+
+/** A schedule that is malformed, ambiguous or not unique (Python UnionML's messages). */
+export class ScheduleError extends UnionMLError {
+  constructor(message: string) {
+    super('SCHEDULE_INVALID', message, { hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once" });
+  }
+}

@@ -37,22 +37,28 @@ export type {
   ModelFile,
   ModelLoader,
   ModelOptions,
+  ModelSchedule,
   PredictInput,
   PredictionCallback,
   Predictor,
   PredictorOptions,
   Saver,
+  ScheduleOptions,
   Trainer,
+  TrainOnOptions,
   TrainOptions,
   TrainResult,
 } from './model.js';
 export type { DataOf, DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, Resources, SplitterKwargs, TaskOptions } from './types.js';
-export { AppLoadError, ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, SerializationError } from './errors.js';
+export { AppLoadError, ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, ScheduleError, SerializationError } from './errors.js';
 export { importAppModule, loadModel, parseAppAddress, resolveAppModule } from './load-app.js';
 export type { AppAddress } from './load-app.js';
 export { check, describeSchema, jsonSchemaOf } from './schema.js';
 export type { CheckResult, Schema } from './schema.js';
 export { replaceAtomic, writeFileAtomic } from './files.js';
+export { FlyteCompileError, compileModel, executeTaskFromArgs, packageModel, predictCompiled, trainCompiled } from './flyte-api.js';
+export type { CompiledModel, CompiledPredictResult, CompiledTrainResult, CompileOptions, LocalRunOptions, TaskAddress } from './flyte-api.js';
+export { appVersion } from './app-version.js';
 export { logger, setLogger } from './log.js';
 export type { Logger } from './log.js';
 export { VERSION } from './version.js';

@@ -4,11 +4,11 @@ import type { ColumnSchema } from '@unionml/data';
 import { errorMessage } from '@unionml/errors';
 import type { z } from 'zod';
 import { Dataset, taskOptions } from './dataset.js';
-import { ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, SerializationError } from './errors.js';
+import { ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, ScheduleError, SerializationError } from './errors.js';
 import { replaceAtomic, writeFileAtomic } from './files.js';
 import { logger } from './log.js';
 import { check, describeSchema, isPlainObject, kind, type Schema } from './schema.js';
-import type { DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, SplitterKwargs, TaskOptions } from './types.js';
+import type { DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, SplitterKwargs, TaskOptions } from './types.js';
 import { VERSION } from './version.js';
 
 /** Makes a model object from hyperparameters: a function, or a class whose constructor takes them. */
@@ -67,6 +67,38 @@ export type TrainOptions<THyperInput, TTrainerKwargs, TReaderArgs> = {
   parserKwargs?: Partial<ParserKwargs> & Record<string, unknown>;
   trainerKwargs?: Partial<TTrainerKwargs>;
 } & TReaderArgs;
+
+/** The options of {@link Model.trainOn}: hyperparameters and the components' keyword arguments. */
+export interface TrainOnOptions<THyperInput, TTrainerKwargs> {
+  hyperparameters?: THyperInput;
+  loaderKwargs?: Record<string, unknown>;
+  splitterKwargs?: Record<string, unknown>;
+  parserKwargs?: Record<string, unknown>;
+  trainerKwargs?: Partial<TTrainerKwargs>;
+}
+
+/** When a schedule runs: exactly one of a cron `expression` and a `fixedRate`. */
+export interface ScheduleOptions {
+  /** A cron expression (5 fields, or `@daily`-style), e.g. `0 2 * * *`. */
+  expression?: string;
+  /** A fixed rate, e.g. `{ value: 1, unit: 'day' }`. */
+  fixedRate?: { value: number; unit: 'minute' | 'hour' | 'day' };
+  /** An offset for cron schedules (an ISO 8601 duration, e.g. `PT1H`). */
+  offset?: string;
+  /** The reader argument that receives the scheduled time (a date). */
+  readerTimeArg?: string;
+  /** Activate the schedule when the app is deployed. Default true. */
+  activateOnDeploy?: boolean;
+}
+
+/** A schedule declared with {@link Model.scheduleTraining} or {@link Model.schedulePrediction}. */
+export interface ModelSchedule extends ScheduleOptions {
+  kind: 'training' | 'prediction';
+  name: string;
+  activateOnDeploy: boolean;
+  /** The launch plan's fixed inputs: hyperparameters, component kwargs, reader arguments, `modelUri`. */
+  inputs: Record<string, unknown>;
+}
 
 /** What {@link Model.predict} takes: `{ features }`, `{ inputs }` (the reader's arguments), or the reader's arguments. */
 export type PredictInput<TRawFeatures, TReaderArgs> =
@@ -155,6 +187,7 @@ export class Model<
   #loader: ModelLoader<TModel> | undefined;
   #callbacks: PredictionCallback<TModel, FeaturesOf<S>, TPrediction>[] = [];
   #artifact: ModelArtifact<TModel, THyper> | undefined;
+  readonly #schedules: ModelSchedule[] = [];
 
   constructor(options: ModelOptions<THyper, THyperInput, TModel, TReaderArgs, S, TPrediction, TTrainerKwargs, TReaderInput>) {
     if (!options || !Dataset.isDataset(options.dataset)) {
@@ -267,14 +300,25 @@ export class Model<
    * trains it, evaluates it on each split and sets {@link Model.artifact}.
    */
   async train(...[options]: {} extends TReaderInput ? [options?: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>] : [options: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>]): Promise<TrainResult<TModel, THyper>> {
-    const { hyperparameters: hyperInput, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs: trainerInput, ...readerArgs } = (options ?? {}) as TrainOptions<unknown, unknown, Record<string, unknown>>;
-    const hyperparameters = this.checkHyperparameters(hyperInput);
-    const trainerKwargs = this.#checkTrainerKwargs(trainerInput ?? {});
-    const trainer = this.#trainer as ((m: TModel, ...args: unknown[]) => MaybePromise<TModel>) | undefined;
-    if (!trainer) throw new ComponentError(`model '${this.name}' has no trainer`, 'register one: model.trainer((modelObject, features, target) => ...)');
-
+    const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = (options ?? {}) as TrainOptions<unknown, unknown, Record<string, unknown>>;
+    // Checked before reading: a typo in a hyperparameter should not cost a data load.
+    this.checkHyperparameters(hyperparameters);
+    this.#checkTrainerKwargs(trainerKwargs ?? {});
+    this.#requireTrainer();
     const raw = await this.dataset.read(readerArgs);
-    const data = await this.dataset.getData(raw, { loaderKwargs, splitterKwargs, parserKwargs });
+    return this.trainOn(raw, { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs } as TrainOnOptions<THyperInput, TTrainerKwargs>);
+  }
+
+  /**
+   * Trains on data the reader has already read (what the train task does on Flyte, where the reader runs in the
+   * dataset task): loads, splits and parses it, makes a model object, trains and evaluates it, and sets
+   * {@link Model.artifact}.
+   */
+  async trainOn(raw: RawOf<S>, options: TrainOnOptions<THyperInput, TTrainerKwargs> = {}): Promise<TrainResult<TModel, THyper>> {
+    const hyperparameters = this.checkHyperparameters(options.hyperparameters);
+    const trainerKwargs = this.#checkTrainerKwargs(options.trainerKwargs ?? {});
+    const trainer = this.#requireTrainer();
+    const data = await this.dataset.getData(raw, { loaderKwargs: options.loaderKwargs, splitterKwargs: options.splitterKwargs, parserKwargs: options.parserKwargs });
     const initial = await this.createModelObject(hyperparameters);
     const modelObject = await trainer(initial, ...(data.train as readonly unknown[]), trainerKwargs);
     if (modelObject === undefined) throw new ComponentError(`the trainer of model '${this.name}' returned undefined`, 'return the trained model object from the trainer');
@@ -286,6 +330,52 @@ export class Model<
     }
     this.#artifact = { modelObject, hyperparameters, metrics, featureSchema: data.featureSchema };
     return { modelObject, hyperparameters, metrics };
+  }
+
+  #requireTrainer(): (m: TModel, ...args: unknown[]) => MaybePromise<TModel> {
+    const trainer = this.#trainer as ((m: TModel, ...args: unknown[]) => MaybePromise<TModel>) | undefined;
+    if (!trainer) throw new ComponentError(`model '${this.name}' has no trainer`, 'register one: model.trainer((modelObject, features, target) => ...)');
+    return trainer;
+  }
+
+  /**
+   * Schedules training on Flyte: a launch plan named `name` that runs `{model}.train` on a cron `expression` or a
+   * `fixedRate`, with these inputs. Deployed with the app (issue-level: compiled into the bundle by `package`).
+   */
+  scheduleTraining(name: string, options: ScheduleOptions & TrainOptions<THyperInput, TTrainerKwargs, Partial<TReaderInput>>): this {
+    this.#addSchedule('training', name, options as ScheduleOptions & Record<string, unknown>);
+    return this;
+  }
+
+  /**
+   * Schedules batch prediction on Flyte: a launch plan named `name` that runs `{model}.predict` with the reader's
+   * arguments and a model file already in Flyte's storage (`modelUri`, e.g. an `s3://` uri).
+   */
+  schedulePrediction(name: string, options: ScheduleOptions & { modelUri?: string } & Partial<TReaderInput>): this {
+    this.#addSchedule('prediction', name, options as ScheduleOptions & Record<string, unknown>);
+    return this;
+  }
+
+  /** The declared schedules, in the order they were added. */
+  get schedules(): readonly ModelSchedule[] {
+    return this.#schedules;
+  }
+
+  #addSchedule(kind: ModelSchedule['kind'], name: string, options: ScheduleOptions & Record<string, unknown>): void {
+    const { expression, fixedRate, offset, readerTimeArg, activateOnDeploy = true, ...inputs } = options ?? ({} as ScheduleOptions);
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+      throw new ScheduleError(`a schedule name must be a non-empty string of letters, digits, '_', '-' or '.', got ${JSON.stringify(name)}`);
+    }
+    if (expression !== undefined && fixedRate !== undefined) throw new ScheduleError("You must specify exactly one of 'expression' or 'fixedRate', not both.");
+    if (expression === undefined && fixedRate === undefined) throw new ScheduleError("You must specify exactly one of 'expression' or 'fixedRate'.");
+    if (fixedRate !== undefined && !(Number.isInteger(fixedRate.value) && fixedRate.value > 0 && ['minute', 'hour', 'day'].includes(fixedRate.unit))) {
+      throw new ScheduleError(`fixedRate must be { value: a positive integer, unit: 'minute' | 'hour' | 'day' }, got ${JSON.stringify(fixedRate)}`);
+    }
+    const existing = this.#schedules.filter((s) => s.kind === kind).map((s) => s.name);
+    if (existing.includes(name) || name === this.trainWorkflowName || name === this.predictWorkflowName) {
+      throw new ScheduleError(`Scheduled job ${name} must have a unique name. Existing schedules: [${existing.join(', ')}]`);
+    }
+    this.#schedules.push({ kind, name, expression, fixedRate, offset, readerTimeArg, activateOnDeploy, inputs });
   }
 
   /**

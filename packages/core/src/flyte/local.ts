@@ -1,0 +1,131 @@
+// Runs a model's compiled workflows on this machine: the protobufs that Flyte would receive, walked node by node
+// by @unionml/flyte's local executor, each task in a real `unionml execute` process with real inputs.pb and
+// outputs.pb files. This proves the artifacts without a cluster.
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as flyte from '@unionml/flyte';
+import { replaceAtomic } from '../files.js';
+import type { AnyModel } from '../model.js';
+import type { Metrics } from '../types.js';
+import { compileModel, type CompiledModel, type CompileOptions } from './compile.js';
+import { registerDataFrameTransformer } from './dataframe.js';
+
+/** How to run compiled workflows locally. */
+export interface LocalRunOptions extends Omit<CompileOptions, 'image' | 'version'> {
+  /** The image named in the task templates (not used to run them locally). Default `unionml-local`. */
+  image?: string;
+  /** Default `local`. */
+  version?: string;
+  /** Maps a task container's command (`unionml execute ...`) to a local command. */
+  command: (argv: string[]) => string[];
+  /** The app's folder: where task processes run. */
+  cwd: string;
+  /** Storage root of the run. Default: a new temporary folder. */
+  workDir?: string;
+  /** The environment of the task processes (default: this process's). */
+  processEnv?: NodeJS.ProcessEnv;
+  onNode?: (event: { nodeId: string; phase: 'running' | 'succeeded' | 'failed'; seconds?: number }) => void;
+}
+
+/** What a compiled local training run gives. */
+export interface CompiledTrainResult {
+  /** The model file the train task wrote (in the run's storage), copied to `output` if given. */
+  modelFile: string;
+  hyperparameters: unknown;
+  metrics: Metrics;
+  executionName: string;
+  workDir: string;
+  nodes: { id: string; seconds: number }[];
+}
+
+/** Runs `{model}.train` through the local executor with `inputs` (hyperparameters, kwargs, reader arguments). */
+export async function trainCompiled(model: AnyModel, inputs: Record<string, unknown>, options: LocalRunOptions & { output?: string }): Promise<CompiledTrainResult> {
+  const compiled = await compile(model, options);
+  const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = inputs as Record<string, unknown> & { trainerKwargs?: Record<string, unknown> };
+  const values: Record<string, unknown> = {
+    hyperparameters: model.checkHyperparameters(hyperparameters),
+    loader_kwargs: loaderKwargs ?? {},
+    splitter_kwargs: splitterKwargs ?? {},
+    parser_kwargs: parserKwargs ?? {},
+    ...model.dataset.checkReaderArgs(readerArgs),
+    ...(model.trainerKwargsSchema ? model.trainerKwargsSchema.parse(trainerKwargs ?? {}) : (trainerKwargs ?? {})),
+  };
+  const run = await execute(compiled, 'train', values, options);
+  const modelFile = (run.outputs['model_object'] as { path: string }).path;
+  if (options.output) {
+    const target = resolve(options.output);
+    await replaceAtomic(target, (tmp) => copyFile(modelFile, tmp));
+  }
+  return {
+    modelFile: options.output ? resolve(options.output) : modelFile,
+    hyperparameters: run.outputs['hyperparameters'],
+    metrics: run.outputs['metrics'] as Metrics,
+    executionName: run.executionName,
+    workDir: run.workDir,
+    nodes: run.nodes,
+  };
+}
+
+/** What a compiled local prediction run gives. */
+export interface CompiledPredictResult {
+  predictions: unknown;
+  executionName: string;
+  workDir: string;
+  nodes: { id: string; seconds: number }[];
+}
+
+/**
+ * Runs `{model}.predict_from_features` (with `features`) or `{model}.predict` (with reader `inputs`) through the
+ * local executor, with the model file at `modelFile`.
+ */
+export async function predictCompiled(
+  model: AnyModel,
+  request: { modelFile: string; features?: unknown; inputs?: Record<string, unknown> },
+  options: LocalRunOptions,
+): Promise<CompiledPredictResult> {
+  const compiled = await compile(model, options);
+  const modelObject = { uri: pathToFileURL(resolve(request.modelFile)).href };
+  const run =
+    request.features !== undefined
+      ? await execute(compiled, 'predictFromFeatures', { model_object: modelObject, features: request.features }, options)
+      : await execute(compiled, 'predict', { model_object: modelObject, ...model.dataset.checkReaderArgs(request.inputs ?? {}) }, options);
+  return { predictions: run.outputs['o0'], executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };
+}
+
+async function compile(model: AnyModel, options: LocalRunOptions): Promise<CompiledModel> {
+  return compileModel(model, { ...options, image: options.image ?? 'unionml-local', version: options.version ?? 'local' });
+}
+
+async function execute(compiled: CompiledModel, workflow: 'train' | 'predict' | 'predictFromFeatures', values: Record<string, unknown>, options: LocalRunOptions) {
+  registerDataFrameTransformer(flyte);
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'unionml-run-')));
+  await mkdir(workDir, { recursive: true });
+  const ifc = compiled.interfaces[workflow];
+  const inputsDir = join(workDir, 'inputs');
+  const ctx: flyte.LiteralContext = { storage: flyte.storageFor(workDir), rawOutputPrefix: pathToFileURL(join(workDir, 'data', 'inputs')).href, workDir: inputsDir };
+  const given = await flyte.toLiteralMap(
+    Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)),
+    Object.fromEntries(Object.keys(values).filter((k) => values[k] !== undefined).map((k) => [k, ifc.inputs[k]!])),
+    ctx,
+  );
+  // Inputs left out get the default launch plan's defaults, as on Flyte.
+  const literals = { ...compiled.defaults[workflow], ...given.literals };
+  const result = await flyte.executeWorkflowLocally({
+    workflow: compiled.workflows[workflow],
+    tasks: Object.values(compiled.tasks),
+    inputs: { literals },
+    workDir,
+    cwd: options.cwd,
+    command: (argv) => options.command(argv),
+    ...(options.processEnv ? { env: options.processEnv } : {}),
+    ...(options.project ? { project: options.project } : {}),
+    ...(options.domain ? { domain: options.domain } : {}),
+    ...(options.onNode ? { onNode: options.onNode } : {}),
+  });
+  const outputsCtx: flyte.LiteralContext = { ...ctx, workDir: join(workDir, 'outputs') };
+  await mkdir(dirname(join(outputsCtx.workDir, 'x')), { recursive: true });
+  const outputs = await flyte.fromLiteralMap(result.outputs, ifc.outputs, outputsCtx);
+  return { outputs, executionName: result.executionName, nodes: result.nodes, workDir };
+}
