@@ -41,6 +41,8 @@ export interface Command {
   examples: string[];
   /** Imports the implementation and runs it; returns the exit status. */
   run(context: CommandContext): Promise<number>;
+  /** Takes its arguments as they are (not parsed): `execute`, whose arguments Flyte renders. */
+  raw?: boolean;
 }
 
 const APP_MODEL = { name: 'APP:MODEL', description: 'the app module (./app.ts, ./app.js or a package) and its exported Model, e.g. app:model' };
@@ -48,7 +50,11 @@ const APP_MODEL = { name: 'APP:MODEL', description: 'the app module (./app.ts, .
 const verbose: OptionSpec = { type: 'boolean', description: 'print stack traces of errors' };
 const help: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 const json: OptionSpec = { type: 'boolean', description: 'print one JSON object on stdout (errors too: {"error": {code, message, hint}})' };
-const local: OptionSpec = { type: 'boolean', description: 'run in this process (required: running on Flyte is not available in this release)' };
+const local: OptionSpec = { type: 'boolean', description: 'run on this machine (required: running on a Flyte cluster is not available in this release)' };
+const compiled: OptionSpec = {
+  type: 'boolean',
+  description: 'with --local: run the compiled Flyte workflow, each task in its own `unionml execute` process with real inputs.pb/outputs.pb files',
+};
 
 /** Options that every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = { verbose, help };
@@ -85,11 +91,16 @@ export const COMMANDS: readonly Command[] = [
     arguments: [APP_MODEL],
     options: {
       local,
+      compiled,
       inputs: { type: 'string', short: 'i', value: 'JSON', description: 'the training inputs as a JSON object, or @FILE to read them from a file' },
       output: { type: 'string', short: 'o', value: 'MODEL_FILE', default: 'model.json', description: 'where to save the model file' },
       json,
     },
-    examples: ['unionml train app:model --local', `unionml train app:model --local -i '{"hyperparameters": {"epochs": 100}}' -o model.json --json`],
+    examples: [
+      'unionml train app:model --local',
+      `unionml train app:model --local -i '{"hyperparameters": {"epochs": 100}}' -o model.json --json`,
+      'unionml train app:model --local --compiled --json',
+    ],
     run: async (context) => (await import('./commands/train.js')).train(context),
   },
   {
@@ -103,12 +114,13 @@ export const COMMANDS: readonly Command[] = [
     arguments: [APP_MODEL],
     options: {
       local,
+      compiled,
       'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train' },
       features: { type: 'string', short: 'f', value: 'FILE', description: 'a JSON file of feature records' },
       inputs: { type: 'string', short: 'i', value: 'JSON', description: "the reader's arguments as a JSON object, or @FILE" },
       json: { ...json, description: 'print {"predictions": [...]} on stdout (errors: {"error": {code, message, hint}})' },
     },
-    examples: ['unionml predict app:model --local --model-path model.json -f data/sample_features.json'],
+    examples: ['unionml predict app:model --local --model-path model.json -f data/sample_features.json', 'unionml predict app:model --local --compiled --model-path model.json -f data/sample_features.json'],
     run: async (context) => (await import('./commands/predict.js')).predict(context),
   },
   {
@@ -126,6 +138,40 @@ export const COMMANDS: readonly Command[] = [
     },
     examples: ['unionml serve app:model --model-path model.json --port 8000'],
     run: async (context) => (await import('./commands/serve.js')).serve(context),
+  },
+  {
+    name: 'package',
+    summary: 'compile the app into Flyte tasks, workflows and launch plans, as a registration bundle',
+    usage: 'unionml package APP:MODEL --image IMAGE [--version V] [--project P] [--domain D] [-o BUNDLE.tgz] [--json]',
+    description:
+      "Compile the model and its dataset into Flyte's tasks ({dataset}.dataset_task, {model}.train_task, {model}.predict_task, " +
+      '{model}.predict_from_features_task), workflows ({model}.train, {model}.predict, {model}.predict_from_features), their ' +
+      "default launch plans and the model's schedules, and write them as a .tgz that flytectl register files accepts. " +
+      'The version defaults to the git commit of the app (uncommitted changes are refused unless --allow-uncommitted).',
+    arguments: [APP_MODEL],
+    options: {
+      image: { type: 'string', value: 'IMAGE', description: 'the container image of every task (required)' },
+      version: { type: 'string', short: 'v', value: 'V', description: 'the version of every entity (default: the git commit)' },
+      project: { type: 'string', short: 'p', value: 'P', default: 'flytesnacks', description: 'the Flyte project' },
+      domain: { type: 'string', short: 'd', value: 'D', default: 'development', description: 'the Flyte domain' },
+      output: { type: 'string', short: 'o', value: 'BUNDLE', default: 'bundle.tgz', description: 'where to write the bundle' },
+      'allow-uncommitted': { type: 'boolean', description: 'take the git commit as the version even with uncommitted changes' },
+      json: { ...json, description: 'print {"bundle", "version", "files", "seconds"} on stdout' },
+    },
+    examples: ['unionml package app:model --image unionml-digits:dev --version v1 -o /tmp/bundle.tgz', 'flytectl register files --archive /tmp/bundle.tgz -p flytesnacks -d development'],
+    run: async (context) => (await import('./commands/package.js')).packageApp(context),
+  },
+  {
+    name: 'execute',
+    summary: "run one task of a compiled app (the task container's entrypoint)",
+    usage: 'unionml execute --inputs URI --output-prefix URI --raw-output-data-prefix URI [--checkpoint-path URI] [--prev-checkpoint URI] -- app-module APP unionml-obj-name MODEL task-name TASK',
+    description:
+      "What a Flyte task container runs (its arguments are written by unionml package and rendered by Flyte): read inputs.pb, run the task, write outputs.pb, or error.pb when it fails (then exit 0, as flytekit). URIs are file:// paths or s3:// (with FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID and FLYTE_AWS_SECRET_ACCESS_KEY).",
+    arguments: [],
+    options: {},
+    examples: ['unionml execute --inputs file:///tmp/n0/inputs.pb --output-prefix file:///tmp/n0/0 --raw-output-data-prefix file:///tmp/raw -- app-module app unionml-obj-name model task-name dataset_task'],
+    raw: true,
+    run: async (context) => (await import('./commands/execute.js')).execute(context),
   },
 ];
 
@@ -151,7 +197,8 @@ export function mainHelp(version: string): string {
     '      --verbose  print stack traces of errors',
     '',
     'APP:MODEL names the app module (./app.ts, ./app.js or a package, from the current folder) and its exported',
-    'Model, e.g. app:model. Remote commands (deploy, train and predict on Flyte) are not available in this release.',
+    'Model, e.g. app:model. Commands that use a Flyte cluster (deploy, remote train and predict) are not available in this',
+    'release; package writes what such a cluster registers, and train/predict --local --compiled run it on this machine.',
     '',
   ].join('\n');
 }

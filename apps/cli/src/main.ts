@@ -47,6 +47,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       out.stdout(commandHelp(command));
       return 0;
     }
+    if (command.raw) return await command.run({ positionals: [...rest], values: {}, cwd: process.cwd(), out });
     const { positionals, values } = parseCommand(command, rest);
     return await command.run({ positionals, values, cwd: process.cwd(), out });
   } catch (error) {

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { fromAppCode, UsageError } from '../errors.js';
 import { readFeatures, readInputs } from '../inputs.js';
-import { option, requireLocal } from './shared.js';
+import { localTaskCommand, nodeProgress, option, requireLocal } from './shared.js';
 
 export async function predict({ positionals, values, cwd, out }: CommandContext): Promise<number> {
   const address = positionals[0]!;
@@ -24,10 +24,19 @@ export async function predict({ positionals, values, cwd, out }: CommandContext)
   const input = featuresFile !== undefined ? { features: await readFeatures(featuresFile, cwd) } : { inputs: await readInputs(inputsText!, cwd) };
 
   out.guardStdout();
-  const { loadModel } = await import('@unionml/core');
-  const model = await loadModel(address, { cwd });
-  await model.load(resolve(cwd, modelPath));
-  const predictions: unknown = await model.predict(input).catch(fromAppCode('PREDICTION_FAILED', `prediction with model '${model.name}' failed`));
+  const core = await import('@unionml/core');
+  const model = await core.loadModel(address, { cwd });
+  let predictions: unknown;
+  if (values['compiled'] === true) {
+    const { module, exportName } = core.parseAppAddress(address);
+    const workflow = 'features' in input ? model.predictFromFeaturesWorkflowName : model.predictWorkflowName;
+    out.info(`predicting with model '${model.name}' through its compiled workflow ${workflow}, one process per task`);
+    const run = await core.predictCompiled(model, { modelFile: resolve(cwd, modelPath), ...input }, { module, exportName, cwd, command: localTaskCommand, onNode: nodeProgress(out) });
+    predictions = run.predictions;
+  } else {
+    await model.load(resolve(cwd, modelPath));
+    predictions = await model.predict(input).catch(fromAppCode('PREDICTION_FAILED', `prediction with model '${model.name}' failed`));
+  }
   out.restore();
 
   if (out.json) out.resultJson({ predictions });

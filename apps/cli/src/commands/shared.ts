@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import type { CommandContext } from '../commands.js';
+import type { Output } from '../output.js';
+import { CLI_ROOT } from '../templates.js';
 import { UsageError } from '../errors.js';
 
 /** Remote (Flyte) modes are not in this release: `train` and `predict` need `--local`. */
@@ -14,4 +17,22 @@ export function requireLocal(command: 'train' | 'predict', values: CommandContex
 export function option(values: CommandContext['values'], name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** This CLI's bin, run by the local executor for each task (`unionml execute ...` in the task templates). */
+export const CLI_BIN = join(CLI_ROOT, 'bin', 'unionml.js');
+
+/**
+ * Maps a task container's command to this machine: its `unionml` is this CLI, run by this Node.js (the image's
+ * PATH does not exist here).
+ */
+export function localTaskCommand(argv: string[]): string[] {
+  return argv[0] === 'unionml' ? [process.execPath, CLI_BIN, ...argv.slice(1)] : argv;
+}
+
+/** Prints the local executor's progress on stderr. */
+export function nodeProgress(out: Output): (event: { nodeId: string; phase: 'running' | 'succeeded' | 'failed'; seconds?: number }) => void {
+  return ({ nodeId, phase, seconds }) => {
+    if (phase !== 'running') out.info(`node ${nodeId} ${phase}${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}`);
+  };
 }

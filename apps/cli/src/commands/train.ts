@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { fromAppCode } from '../errors.js';
 import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
-import { option, requireLocal } from './shared.js';
+import { localTaskCommand, nodeProgress, option, requireLocal } from './shared.js';
 
 /** What `unionml train --json` prints. */
 export interface TrainReport {
@@ -16,6 +16,9 @@ export interface TrainReport {
   hyperparameters: unknown;
   metrics: { train?: number; test?: number };
   seconds: number;
+  /** With --compiled: the local execution's name and each node's time. */
+  executionName?: string;
+  nodes?: { id: string; seconds: number }[];
 }
 
 export async function train({ positionals, values, cwd, out }: CommandContext): Promise<number> {
@@ -32,14 +35,26 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   const model = await core.loadModel(address, { cwd });
   const ignored = ignoredInputs(options, model.dataset.component('reader'), model.dataset.readerArgsSchema !== undefined);
   if (ignored) out.warn(ignored);
-  out.info(`training model '${model.name}' (${address}) in this process`);
   const started = performance.now();
-  const result = await model.train(options as never).catch(fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
+  let result: { hyperparameters: unknown; metrics: object };
+  let modelPath: string;
+  let compiled: Pick<TrainReport, 'executionName' | 'nodes'> = {};
+  if (values['compiled'] === true) {
+    out.info(`training model '${model.name}' (${address}) through its compiled workflow ${model.trainWorkflowName}, one process per task`);
+    const { module, exportName } = core.parseAppAddress(address);
+    const run = await core.trainCompiled(model, options, { module, exportName, cwd, command: localTaskCommand, output: target, onNode: nodeProgress(out) });
+    result = run;
+    modelPath = run.modelFile;
+    compiled = { executionName: run.executionName, nodes: run.nodes };
+  } else {
+    out.info(`training model '${model.name}' (${address}) in this process`);
+    result = await model.train(options as never).catch(fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
+    modelPath = await model.save(target);
+  }
   const seconds = (performance.now() - started) / 1000;
-  const modelPath = await model.save(target);
   out.restore();
 
-  const report: TrainReport = { model: model.name, modelPath, hyperparameters: result.hyperparameters, metrics: result.metrics, seconds: Math.round(seconds * 1000) / 1000 };
+  const report: TrainReport = { model: model.name, modelPath, hyperparameters: result.hyperparameters, metrics: result.metrics, seconds: Math.round(seconds * 1000) / 1000, ...compiled };
   out.say(`trained model '${model.name}' in ${seconds.toFixed(1)} s`);
   out.say(`metrics: ${formatMetrics(result.metrics)}`);
   out.say(`saved model to ${modelPath}`);
