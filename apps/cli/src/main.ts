@@ -158,7 +158,11 @@ export function describeError(error: unknown, options: { verbose?: boolean } = {
     if (command) lines.push(`usage: ${command.usage}`, `run 'unionml ${command.name} --help' for the options`);
     else if (!error.hint) lines.push("run 'unionml --help' for usage");
   }
-  if (options.verbose) lines.push(stackOf(error));
+  if (options.verbose) {
+    const detail = (error as { detail?: unknown }).detail;
+    if (typeof detail === 'string' && detail.includes('\n')) lines.push(detail);
+    lines.push(stackOf(error));
+  }
   else if (!coded) lines.push('  (run with --verbose for the stack trace)');
   return { status: usage ? 2 : 1, stderr: lines.join('\n'), json: { error: coded ? error.toJSON() : { code: 'UNEXPECTED_ERROR', message } } };
 }

@@ -82,5 +82,6 @@ describe('loadModel', () => {
     writeFileSync(join(dir, 'deps.ts'), "import { x } from 'not-installed-anywhere';\nexport const model = x;\n");
     await expect(loadModel('throws:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', message: `failed to load the app ${join(dir, 'throws.ts')}: no GPU found` });
     await expect(loadModel('deps:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', hint: expect.stringContaining('npm install') });
+
   });
 });

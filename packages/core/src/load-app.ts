@@ -74,10 +74,16 @@ export async function importAppModule(file: string): Promise<Record<string, unkn
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
+    const message = errorMessage(error);
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-    throw new AppLoadError('APP_IMPORT_FAILED', `failed to load the app ${file}: ${firstLine(errorMessage(error))}`, {
+    const commonJs = /require\(\) ES Module|outside a module|ERR_REQUIRE_(ESM|CYCLE_MODULE|ASYNC_MODULE)|top-level await/i.test(`${code ?? ''} ${message}`);
+    throw new AppLoadError('APP_IMPORT_FAILED', `failed to load the app ${file}: ${firstLine(message)}`, {
       cause: error,
-      hint: missing ? "install the app's dependencies (npm install) and check its import paths" : 'fix the error in the app (run with --verbose for the stack)',
+      hint: missing
+        ? "install the app's dependencies (npm install) and check its import paths"
+        : commonJs
+          ? 'the app was loaded as CommonJS: add "type": "module" to its package.json (unionml init does), or name it app.mts'
+          : 'fix the error in the app (run with --verbose for the stack)',
     });
   }
 }

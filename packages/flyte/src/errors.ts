@@ -66,8 +66,9 @@ export class NodeFailedError extends UnionMLError {
     readonly detail: string,
     options: { errorCode?: string; recoverable?: boolean; exitCode?: number | null; stderr?: string; cause?: unknown; taskName?: string } = {},
   ) {
-    super('FLYTE_NODE_FAILED', `node ${nodeId}${options.taskName ? ` (${options.taskName})` : ''} failed with a ${kind} error${options.errorCode ? ` [${options.errorCode}]` : ''}: ${detail}`, {
+    super('FLYTE_NODE_FAILED', `node ${nodeId}${options.taskName ? ` (${options.taskName})` : ''} failed with a ${kind} error${options.errorCode ? ` [${options.errorCode}]` : ''}: ${summaryOf(detail)}`, {
       cause: options.cause,
+      hint: detail.startsWith('Trace:') ? "the task's full trace is in its error.pb (and printed with --verbose)" : undefined,
     });
     this.errorCode = options.errorCode;
     this.recoverable = options.recoverable ?? false;
@@ -83,6 +84,17 @@ export class NodeFailedError extends UnionMLError {
   readonly exitCode: number | null | undefined;
   /** The tail of the process's stderr, when there was no error.pb. */
   readonly stderr: string | undefined;
+}
+
+/** The `Message:` part of flytekit's `Trace: ... Message: ...` text (the whole text otherwise). */
+export function summaryOf(detail: string): string {
+  const match = /\nMessage:\n\n([\s\S]*)$/.exec(detail);
+  if (!match) return detail;
+  return match[1]!
+    .split('\n')
+    .map((line) => line.replace(/^ {4}/, ''))
+    .join('\n')
+    .trim();
 }
 
 /**

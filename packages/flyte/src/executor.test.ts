@@ -116,7 +116,9 @@ describe('executeWorkflowLocally', () => {
     expect(error).toBeInstanceOf(NodeFailedError);
     const failed = error as NodeFailedError;
     expect(failed).toMatchObject({ code: 'FLYTE_NODE_FAILED', nodeId: 'n0', kind: 'USER', errorCode: 'USER:RuntimeError', recoverable: false, exitCode: 0 });
-    expect(failed.message).toMatch(/^node n0 \(ts.fail\) failed with a USER error \[USER:RuntimeError\]: Trace:/);
+    // The message keeps flytekit's `Message:` part; `detail` has the whole `Trace: ... Message: ...` text.
+    expect(failed.message).toBe('node n0 (ts.fail) failed with a USER error [USER:RuntimeError]: RangeError: a must be below 10, got 12');
+    expect(failed.detail).toMatch(/^Trace:\n\n {4}RangeError: a must be below 10, got 12\n {8}at /);
     expect(failed.detail).toContain('RangeError: a must be below 10, got 12');
     expect(events).toEqual(['n0:running', 'n0:failed']);
   }, 60_000);
