@@ -10,7 +10,7 @@ import type { AnyModel } from '../model.js';
 import { isPlainObject, jsonSchemaOf } from '../schema.js';
 import type { TaskOptions } from '../types.js';
 import { FlyteCompileError } from './errors.js';
-import { declare, declareFields, type Declared } from './types.js';
+import { declare, declareFields, structSchema, type Declared } from './types.js';
 
 /** The tasks of a model, by their short names (the `task-name` of the container's address). */
 export const TASK_NAMES = ['dataset_task', 'train_task', 'predict_task', 'predict_from_features_task'] as const;
@@ -59,7 +59,7 @@ export function planModel(model: AnyModel): ModelPlan {
   if (clash) throw new FlyteCompileError('FLYTE_NAME_CLASH', `'${clash}' of model '${model.name}' is both a reader argument and a trainer keyword argument; on Flyte both are inputs of {model}.train`, 'rename one of them');
 
   const hyperparameters: Declared = model.hyperparameterSchema
-    ? { type: { kind: 'struct', jsonSchema: jsonSchemaOf(model.hyperparameterSchema) }, optional: defaultsOf(model) !== undefined, default: defaultsOf(model) }
+    ? { type: { kind: 'struct', jsonSchema: structSchema(model.hyperparameterSchema, 'Hyperparameters', jsonSchemaOf) }, optional: defaultsOf(model) !== undefined, default: defaultsOf(model) }
     : { type: { kind: 'struct' }, optional: true, default: {} };
   if (!model.predictionSchema) {
     throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `model '${model.name}' does not declare its prediction type, which Flyte needs for the predict tasks' output`, 'pass it to the model: new Model({ ..., prediction: z.array(z.number()) })');

@@ -24,7 +24,8 @@ describe('declare: zod schemas as Flyte types (as flytekit declares the same Pyt
 
   it('declares objects as STRUCTs carrying their JSON Schema', () => {
     const declared = d(z.object({ a: z.number() }));
-    expect(declared.type).toMatchObject({ kind: 'struct', jsonSchema: { type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false } });
+    expect(declared.type).toMatchObject({ kind: 'struct', jsonSchema: { title: 'X', type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false } });
+    expect((declared.type as { jsonSchema: object }).jsonSchema).not.toHaveProperty('$schema');
   });
 
   it('keeps defaults and optionals', () => {

@@ -78,7 +78,7 @@ export function declare(schema: z.ZodType, path: string, jsonSchemaOf: (schema: 
       return { type: { kind: 'map', of: declare(def.valueType!, `${path}{}`, jsonSchemaOf).type }, optional: false };
     }
     case 'object':
-      return { type: { kind: 'struct', jsonSchema: jsonSchemaOf(schema) }, optional: false };
+      return { type: { kind: 'struct', jsonSchema: structSchema(schema, titleOf(path), jsonSchemaOf) }, optional: false };
     case 'enum': {
       const values = Object.values(def.entries ?? {});
       if (!values.every((v) => typeof v === 'string')) unsupported(path, 'an enum with non-string values');
@@ -92,6 +92,22 @@ export function declare(schema: z.ZodType, path: string, jsonSchemaOf: (schema: 
     default:
       return unsupported(path, `a zod ${def.type}`);
   }
+}
+
+/**
+ * The JSON Schema of a STRUCT, as flytekit writes a dataclass's (mashumaro): with a `title` (the class name flytekit
+ * gives the type when it reads it back with `TypeEngine.guess_python_type`) and without `$schema`.
+ */
+export function structSchema(schema: z.ZodType, title: string, jsonSchemaOf: (schema: z.ZodType) => Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = jsonSchemaOf(schema);
+  return { title, ...rest };
+}
+
+/** A class-like name from a declaration path: `reader argument 'filter'` → `Filter`, `hyperparameters` → `Hyperparameters`. */
+function titleOf(path: string): string {
+  const quoted = /'([^']+)'/.exec(path)?.[1] ?? path;
+  const words = quoted.replace(/\[\]|\{\}/g, ' item').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('') || 'Struct';
 }
 
 function unsupported(path: string, what: string): never {
