@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Runs every check of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
 //
-//   node tools/scripts/run-tests.mjs          typecheck + unit/integration tests of every project + e2e:local
-//   node tools/scripts/run-tests.mjs --unit   without e2e:local
+//   node tools/scripts/run-tests.mjs          typecheck + unit/integration tests of every project + e2e:local + the
+//                                             Flyte conformance suite e2e:flyte (after building the Flyte judges)
+//   node tools/scripts/run-tests.mjs --unit   without e2e:local, the judges and e2e:flyte
 //
 // Each vitest project writes a JSON report to test-output/vitest/<project>.json (see vitest.shared.mjs); the
 // counts come from those reports. A failed task that wrote no report (e.g. a type error) counts as one failure.
@@ -17,13 +18,26 @@ const unitOnly = process.argv.includes('--unit');
 rmSync(reports, { recursive: true, force: true });
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? 'true' };
-const steps = [['typecheck', 'nx', ['run-many', '-t', 'typecheck', '--outputStyle=stream']], ['tests', 'nx', ['run-many', '-t', 'test', '--outputStyle=stream']]];
-if (!unitOnly) steps.push(['e2e:local', 'nx', ['run', 'e2e:local', '--outputStyle=stream']]);
+const nx = join(root, 'node_modules', '.bin', 'nx');
+const steps = [
+  ['typecheck', nx, ['run-many', '-t', 'typecheck', '--outputStyle=stream']],
+  ['tests', nx, ['run-many', '-t', 'test', '--outputStyle=stream']],
+];
+if (!unitOnly) {
+  steps.push(['e2e:local', nx, ['run', 'e2e:local', '--outputStyle=stream']]);
+  // Flyte's own code judges ours: its Go compiler (Go module proxy) and flytekit (PyPI), built here.
+  steps.push(['flyte judges', 'bash', [join(root, 'tools', 'scripts', 'setup-flyte-judges.sh')]]);
+  steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', '--outputStyle=stream']]);
+}
 
 const failedSteps = [];
 for (const [name, cmd, args] of steps) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  const result = spawnSync(join(root, 'node_modules', '.bin', cmd), args, { cwd: root, stdio: 'inherit', env });
+  if (name === 'e2e:flyte' && failedSteps.includes('flyte judges')) {
+    failedSteps.push(name);
+    continue;
+  }
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) failedSteps.push(name);
 }
 
@@ -37,12 +51,13 @@ if (existsSync(reports)) {
     failed += report.numFailedTests ?? 0;
     // A suite that failed to load (syntax error, missing module) has no failed tests but failed files.
     failed += (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
-    stepsWithReports.add(file === 'e2e.json' ? 'e2e:local' : 'tests');
+    stepsWithReports.add(file === 'e2e.json' ? 'e2e:local' : file === 'e2e-flyte.json' ? 'e2e:flyte' : 'tests');
   }
 }
 for (const step of failedSteps) {
-  // typecheck writes no report; a test step that failed without any failing test failed outside the tests.
-  if (step === 'typecheck' || !stepsWithReports.has(step) || failed === 0) failed += 1;
+  // typecheck and the judges' setup write no report; a test step that failed without any failing test failed outside
+  // the tests.
+  if (step === 'typecheck' || step === 'flyte judges' || !stepsWithReports.has(step) || failed === 0) failed += 1;
 }
 if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -19,6 +19,17 @@ describe('check', () => {
   });
 });
 
+describe('dates from JSON', () => {
+  it('turns ISO strings into Dates where a z.date() is expected, and documents them as date-time strings', () => {
+    const args = z.object({ asOf: z.date(), until: z.date().optional(), name: z.string() });
+    const result = check(args, { asOf: '2026-01-01T00:00:00Z', name: '2026-01-01' });
+    expect(result).toEqual({ ok: true, value: { asOf: new Date('2026-01-01T00:00:00Z'), name: '2026-01-01' } });
+    expect(check(args, { asOf: 'yesterday', name: 'x' }).ok).toBe(false);
+    expect(jsonSchemaOf(args)).toMatchObject({ properties: { asOf: { type: 'string', format: 'date-time' } } });
+    expect(describeSchema(args)).toBe('{ asOf: string (date-time), until?: string (date-time), name: string }');
+  });
+});
+
 describe('describeSchema', () => {
   it('gives a one-line description with optional fields, defaults and bounds', () => {
     expect(describeSchema(schema)).toBe('{ learningRate?: number (> 0) = 0.05, epochs: integer (>= 1), solver?: "adam" | "sgd" }');

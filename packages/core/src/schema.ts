@@ -19,7 +19,7 @@ export function check<T>(schema: Schema<T>, value: unknown): CheckResult<T> {
       if (!(key in shape)) problems.push(`unknown key '${key}'${suggest(key, Object.keys(shape))}`);
     }
   }
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(reviveDates(schema, value));
   if (!result.success) {
     for (const issue of result.error.issues) {
       if (issue.code === 'unrecognized_keys') continue; // reported above, with suggestions
@@ -45,7 +45,14 @@ export function describeSchema(schema: Schema): string {
 
 /** The JSON Schema (draft 2020-12) of the values a schema accepts as input (defaults make fields optional). */
 export function jsonSchemaOf(schema: Schema): Record<string, unknown> {
-  const json = toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const json = toJSONSchema(schema, {
+    io: 'input',
+    unrepresentable: 'any',
+    // JSON has no dates: say what check() accepts for z.date(), an ISO 8601 string.
+    override: ({ zodSchema, jsonSchema }) => {
+      if ((zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
+    },
+  }) as Record<string, unknown>;
   // check() rejects unknown keys of object schemas: say so in the document too.
   if (objectShape(schema) && json['additionalProperties'] === undefined) json['additionalProperties'] = false;
   return json;
@@ -67,6 +74,7 @@ function describeJsonSchema(node: Record<string, unknown>): string {
   if (Array.isArray(node['anyOf'])) return (node['anyOf'] as Record<string, unknown>[]).map(describeJsonSchema).join(' | ');
   if (typeof type === 'string') {
     const bounds = [
+      typeof node['format'] === 'string' ? node['format'] : '',
       typeof node['minimum'] === 'number' && node['minimum'] !== Number.MIN_SAFE_INTEGER ? `>= ${node['minimum']}` : '',
       typeof node['exclusiveMinimum'] === 'number' ? `> ${node['exclusiveMinimum']}` : '',
       typeof node['maximum'] === 'number' && node['maximum'] !== Number.MAX_SAFE_INTEGER ? `<= ${node['maximum']}` : '',
@@ -76,6 +84,38 @@ function describeJsonSchema(node: Record<string, unknown>): string {
   }
   if (Array.isArray(type)) return type.join(' | ');
   return 'unknown';
+}
+
+/**
+ * JSON has no dates: where an object schema expects a `z.date()` (also optional, nullable or with a default), an
+ * ISO 8601 string becomes a Date, so that `--inputs '{"asOf": "2026-01-01T00:00:00Z"}'` works.
+ */
+function reviveDates(schema: Schema, value: unknown): unknown {
+  const shape = objectShape(schema);
+  if (!shape || !isPlainObject(value)) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const [key, field] of Object.entries(shape)) {
+    const v = value[key];
+    let revived = v;
+    const inner = unwrap(field as Schema);
+    if (typeof v === 'string' && defType(inner) === 'date' && /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))) revived = new Date(v);
+    else if (isPlainObject(v)) revived = reviveDates(inner, v);
+    if (revived !== v) (out ??= { ...value })[key] = revived;
+  }
+  return out ?? value;
+}
+
+function defType(schema: Schema): string | undefined {
+  return (schema as unknown as { def?: { type?: string } }).def?.type;
+}
+
+function unwrap(schema: Schema): Schema {
+  let current = schema;
+  for (;;) {
+    const def = (current as unknown as { def?: { type?: string; innerType?: Schema } }).def;
+    if (def && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'catch'].includes(def.type ?? '') && def.innerType) current = def.innerType;
+    else return current;
+  }
 }
 
 function objectShape(schema: Schema): Record<string, unknown> | undefined {

@@ -18,6 +18,8 @@ export interface TrainReport {
   seconds: number;
   /** With --compiled: the local execution's name and each node's time. */
   executionName?: string;
+  /** With --compiled: the run's storage (each node's inputs.pb, outputs.pb and raw data). */
+  workDir?: string;
   nodes?: { id: string; seconds: number }[];
 }
 
@@ -38,14 +40,14 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   const started = performance.now();
   let result: { hyperparameters: unknown; metrics: object };
   let modelPath: string;
-  let compiled: Pick<TrainReport, 'executionName' | 'nodes'> = {};
+  let compiled: Pick<TrainReport, 'executionName' | 'workDir' | 'nodes'> = {};
   if (values['compiled'] === true) {
     out.info(`training model '${model.name}' (${address}) through its compiled workflow ${model.trainWorkflowName}, one process per task`);
     const { module, exportName } = core.parseAppAddress(address);
     const run = await core.trainCompiled(model, options, { module, exportName, cwd, command: localTaskCommand, output: target, onNode: nodeProgress(out) });
     result = run;
     modelPath = run.modelFile;
-    compiled = { executionName: run.executionName, nodes: run.nodes };
+    compiled = { executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };
   } else {
     out.info(`training model '${model.name}' (${address}) in this process`);
     result = await model.train(options as never).catch(fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
