@@ -1,4 +1,5 @@
 import type { DataFrame, DataFrameInput } from '@unionml/data';
+import type { Resources } from '@unionml/flyte';
 
 /** Arguments of a reader that takes none. */
 export type NoArgs = Record<never, never>;
@@ -43,12 +44,7 @@ export type FeaturesOf<S> = Get<S, 'features', ParsedOf<S> extends readonly [inf
 export type RawFeaturesOf<S> = Get<S, 'rawFeatures', FeaturesOf<S> extends DataFrame ? DataFrameInput : FeaturesOf<S>>;
 
 /** Compute resources of a Flyte task, as Kubernetes quantities (`"1"`, `"500m"`, `"1Gi"`). */
-export interface Resources {
-  cpu?: string;
-  memory?: string;
-  gpu?: string;
-  ephemeralStorage?: string;
-}
+export type { Resources };
 
 /**
  * Settings of the Flyte task a component becomes when the app runs on a cluster. They are stored now and used

@@ -217,6 +217,16 @@ export class FileStorage implements Storage {
 }
 
 /** Read-only `http(s)://` (e.g. a public file referenced by a blob). */
+/** Writes downloaded bytes to a local file (creating its folder); a failure names both ends. */
+async function saveLocally(uri: string, data: Uint8Array, localPath: string): Promise<void> {
+  try {
+    await mkdir(dirname(localPath), { recursive: true });
+    await writeFile(localPath, data);
+  } catch (error) {
+    throw failed(uri, `save ${localPath} from`, error);
+  }
+}
+
 export class HttpStorage implements Storage {
   async read(uri: string): Promise<Uint8Array> {
     let response: Response;
@@ -252,13 +262,7 @@ export class HttpStorage implements Storage {
   }
 
   async copyTo(uri: string, localPath: string): Promise<void> {
-    const data = await this.read(uri);
-    try {
-      await mkdir(dirname(localPath), { recursive: true });
-      await writeFile(localPath, data);
-    } catch (error) {
-      throw failed(uri, 'save', error);
-    }
+    await saveLocally(uri, await this.read(uri), localPath);
   }
 }
 
@@ -336,13 +340,7 @@ export class S3Storage implements Storage {
   }
 
   async copyTo(uri: string, localPath: string): Promise<void> {
-    const data = await this.read(uri);
-    try {
-      await mkdir(dirname(localPath), { recursive: true });
-      await writeFile(localPath, data);
-    } catch (error) {
-      throw failed(uri, `save ${localPath} from`, error);
-    }
+    await saveLocally(uri, await this.read(uri), localPath);
   }
 
   private aws(uri: string): AwsClient {
