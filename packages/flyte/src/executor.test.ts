@@ -236,3 +236,58 @@ describe('renderTemplate', () => {
     expect(() => renderTemplate('{{.Inputs.missing}}', {}, {})).toThrow(/there is no input 'missing'/);
   });
 });
+
+describe('executeWorkflowLocally with a runner', () => {
+  it('hands each node to the runner with its command and its own environment only', async () => {
+    const hello = testTask('say_hello', { env: { GREETING_STYLE: 'plain' } });
+    const wf = workflowSpec({
+      id: id('ts.runner_wf'),
+      interface: { inputs: { name: t.string() }, outputs: { o0: t.string() } },
+      nodes: [{ id: 'n0', task: hello.template!, inputs: { name: { input: 'name' } } }],
+      outputs: { o0: { node: 'n0', output: 'o0' } },
+    });
+    const runs: { argv: string[]; taskEnv: Record<string, string> }[] = [];
+    const { spawnSync } = await import('node:child_process');
+    const result = await executeWorkflowLocally({
+      workflow: wf,
+      tasks: [hello],
+      inputs: await toLiteralMap({ name: 'runner' }, { name: t.string() }, ctx()),
+      workDir: join(root, 'runner'),
+      command,
+      cwd: repoRoot,
+      runner: async ({ argv, taskEnv }) => {
+        runs.push({ argv, taskEnv });
+        // What a container runner does: the command with only the task's environment (plus a PATH to find node).
+        const child = spawnSync(argv[0]!, argv.slice(1), { cwd: repoRoot, env: { PATH: process.env['PATH'], ...taskEnv }, encoding: 'utf8' });
+        return { exitCode: child.status, stderr: child.stderr };
+      },
+    });
+    expect(await fromLiteralMap(result.outputs, { o0: t.string() }, ctx())).toEqual({ o0: 'hello runner' });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.argv).toContain('--inputs');
+    expect(runs[0]!.taskEnv).toMatchObject({ GREETING_STYLE: 'plain', FLYTE_INTERNAL_TASK_NAME: 'ts.say_hello', FLYTE_ATTEMPT_NUMBER: '0' });
+    expect(runs[0]!.taskEnv).not.toHaveProperty('HOME');
+  }, 60_000);
+
+  it('reports a runner that cannot start the node as a SYSTEM failure', async () => {
+    const hello = testTask('say_hello');
+    const wf = workflowSpec({
+      id: id('ts.runner_fail_wf'),
+      interface: { inputs: { name: t.string() }, outputs: { o0: t.string() } },
+      nodes: [{ id: 'n0', task: hello.template!, inputs: { name: { input: 'name' } } }],
+      outputs: { o0: { node: 'n0', output: 'o0' } },
+    });
+    const error = await executeWorkflowLocally({
+      workflow: wf,
+      tasks: [hello],
+      inputs: await toLiteralMap({ name: 'x' }, { name: t.string() }, ctx()),
+      workDir: join(root, 'runner-fail'),
+      runner: async () => {
+        throw new Error('the Docker daemon is not running');
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NodeFailedError);
+    expect((error as NodeFailedError).kind).toBe('SYSTEM');
+    expect((error as Error).message).toContain('the Docker daemon is not running');
+  }, 60_000);
+});

@@ -42,7 +42,27 @@ export interface LocalExecutionOptions {
   onNode?: (event: { nodeId: string; phase: 'running' | 'succeeded' | 'failed'; seconds?: number }) => void;
   /** Receives the task processes' output (default: captured only, the tail shown in errors). */
   onLog?: (event: { nodeId: string; stream: 'stdout' | 'stderr'; text: string }) => void;
+  /**
+   * Runs a node's command somewhere else than a local subprocess, e.g. in a container of the task's image. It gets
+   * the command, the task's own environment (the container's env and Flyte's variables, without this process's),
+   * and must resolve with the exit code and the stderr tail. Default: a local subprocess.
+   */
+  runner?: NodeRunner;
 }
+
+/** What a {@link NodeRunner} runs. */
+export interface NodeRun {
+  nodeId: string;
+  task: flyteidl.core.ITaskTemplate;
+  argv: string[];
+  /** The container's env and Flyte's variables (FLYTE_INTERNAL_*...). */
+  taskEnv: Record<string, string>;
+  timeoutSeconds: number;
+  onLog: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined;
+}
+
+/** Runs one node's command; see {@link LocalExecutionOptions.runner}. */
+export type NodeRunner = (run: NodeRun) => Promise<{ exitCode: number | null; stderr: string; timedOut?: boolean }>;
 
 /** The result of {@link executeWorkflowLocally}. */
 export interface LocalExecutionResult {
@@ -363,9 +383,9 @@ async function runNode(context: RunContext, node: flyteidl.core.INode, task: fly
     if (argv.length === 0 || !argv[0]) throw new FlyteSpecError(`task ${taskName} of node ${nodeId} has no command or args to run`, { field: `nodes.${nodeId}` });
     await mkdir(outputDir, { recursive: true });
 
-    const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env) };
-    for (const pair of container.env ?? []) if (pair.key) env[pair.key] = pair.value ?? '';
-    Object.assign(env, {
+    const taskEnv: Record<string, string> = {};
+    for (const pair of container.env ?? []) if (pair.key) taskEnv[pair.key] = pair.value ?? '';
+    Object.assign(taskEnv, {
       FLYTE_INTERNAL_EXECUTION_WORKFLOW: context.workflowId,
       FLYTE_INTERNAL_EXECUTION_ID: executionName,
       FLYTE_INTERNAL_EXECUTION_PROJECT: context.project,
@@ -380,8 +400,12 @@ async function runNode(context: RunContext, node: flyteidl.core.INode, task: fly
       FLYTE_INTERNAL_NAME: taskName,
       FLYTE_INTERNAL_VERSION: task.id?.version ?? '',
     });
+    const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), ...taskEnv };
 
-    const run = await runProcess(argv, { env, cwd: options.cwd, timeoutSeconds, onLog: options.onLog ? (stream, text) => options.onLog!({ nodeId, stream, text }) : undefined });
+    const onLog = options.onLog ? (stream: 'stdout' | 'stderr', text: string) => options.onLog!({ nodeId, stream, text }) : undefined;
+    const run = options.runner
+      ? await runWith(options.runner, { nodeId, task, argv, taskEnv, timeoutSeconds, onLog })
+      : await runProcess(argv, { env, cwd: options.cwd, timeoutSeconds, onLog });
     const failure = await attemptFailure(run, outputDir, declaresOutputs, timeoutSeconds, argv);
     if (!failure) {
       const outputsPath = join(outputDir, 'outputs.pb');
@@ -457,6 +481,15 @@ interface ProcessResult {
 }
 
 const TAIL = 4000;
+
+async function runWith(runner: NodeRunner, run: NodeRun): Promise<ProcessResult> {
+  try {
+    const result = await runner(run);
+    return { code: result.exitCode, signal: null, stderr: result.stderr.slice(-TAIL).trimEnd(), timedOut: result.timedOut ?? false };
+  } catch (error) {
+    return { code: null, signal: null, stderr: '', timedOut: false, spawnError: error instanceof Error ? error : new Error(String(error)) };
+  }
+}
 
 function runProcess(
   argv: string[],

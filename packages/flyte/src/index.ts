@@ -68,7 +68,7 @@ export type { Bundle, WriteBundleOptions } from './bundle.js';
 export { errorDocument, ExecuteArgsError, executeTask, parseExecuteArgs } from './runtime.js';
 export type { ExecuteArgs, ExecuteResult, TaskDefinition, TaskRunContext } from './runtime.js';
 export { executeWorkflowLocally, renderTemplate } from './executor.js';
-export type { LocalExecutionOptions, LocalExecutionResult } from './executor.js';
+export type { LocalExecutionOptions, LocalExecutionResult, NodeRun, NodeRunner } from './executor.js';
 
 // Errors
 export { BundleError, describeValue, FlyteRecoverableError, FlyteSpecError, FlyteTypeError, NodeFailedError, StorageError } from './errors.js';
