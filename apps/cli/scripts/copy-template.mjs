@@ -2,8 +2,11 @@
 // Copies the templates of `unionml init` from the repository's examples into templates/ (run by `prepack`, after
 // the build, so that a packed @unionml/cli carries them). The examples stay the source of truth; templates/ is
 // git-ignored. Usage: node scripts/copy-template.mjs [OUT_DIR] (default: templates/ beside this script's folder).
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+//
+// Each file is replaced atomically (written beside it, then renamed), and stale files are removed last, so that a
+// concurrent `npm pack` of this package never sees a half-written or missing template.
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TEMPLATES, readExample, storedName } from '../dist/templates.js';
 
@@ -11,16 +14,34 @@ const cliRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(cliRoot, '..', '..');
 const outDir = resolve(process.argv[2] ?? join(cliRoot, 'templates'));
 
-await rm(outDir, { recursive: true, force: true });
+async function writeAtomic(path, data) {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, data, { mode: 0o644 });
+  await rename(tmp, path);
+}
+
+async function listFiles(dir) {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+}
+
+const written = new Set();
 for (const spec of Object.values(TEMPLATES)) {
   const source = join(repoRoot, spec.example);
   const target = join(outDir, spec.name);
   const meta = readExample(spec, source);
   for (const file of spec.files) {
     const to = join(target, storedName(file));
-    await mkdir(dirname(to), { recursive: true });
-    await writeFile(to, await readFile(join(source, file)), { mode: 0o644 });
+    await writeAtomic(to, await readFile(join(source, file)));
+    written.add(to);
   }
-  await writeFile(join(target, 'template.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  const metaFile = join(target, 'template.json');
+  await writeAtomic(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
+  written.add(metaFile);
   console.log(`copied the ${spec.name} template from ${spec.example} (${spec.files.length} files) to ${target}`);
+}
+for (const file of await listFiles(outDir)) {
+  if (!written.has(file) && !file.endsWith('.tmp')) await rm(file, { force: true });
+  else if (file.endsWith('.tmp') && !written.has(file)) console.warn(`left ${relative(outDir, file)} (another copy in progress?)`);
 }

@@ -1,0 +1,38 @@
+import { ImageError } from './errors.js';
+
+/** Where the app's image goes. */
+export interface ImageNameOptions {
+  /** A registry host, e.g. `localhost:30000` or `ghcr.io/acme`. None: the local daemon only. */
+  registry?: string | undefined;
+  /** The image name. Default `unionml` (Python UnionML's). */
+  imageName?: string | undefined;
+  /** The model's name: `_` becomes `-` in the tag. */
+  modelName: string;
+  /** The app version (a git commit). */
+  version: string;
+}
+
+/** Python UnionML's image reference: `{registry/}{image}:{model-name}-{version}`. */
+export function imageReference(options: ImageNameOptions): string {
+  const name = options.imageName ?? 'unionml';
+  if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(name)) {
+    throw new ImageError('IMAGE_NAME_INVALID', `'${name}' is not a valid image name: use lower-case letters, digits, '.', '_', '-' and '/'`, 'e.g. --image-name my-team/digits');
+  }
+  const tag = `${options.modelName.replaceAll('_', '-')}-${options.version}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128);
+  const registry = options.registry?.replace(/\/+$/, '');
+  return `${registry ? `${registry}/` : ''}${name}:${tag}`;
+}
+
+/** The registry of a Flyte demo cluster (`flytectl demo start`), which its nodes pull from. */
+export const SANDBOX_REGISTRY = 'localhost:30000';
+
+/**
+ * The registry to push to for a Flyte endpoint: the given one, or the demo cluster's (`localhost:30000`) when the
+ * endpoint is on this machine, as Flyte's docs do. A remote endpoint without a registry is Python UnionML's error.
+ */
+export function registryFor(options: { endpoint?: string | undefined; registry?: string | undefined }): string {
+  if (options.registry) return options.registry;
+  const endpoint = (options.endpoint ?? '').replace(/^(dns:\/\/\/|grpcs?:\/\/|https?:\/\/)/, '');
+  if (endpoint === '' || /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(endpoint)) return SANDBOX_REGISTRY;
+  throw new ImageError('IMAGE_REGISTRY_REQUIRED', `You must specify a registry when deploying to a remote cluster (endpoint ${options.endpoint}).`, 'pass --registry, e.g. --registry ghcr.io/acme');
+}
