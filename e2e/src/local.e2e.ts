@@ -17,8 +17,8 @@ let served: Served | undefined;
 beforeAll(() => {
   mkdirSync(packs);
   // What a release would publish: one tarball per package.
-  runOk('npm', ['pack', '--silent', '--pack-destination', packs, ...['errors', 'data', 'flyte', 'core', 'server', 'cli'].flatMap((p) => ['-w', `@unionml/${p}`])], { cwd: repoRoot });
-  expect(readdirSync(packs).filter((f) => f.endsWith('.tgz'))).toHaveLength(6);
+  runOk('npm', ['pack', '--silent', '--pack-destination', packs, ...['errors', 'data', 'flyte', 'docker', 'core', 'server', 'cli'].flatMap((p) => ['-w', `@unionml/${p}`])], { cwd: repoRoot });
+  expect(readdirSync(packs).filter((f) => f.endsWith('.tgz'))).toHaveLength(7);
   runOk('node', [join(repoRoot, 'apps/cli/bin/unionml.js'), 'init', 'digits_app', '--packages-from', packs], { cwd: work });
   runOk('npm', ['install', '--no-audit', '--no-fund'], { cwd: app, timeoutMs: 900_000 });
 });

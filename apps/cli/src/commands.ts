@@ -12,6 +12,8 @@ export interface OptionSpec {
   /** The value's placeholder in help, e.g. `FILE`. */
   value?: string;
   default?: string;
+  /** The option may be given several times (its value is then an array). */
+  multiple?: boolean;
   description: string;
 }
 
@@ -19,8 +21,8 @@ export interface OptionSpec {
 export interface CommandContext {
   /** The positional arguments, already counted against the command's spec. */
   positionals: string[];
-  /** The options, with their defaults applied. */
-  values: Record<string, string | boolean | undefined>;
+  /** The options, with their defaults applied (arrays for `multiple` options). */
+  values: Record<string, string | boolean | string[] | undefined>;
   /** The folder the command runs in (app addresses and relative paths resolve from it). */
   cwd: string;
   out: Output;
@@ -54,6 +56,11 @@ const local: OptionSpec = { type: 'boolean', description: 'run on this machine (
 const compiled: OptionSpec = {
   type: 'boolean',
   description: 'with --local: run the compiled Flyte workflow, each task in its own `unionml execute` process with real inputs.pb/outputs.pb files',
+};
+const image: OptionSpec = {
+  type: 'string',
+  value: 'IMAGE',
+  description: 'with --compiled: run every task in a container of this image (see unionml build), as a cluster would',
 };
 
 /** Options that every command takes. */
@@ -92,6 +99,7 @@ export const COMMANDS: readonly Command[] = [
     options: {
       local,
       compiled,
+      image,
       inputs: { type: 'string', short: 'i', value: 'JSON', description: 'the training inputs as a JSON object, or @FILE to read them from a file' },
       output: { type: 'string', short: 'o', value: 'MODEL_FILE', default: 'model.json', description: 'where to save the model file' },
       json,
@@ -115,6 +123,7 @@ export const COMMANDS: readonly Command[] = [
     options: {
       local,
       compiled,
+      image,
       'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train' },
       features: { type: 'string', short: 'f', value: 'FILE', description: 'a JSON file of feature records' },
       inputs: { type: 'string', short: 'i', value: 'JSON', description: "the reader's arguments as a JSON object, or @FILE" },
@@ -160,6 +169,30 @@ export const COMMANDS: readonly Command[] = [
     },
     examples: ['unionml package app:model --image unionml-digits:dev --version v1 -o /tmp/bundle.tgz', 'flytectl register files --archive /tmp/bundle.tgz -p flytesnacks -d development'],
     run: async (context) => (await import('./commands/package.js')).packageApp(context),
+  },
+  {
+    name: 'build',
+    summary: "build the app's Docker image (and push it with --push)",
+    usage: 'unionml build APP:MODEL [--version V] [--build-arg K=V ...] [--registry R] [--image-name N] [--dockerfile F] [--push [--endpoint E]] [--json]',
+    description:
+      "Build the app's image from its Dockerfile, with the app folder as the context (.dockerignore honoured; packages that " +
+      'are not on a registry, such as workspace packages, are packed into it), tagged {registry/}{image}:{model-name}-{version} ' +
+      'and labelled with the model and the app version. The version defaults to the git commit. --push pushes it: to ' +
+      "--registry, or, when the Flyte endpoint is on this machine, to the demo cluster's registry localhost:30000.",
+    arguments: [APP_MODEL],
+    options: {
+      version: { type: 'string', short: 'v', value: 'V', description: 'the app version, the tag suffix (default: the git commit)' },
+      'allow-uncommitted': { type: 'boolean', description: 'take the git commit as the version even with uncommitted changes' },
+      'build-arg': { type: 'string', value: 'K=V', multiple: true, description: 'a Dockerfile build argument (repeatable), e.g. BASE_IMAGE=node:20' },
+      registry: { type: 'string', value: 'R', description: 'the registry to tag (and push) the image for, e.g. ghcr.io/acme' },
+      'image-name': { type: 'string', value: 'N', default: 'unionml', description: 'the image name' },
+      dockerfile: { type: 'string', value: 'F', default: 'Dockerfile', description: 'the Dockerfile, relative to the app folder' },
+      push: { type: 'boolean', description: 'push the image after building it' },
+      endpoint: { type: 'string', value: 'E', description: "the Flyte endpoint (for --push without --registry: localhost means the demo cluster's registry)" },
+      json: { ...json, description: 'print {"image", "id", "sizeBytes", "seconds"} on stdout' },
+    },
+    examples: ['unionml build app:model --version v1 --build-arg BASE_IMAGE=unionml-node-base:latest', 'unionml build app:model --push --endpoint localhost:30080'],
+    run: async (context) => (await import('./commands/build.js')).build(context),
   },
   {
     name: 'execute',

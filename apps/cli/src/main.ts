@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
-import { COMMANDS, commandHelp, findCommand, GLOBAL_OPTIONS, mainHelp, type Command, type OptionSpec } from './commands.js';
+import { COMMANDS, commandHelp, findCommand, GLOBAL_OPTIONS, mainHelp, type Command, type CommandContext, type OptionSpec } from './commands.js';
 import { distance } from './distance.js';
 import { UsageError } from './errors.js';
 import { Output } from './output.js';
@@ -91,12 +91,15 @@ function splitGlobals(argv: readonly string[]): { globals: { help: boolean; vers
 }
 
 /** Parses a command's arguments with `node:util` parseArgs and checks the positionals. */
-function parseCommand(command: Command, args: readonly string[]): { positionals: string[]; values: Record<string, string | boolean | undefined> } {
+function parseCommand(command: Command, args: readonly string[]): { positionals: string[]; values: CommandContext['values'] } {
   const specs: Record<string, OptionSpec> = { ...command.options, ...GLOBAL_OPTIONS };
   const config = Object.fromEntries(
-    Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}) }]),
+    Object.entries(specs).map(([name, spec]) => [
+      name,
+      { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}), ...(spec.multiple ? { multiple: true } : {}) },
+    ]),
   );
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
+  let parsed: { values: CommandContext['values']; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true }) as typeof parsed;
   } catch (error) {

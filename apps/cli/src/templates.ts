@@ -35,7 +35,7 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
     description: 'a digits classifier: softmax regression on TensorFlow.js (WebAssembly backend)',
     example: 'examples/digits',
     examplePackage: '@unionml/example-digits',
-    files: ['app.ts', 'README.md', '.gitignore', 'Dockerfile', '.dockerignore', 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
+    files: ['app.ts', 'README.md', '.gitignore', 'Dockerfile', '.dockerignore', '.unionml/README.md', 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
     dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],

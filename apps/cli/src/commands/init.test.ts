@@ -156,7 +156,8 @@ describe('unionml init', () => {
       errors: [],
       data: ['errors'],
       flyte: ['errors'],
-      core: ['data', 'errors', 'flyte'],
+      docker: ['errors'],
+      core: ['data', 'docker', 'errors', 'flyte'],
       server: ['core', 'data', 'errors'],
       cli: ['core', 'data', 'errors', 'server'],
     };
@@ -166,7 +167,7 @@ describe('unionml init', () => {
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }));
       execFileSync('npm', ['pack', '--pack-destination', packages], { cwd: dir, stdio: 'ignore' });
     }
-    expect(readdirSync(packages).sort()).toEqual(['cli', 'core', 'data', 'errors', 'flyte', 'server'].map((n) => `unionml-${n}-${VERSION}.tgz`));
+    expect(readdirSync(packages).sort()).toEqual(['cli', 'core', 'data', 'docker', 'errors', 'flyte', 'server'].map((n) => `unionml-${n}-${VERSION}.tgz`));
 
     const result = await unionml(['init', 'packed_deps', '--packages-from', 'packages'], { cwd, env: gitEnv(IDENTITY) });
     expect(result.code, result.stderr).toBe(0);
@@ -178,7 +179,7 @@ describe('unionml init', () => {
     for (const name of Object.keys(graph)) expect(pkg.overrides[`@unionml/${name}`]).toBe(tarball(name));
     expect(pkg.overrides).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
 
-    // Install only the @unionml part (the rest would need the registry): npm must find all six in the tarballs.
+    // Install only the @unionml part (the rest would need the registry): npm must find all seven in the tarballs.
     const unionmlOnly = {
       name: 'packed-deps',
       private: true,
@@ -187,7 +188,7 @@ describe('unionml init', () => {
     };
     writeFileSync(join(app, 'package.json'), JSON.stringify(unionmlOnly));
     execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(['cli', 'core', 'data', 'errors', 'flyte', 'server']);
+    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(['cli', 'core', 'data', 'docker', 'errors', 'flyte', 'server']);
   }, 60_000);
 
   it('--packages-from names the tarballs that are missing', async () => {
@@ -196,7 +197,7 @@ describe('unionml init', () => {
     writeFileSync(join(cwd, 'packages', `unionml-core-${VERSION}.tgz`), '');
     const result = await unionml(['init', 'some_app', '--packages-from', 'packages'], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`lacks unionml-errors-${VERSION}.tgz, unionml-data-${VERSION}.tgz, unionml-flyte-${VERSION}.tgz, unionml-server-${VERSION}.tgz, unionml-cli-${VERSION}.tgz`);
+    expect(result.stderr).toContain(`lacks unionml-errors-${VERSION}.tgz, unionml-data-${VERSION}.tgz, unionml-flyte-${VERSION}.tgz, unionml-docker-${VERSION}.tgz, unionml-server-${VERSION}.tgz, unionml-cli-${VERSION}.tgz`);
     expect(result.stderr).toContain('hint: make them with: npm pack -w @unionml/errors');
     expect(existsSync(join(cwd, 'some_app'))).toBe(false);
     const none = await unionml(['init', 'some_app', '--packages-from', 'nowhere'], { cwd });
@@ -211,7 +212,7 @@ describe('unionml init', () => {
     const installed = join(root, 'node_modules', '@unionml', 'cli');
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['xzf', join(root, tarball), '-C', installed, '--strip-components=1']);
-    for (const name of ['errors', 'data', 'flyte', 'core', 'server']) symlinkSync(join(REPO, name === 'server' ? 'apps' : 'packages', name), join(root, 'node_modules', '@unionml', name));
+    for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'server']) symlinkSync(join(REPO, name === 'server' ? 'apps' : 'packages', name), join(root, 'node_modules', '@unionml', name));
     expect(existsSync(join(installed, 'templates', 'basic', 'template.json'))).toBe(true);
     expect(existsSync(join(installed, 'src'))).toBe(false);
 

@@ -13,9 +13,9 @@ import { VERSION } from '../version.js';
 /** Python UnionML's rule for app names (templates/common/hooks/pre_gen_project.py): at least 2 characters. */
 export const APP_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]+$/;
 
-/** The @unionml packages, in dependency order; an app depends on cli, core and data, and npm installs all six. */
+/** The @unionml packages, in dependency order; an app depends on cli, core and data, and npm installs all seven. */
 const DIRECT = ['cli', 'core', 'data'] as const;
-const ALL = ['errors', 'data', 'flyte', 'core', 'server', 'cli'] as const;
+const ALL = ['errors', 'data', 'flyte', 'docker', 'core', 'server', 'cli'] as const;
 
 /**
  * Overrides that @unionml/data's danfojs-node needs: its @tensorflow/tfjs-node runs an install script that
@@ -123,7 +123,7 @@ async function copyTemplate(template: FoundTemplate, destination: string): Promi
 export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[number], string>> {
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     throw new InitError('INIT_PACKAGES_NOT_FOUND', `cannot read --packages-from ${dir}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`, {
-      hint: 'make the tarballs with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/flyte -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
+      hint: 'make the tarballs with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/flyte -w @unionml/docker -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
     });
   });
   const found: Partial<Record<(typeof ALL)[number], string>> = {};
@@ -139,7 +139,7 @@ export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[num
   }
   if (missing.length) {
     throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} lacks ${missing.join(', ')}`, {
-      hint: 'make them with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/flyte -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
+      hint: 'make them with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/flyte -w @unionml/docker -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
     });
   }
   return found as Record<(typeof ALL)[number], string>;

@@ -31,7 +31,9 @@ export async function predict({ positionals, values, cwd, out }: CommandContext)
     const { module, exportName } = core.parseAppAddress(address);
     const workflow = 'features' in input ? model.predictFromFeaturesWorkflowName : model.predictWorkflowName;
     out.info(`predicting with model '${model.name}' through its compiled workflow ${workflow}, one process per task`);
-    const run = await core.predictCompiled(model, { modelFile: resolve(cwd, modelPath), ...input }, { module, exportName, cwd, command: localTaskCommand, onNode: nodeProgress(out) });
+    const image = option(values, 'image');
+    if (image) out.info(`every task runs in a container of ${image}`);
+    const run = await core.predictCompiled(model, { modelFile: resolve(cwd, modelPath), ...input }, { module, exportName, cwd, command: localTaskCommand, onNode: nodeProgress(out), ...(image ? { image } : {}) });
     predictions = run.predictions;
   } else {
     await model.load(resolve(cwd, modelPath));

@@ -4,8 +4,11 @@ import type { Output } from '../output.js';
 import { CLI_ROOT } from '../templates.js';
 import { UsageError } from '../errors.js';
 
-/** Remote (Flyte) modes are not in this release: `train` and `predict` need `--local`. */
+/** Remote (Flyte) modes are not in this release: `train` and `predict` need `--local`; `--image` needs `--compiled`. */
 export function requireLocal(command: 'train' | 'predict', values: CommandContext['values']): void {
+  if (values['image'] !== undefined && values['compiled'] !== true) {
+    throw new UsageError('--image runs the compiled workflow in containers: it needs --local --compiled', command);
+  }
   if (values['local'] === true) return;
   const doing = command === 'train' ? 'training' : 'prediction';
   throw new UsageError(`remote ${doing} on Flyte is not available in this release; pass --local to run ${command} in this process`, command, {

@@ -44,7 +44,9 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   if (values['compiled'] === true) {
     out.info(`training model '${model.name}' (${address}) through its compiled workflow ${model.trainWorkflowName}, one process per task`);
     const { module, exportName } = core.parseAppAddress(address);
-    const run = await core.trainCompiled(model, options, { module, exportName, cwd, command: localTaskCommand, output: target, onNode: nodeProgress(out) });
+    const image = option(values, 'image');
+    if (image) out.info(`every task runs in a container of ${image}`);
+    const run = await core.trainCompiled(model, options, { module, exportName, cwd, command: localTaskCommand, output: target, onNode: nodeProgress(out), ...(image ? { image } : {}) });
     result = run;
     modelPath = run.modelFile;
     compiled = { executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };

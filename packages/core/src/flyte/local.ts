@@ -3,7 +3,7 @@
 // outputs.pb files. This proves the artifacts without a cluster.
 import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as flyte from '@unionml/flyte';
 import { replaceAtomic } from '../files.js';
@@ -14,7 +14,10 @@ import { registerDataFrameTransformer } from './dataframe.js';
 
 /** How to run compiled workflows locally. */
 export interface LocalRunOptions extends Omit<CompileOptions, 'image' | 'version'> {
-  /** The image named in the task templates (not used to run them locally). Default `unionml-local`. */
+  /**
+   * Run every node in a container of this image (the app's image, see `unionml build`), as a cluster would, instead
+   * of a local process. The run's storage is mounted into the containers at the same path.
+   */
   image?: string;
   /** Default `local`. */
   version?: string;
@@ -86,7 +89,13 @@ export async function predictCompiled(
   options: LocalRunOptions,
 ): Promise<CompiledPredictResult> {
   const compiled = await compile(model, options);
-  const modelObject = { uri: pathToFileURL(resolve(request.modelFile)).href };
+  // Inside the run's storage, so that containers (which see only that folder) can read it too.
+  const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'unionml-run-')));
+  const modelCopy = join(workDir, 'inputs', basename(request.modelFile));
+  await mkdir(dirname(modelCopy), { recursive: true });
+  await copyFile(resolve(request.modelFile), modelCopy);
+  options = { ...options, workDir };
+  const modelObject = { uri: modelCopy };
   const run =
     request.features !== undefined
       ? await execute(compiled, 'predictFromFeatures', { model_object: modelObject, features: request.features }, options)
@@ -95,6 +104,7 @@ export async function predictCompiled(
 }
 
 async function compile(model: AnyModel, options: LocalRunOptions): Promise<CompiledModel> {
+  // The templates name the image the nodes run in (or a placeholder: local processes ignore it).
   return compileModel(model, { ...options, image: options.image ?? 'unionml-local', version: options.version ?? 'local' });
 }
 
@@ -112,13 +122,14 @@ async function execute(compiled: CompiledModel, workflow: 'train' | 'predict' | 
   );
   // Inputs left out get the default launch plan's defaults, as on Flyte.
   const literals = { ...compiled.defaults[workflow], ...given.literals };
+  const runner = options.image ? await (await import('../image/runner.js')).containerRunner(options.image, { mounts: [workDir] }) : undefined;
   const result = await flyte.executeWorkflowLocally({
     workflow: compiled.workflows[workflow],
     tasks: Object.values(compiled.tasks),
     inputs: { literals },
     workDir,
     cwd: options.cwd,
-    command: (argv) => options.command(argv),
+    ...(runner ? { runner } : { command: (argv: string[]) => options.command(argv) }),
     ...(options.processEnv ? { env: options.processEnv } : {}),
     ...(options.project ? { project: options.project } : {}),
     ...(options.domain ? { domain: options.domain } : {}),

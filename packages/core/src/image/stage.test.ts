@@ -29,13 +29,13 @@ describe('registryFor (sandbox mode)', () => {
 describe('stageLocalPackages', () => {
   it('packs the workspace packages the example needs, transitively, and points package.json at them', async () => {
     const staged = (await stageLocalPackages(digits))!;
-    expect(Object.keys(staged.packages).sort()).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data', '@unionml/errors', '@unionml/flyte', '@unionml/server']);
+    expect(Object.keys(staged.packages).sort()).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data', '@unionml/docker', '@unionml/errors', '@unionml/flyte', '@unionml/server']);
     const pkg = JSON.parse(staged.extraFiles['package.json'] as string) as Record<string, Record<string, string>>;
     expect(pkg['dependencies']!['@unionml/core']).toBe('file:.unionml/packages/unionml-core-0.1.0.tgz');
     expect(pkg['dependencies']!['zod']).toBe('4.6.7');
     expect(pkg['devDependencies']).toBeUndefined();
     expect(pkg['overrides']).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', '@unionml/flyte': 'file:.unionml/packages/unionml-flyte-0.1.0.tgz' });
-    expect(Object.keys(staged.extraFiles).filter((f) => f.endsWith('.tgz'))).toHaveLength(6);
+    expect(Object.keys(staged.extraFiles).filter((f) => f.endsWith('.tgz'))).toHaveLength(7);
     expect(staged.exclude).toContain('package-lock.json');
   }, 120_000);
 
