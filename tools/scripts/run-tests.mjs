@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs every check of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
 //
-//   node tools/scripts/run-tests.mjs          typecheck + unit/integration tests of every project + e2e:local + the
-//                                             Flyte conformance suite e2e:flyte (after building the Flyte judges)
-//   node tools/scripts/run-tests.mjs --unit   without e2e:local, the judges and e2e:flyte
+//   node tools/scripts/run-tests.mjs          a Docker daemon (npm run docker:up) + typecheck + unit/integration tests of
+//                                             every project + e2e:local + the Flyte conformance suite e2e:flyte (after
+//                                             building the Flyte judges) + the app image on the daemon, e2e:docker
+//   node tools/scripts/run-tests.mjs --unit   the daemon, typecheck and the projects' tests only
 //
 // Each vitest project writes a JSON report to test-output/vitest/<project>.json (see vitest.shared.mjs); the
 // counts come from those reports. A failed task that wrote no report (e.g. a type error) counts as one failure.
@@ -20,6 +21,8 @@ rmSync(reports, { recursive: true, force: true });
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? 'true' };
 const nx = join(root, 'node_modules', '.bin', 'nx');
 const steps = [
+  // @unionml/docker's tests and e2e:docker use a real daemon (and the local base image it makes).
+  ['docker daemon', 'bash', [join(root, 'tools', 'scripts', 'docker-up.sh')]],
   ['typecheck', nx, ['run-many', '-t', 'typecheck', '--outputStyle=stream']],
   ['tests', nx, ['run-many', '-t', 'test', '--outputStyle=stream']],
 ];
@@ -28,12 +31,13 @@ if (!unitOnly) {
   // Flyte's own code judges ours: its Go compiler (Go module proxy) and flytekit (PyPI), built here.
   steps.push(['flyte judges', 'bash', [join(root, 'tools', 'scripts', 'setup-flyte-judges.sh')]]);
   steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', '--outputStyle=stream']]);
+  steps.push(['e2e:docker', nx, ['run', 'e2e:docker', '--outputStyle=stream']]);
 }
 
 const failedSteps = [];
 for (const [name, cmd, args] of steps) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  if (name === 'e2e:flyte' && failedSteps.includes('flyte judges')) {
+  if ((name === 'e2e:flyte' && failedSteps.includes('flyte judges')) || (name === 'e2e:docker' && failedSteps.includes('docker daemon'))) {
     failedSteps.push(name);
     continue;
   }
@@ -51,13 +55,13 @@ if (existsSync(reports)) {
     failed += report.numFailedTests ?? 0;
     // A suite that failed to load (syntax error, missing module) has no failed tests but failed files.
     failed += (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
-    stepsWithReports.add(file === 'e2e.json' ? 'e2e:local' : file === 'e2e-flyte.json' ? 'e2e:flyte' : 'tests');
+    stepsWithReports.add(file === 'e2e.json' ? 'e2e:local' : file === 'e2e-flyte.json' ? 'e2e:flyte' : file === 'e2e-docker.json' ? 'e2e:docker' : 'tests');
   }
 }
 for (const step of failedSteps) {
   // typecheck and the judges' setup write no report; a test step that failed without any failing test failed outside
   // the tests.
-  if (step === 'typecheck' || step === 'flyte judges' || !stepsWithReports.has(step) || failed === 0) failed += 1;
+  if (step === 'typecheck' || step === 'flyte judges' || step === 'docker daemon' || !stepsWithReports.has(step) || failed === 0) failed += 1;
 }
 if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
