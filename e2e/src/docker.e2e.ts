@@ -61,7 +61,7 @@ describe('unionml build on a real daemon', () => {
     const command = [process.execPath, cli, 'build', 'app:model', '--version', version, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`].map((a) => `'${a}'`).join(' ');
     const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: digits, encoding: 'utf8', env: { ...process.env, COLUMNS: '120' } });
     expect(tty.status, tty.stdout.slice(-2000)).toBe(0);
-    expect(tty.stdout).toMatch(/\[1\/\d+\] FROM/); // step lines
+    expect(tty.stdout).toMatch(/\[2\/\d+\] FROM \$\{BASE_IMAGE\}/); // step lines
     expect(tty.stdout).toContain('\u001b['); // redrawn in place with ANSI escapes
     expect(tty.stdout).toContain(`unionml:digits-classifier-${version}`);
   });

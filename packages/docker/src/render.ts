@@ -14,7 +14,7 @@ export interface ProgressRenderer {
 export interface RenderOptions {
   /** Force the live (TTY) or the plain display. Default: `stream.isTTY`. */
   tty?: boolean;
-  /** Terminal width. Default: `stream.columns`, else 100. */
+  /** Terminal width. Default: `stream.columns` (when the terminal reports one), else `$COLUMNS`, else 100. */
   columns?: number;
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number;
@@ -66,7 +66,8 @@ const FINAL_LAYER_STATUS = /^(Pushed|Layer already exists|Mounted from|Already e
 export function renderProgress(stream: NodeJS.WriteStream, options: RenderOptions = {}): ProgressRenderer {
   const tty = options.tty ?? stream.isTTY === true;
   const now = options.now ?? Date.now;
-  const width = (): number => Math.max(20, (options.columns ?? stream.columns ?? 100) - 1);
+  // A pseudo-terminal without a size (e.g. under `script` or CI) reports 0 columns.
+  const width = (): number => Math.max(20, (options.columns ?? (stream.columns || Number(process.env['COLUMNS']) || 100)) - 1);
   const fit = (text: string): string => {
     const w = width();
     const plain = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
