@@ -4,7 +4,7 @@
 #   2. starts `dockerd --storage-driver=vfs --iptables=false --bridge=none` in the background if no daemon answers
 #      (log: tmp/docker-up/dockerd.log), and waits for it,
 #   3. makes the local base image with this machine's Node and npm if it does not exist yet: a minimal root filesystem
-#      (node and the libraries ldd lists, /bin/sh (dash), /usr/bin/env, npm/npx, the CA bundle, root's passwd/group,
+#      (node and the libraries ldd lists, /bin/sh (dash), /usr/bin/env, a few coreutils and find, npm/npx, the CA bundle, root's passwd/group,
 #      /tmp, /root) imported with `docker import`, tagged by content as unionml-node-base:<node version>-<hash> and as
 #      unionml-node-base:latest, and checked (node, npm --version, npm install of a small package over the network).
 # The daemon has no bridge network: containers and build steps must use network mode `host`.
@@ -154,8 +154,9 @@ put_with_libs() {
 put_with_libs "$NODE_BIN"
 put_with_libs "$(readlink -f /bin/sh)"
 put_with_libs "$(readlink -f /usr/bin/env)"
-# A few coreutils, so that the usual `RUN mkdir -p ... && cp ...` steps of a Dockerfile work (about 1 MB).
-for tool in cat chmod chown cp ln ls mkdir mv rm rmdir touch; do
+# A few coreutils and find, so that the usual `RUN mkdir -p ... && cp ...` steps of a Dockerfile and the template's
+# `find node_modules -name '*.map' -delete` work (about 1.5 MB).
+for tool in cat chmod chown cp ln ls mkdir mv rm rmdir touch find; do
   if path="$(command -v "$tool")"; then put_with_libs "$(readlink -f "$path")"; fi
 done
 [[ -e "$FS/usr/bin/sh" ]] || ln -s "$(basename "$(readlink -f /bin/sh)")" "$FS/usr/bin/sh"
