@@ -35,6 +35,11 @@ describe('parseJson', () => {
     ['[01]', "expected ',' or ']'"],
     ['{"a" 1}', "expected ':'"],
     ['["\\x"]', 'bad escape'],
+    ['[1, 2,]', 'trailing comma before ]'],
+    ['{"a": 1,}', 'trailing comma before }'],
+    ['{"a": 1 "b": 2}', "expected ',' or '}'"],
+    ['{"a": 1, 2}', 'expected a "quoted" property name'],
+    ['[1, [2}', "expected ',' or ']'"],
   ])('explains %j', (text, reason) => {
     expect(errorOf(text).message).toContain(reason);
   });

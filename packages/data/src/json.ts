@@ -71,59 +71,43 @@ export function findSyntaxError(text: string): SyntaxProblem | undefined {
     if (!m || m[0] === '-' || m[0] === '') fail(`unexpected ${describe()}, expected a value`);
     i += m![0].length;
   };
+  // The items of an object or array, from its opening bracket to its closing one.
+  const items = (close: '}' | ']', item: () => void) => {
+    i++;
+    ws();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      ws();
+      if (text[i] === close) fail(`trailing comma before ${close}`);
+      item();
+      ws();
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      fail(`unexpected ${describe()}, expected ',' or '${close}'`);
+    }
+  };
+  const member = () => {
+    if (text[i] !== '"') fail(`unexpected ${describe()}, expected a "quoted" property name`);
+    string();
+    ws();
+    if (text[i] !== ':') fail(`unexpected ${describe()}, expected ':' after a property name`);
+    i++;
+    value();
+  };
   const value = (): void => {
     ws();
     const c = text[i];
-    if (c === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail(text[i] === '}' ? 'trailing comma before }' : `unexpected ${describe()}, expected a "quoted" property name`);
-        string();
-        ws();
-        if (text[i] !== ':') fail(`unexpected ${describe()}, expected ':' after a property name`);
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail(`unexpected ${describe()}, expected ',' or '}'`);
-      }
-    }
-    if (c === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] === ']') fail('trailing comma before ]');
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail(`unexpected ${describe()}, expected ',' or ']'`);
-      }
-    }
+    if (c === '{') return items('}', member);
+    if (c === '[') return items(']', value);
     if (c === '"') return string();
     if (c === 't') return literal('true');
     if (c === 'f') return literal('false');
