@@ -1,10 +1,10 @@
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { errorMessage } from '@unionml/errors';
 import { BundleError } from './errors.js';
 import { flyteidl } from './idl.js';
-import { randomName } from './storage.js';
+import { writeFileAtomic } from './storage.js';
 
 /** What a registration bundle holds, in registration order within each kind. */
 export interface Bundle {
@@ -50,21 +50,17 @@ function bundleEntries(bundle: Bundle): { name: string; suffix: 1 | 2 | 3; bytes
  * rename); the same bundle always gives the same bytes. Returns the entry names in order.
  */
 export async function writeBundle(file: string, bundle: Bundle, options: WriteBundleOptions = {}): Promise<{ files: string[] }> {
-  const names = bundleFileNames(bundle);
-  for (const [i, entry] of bundleEntries(bundle).entries()) {
+  const entries = bundleEntries(bundle);
+  for (const [i, entry] of entries.entries()) {
     if (entry.name === '') throw new BundleError(file, `cannot write ${file}: entry ${i} has no name (its template or launch plan has no id)`);
   }
-  const entries = bundleEntries(bundle);
+  const names = bundleFileNames(bundle);
   const mtime = Math.floor((options.mtime?.getTime() ?? 0) / 1000);
   const tar = tarArchive(names.map((name, i) => ({ name, data: entries[i]!.bytes() })), mtime);
   const bytes = gzipSync(tar, { level: 9 });
-  const temp = `${file}.${randomName(6)}.tmp`;
   try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(temp, bytes);
-    await rename(temp, file);
+    await writeFileAtomic(file, bytes);
   } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
     throw new BundleError(file, `cannot write ${file}: ${errorMessage(error)}`, { cause: error });
   }
   return { files: names };

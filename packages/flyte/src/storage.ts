@@ -82,6 +82,22 @@ export function randomName(bytes = 16): string {
 }
 
 /**
+ * Writes a local file atomically (parent folders created): to a temporary file beside it, then renamed over it, so that
+ * readers never see a partial file. On failure the temporary file is removed and the error is rethrown as it is.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  const temp = `${path}.${randomName(6)}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(temp, data);
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * The storage for a URI's scheme: `s3://` (S3-compatible, see below), `file://` or a plain path (local files), and
  * `http(s)://` (read-only). Other schemes throw `STORAGE_FAILED`.
  *
@@ -143,14 +159,9 @@ export class FileStorage implements Storage {
   }
 
   async write(uri: string, data: Uint8Array | string): Promise<void> {
-    const path = this.path(uri);
-    const temp = `${path}.${randomName(6)}.tmp`;
     try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(temp, data);
-      await rename(temp, path);
+      await writeFileAtomic(this.path(uri), data);
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       throw failed(uri, 'write', error);
     }
   }
