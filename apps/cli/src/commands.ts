@@ -57,6 +57,7 @@ const compiled: OptionSpec = {
   type: 'boolean',
   description: 'with --local: run the compiled Flyte workflow, each task in its own `unionml execute` process with real inputs.pb/outputs.pb files',
 };
+const allowUncommitted: OptionSpec = { type: 'boolean', description: 'take the git commit as the version even with uncommitted changes' };
 const image: OptionSpec = {
   type: 'string',
   value: 'IMAGE',
@@ -164,7 +165,7 @@ export const COMMANDS: readonly Command[] = [
       project: { type: 'string', short: 'p', value: 'P', default: 'flytesnacks', description: 'the Flyte project' },
       domain: { type: 'string', short: 'd', value: 'D', default: 'development', description: 'the Flyte domain' },
       output: { type: 'string', short: 'o', value: 'BUNDLE', default: 'bundle.tgz', description: 'where to write the bundle' },
-      'allow-uncommitted': { type: 'boolean', description: 'take the git commit as the version even with uncommitted changes' },
+      'allow-uncommitted': allowUncommitted,
       json: { ...json, description: 'print {"bundle", "version", "files", "seconds"} on stdout' },
     },
     examples: ['unionml package app:model --image unionml-digits:dev --version v1 -o /tmp/bundle.tgz', 'flytectl register files --archive /tmp/bundle.tgz -p flytesnacks -d development'],
@@ -182,7 +183,7 @@ export const COMMANDS: readonly Command[] = [
     arguments: [APP_MODEL],
     options: {
       version: { type: 'string', short: 'v', value: 'V', description: 'the app version, the tag suffix (default: the git commit)' },
-      'allow-uncommitted': { type: 'boolean', description: 'take the git commit as the version even with uncommitted changes' },
+      'allow-uncommitted': allowUncommitted,
       'build-arg': { type: 'string', value: 'K=V', multiple: true, description: 'a Dockerfile build argument (repeatable), e.g. BASE_IMAGE=node:20' },
       registry: { type: 'string', value: 'R', description: 'the registry to tag (and push) the image for, e.g. ghcr.io/acme' },
       'image-name': { type: 'string', value: 'N', default: 'unionml', description: 'the image name' },
