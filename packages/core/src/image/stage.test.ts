@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,5 +48,6 @@ describe('stageLocalPackages', () => {
     const empty = join(dir, 'empty');
     mkdirSync(empty);
     await expect(stageLocalPackages(empty)).rejects.toMatchObject({ code: 'IMAGE_CONTEXT_INVALID' });
+    rmSync(dir, { recursive: true, force: true });
   });
 });

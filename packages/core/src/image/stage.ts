@@ -3,7 +3,7 @@
 // points at them, so that `npm install` in the Dockerfile finds everything with the npm registry alone.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
@@ -62,14 +62,20 @@ export async function stageLocalPackages(appDir: string): Promise<StagedContext 
   }
   if (locals.size === 0) return undefined;
 
-  const packDir = await mkdtemp(join(tmpdir(), 'unionml-stage-'));
   const extraFiles: Record<string, string | Uint8Array> = {};
   const specs: Record<string, string> = {};
-  for (const [name, source] of locals) {
-    const tarball = statSync(source).isDirectory() ? await pack(source, packDir) : source;
-    const file = `${STAGE_DIR}/${basename(tarball)}`;
-    extraFiles[file] = await readFile(tarball);
-    specs[name] = `file:${file}`;
+  const packDir = await mkdtemp(join(tmpdir(), 'unionml-stage-'));
+  try {
+    const folders = [...locals.values()].filter((source) => statSync(source).isDirectory());
+    const packed = await pack(folders, packDir);
+    for (const [name, source] of locals) {
+      const tarball = packed.get(source) ?? source;
+      const file = `${STAGE_DIR}/${basename(tarball)}`;
+      extraFiles[file] = await readFile(tarball);
+      specs[name] = `file:${file}`;
+    }
+  } finally {
+    await rm(packDir, { recursive: true, force: true });
   }
   const rewrite = (deps: Record<string, string> | undefined) => (deps ? Object.fromEntries(Object.entries(deps).map(([n, s]) => [n, specs[n] ?? s])) : undefined);
   const staged: PackageJson = { ...pkg, dependencies: rewrite(pkg.dependencies)! };
@@ -115,13 +121,24 @@ function workspaceOverrides(appDir: string): Record<string, unknown> {
   }
 }
 
-async function pack(folder: string, destination: string): Promise<string> {
+/**
+ * Packs `folders` with one `npm pack` (each one's prepack script runs) into `destination`; returns folder → tarball.
+ * The tarballs are named as npm names them, `{scope-}{name}-{version}.tgz`.
+ */
+async function pack(folders: string[], destination: string): Promise<Map<string, string>> {
+  const tarballs = new Map<string, string>();
+  if (folders.length === 0) return tarballs;
   try {
-    const { stdout } = await execFileAsync('npm', ['pack', folder, '--pack-destination', destination, '--silent'], { cwd: destination, maxBuffer: 16 * 1024 * 1024 });
-    const file = stdout.trim().split('\n').pop()!;
-    return join(destination, file);
+    await execFileAsync('npm', ['pack', ...folders, '--pack-destination', destination, '--silent'], { cwd: destination, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-5).join('\n') ?? String(error);
-    throw new ImageError('IMAGE_PACK_FAILED', `cannot pack the local package ${folder} for the image: ${detail}`, 'check that it builds (npm pack runs its prepack script)');
+    throw new ImageError('IMAGE_PACK_FAILED', `cannot pack the local packages ${folders.join(', ')} for the image: ${detail}`, 'check that they build (npm pack runs their prepack scripts)');
   }
+  for (const folder of folders) {
+    const { name = '', version = '' } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as PackageJson & { version?: string };
+    const tarball = join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
+    if (!existsSync(tarball)) throw new ImageError('IMAGE_PACK_FAILED', `npm pack of ${folder} made no ${basename(tarball)}`, 'check its package.json name and version');
+    tarballs.set(folder, tarball);
+  }
+  return tarballs;
 }
