@@ -4,7 +4,7 @@
  */
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
-import { option } from './shared.js';
+import { option, roundSeconds } from './shared.js';
 
 /** What `unionml build --json` prints. */
 export interface BuildReport {
@@ -44,7 +44,7 @@ export async function build({ positionals, values, cwd, out }: CommandContext): 
   out.restore();
   if (result.stagedPackages.length) out.info(`packed into the image: ${result.stagedPackages.join(', ')}`);
   out.say(`built ${result.image} (${(result.sizeBytes / 1e6).toFixed(0)} MB) in ${result.seconds.toFixed(1)} s${result.pushed ? ', pushed' : ''}`);
-  if (out.json) out.resultJson({ image: result.image, id: result.id, sizeBytes: result.sizeBytes, seconds: Math.round(result.seconds * 1000) / 1000, ...(push ? { pushed: true } : {}) } satisfies BuildReport);
+  if (out.json) out.resultJson({ image: result.image, id: result.id, sizeBytes: result.sizeBytes, seconds: roundSeconds(result.seconds), ...(push ? { pushed: true } : {}) } satisfies BuildReport);
   else out.result(result.image);
   return 0;
 }

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
-import { option } from './shared.js';
+import { option, roundSeconds } from './shared.js';
 
 /** What `unionml package --json` prints. */
 export interface PackageReport {
@@ -39,6 +39,6 @@ export async function packageApp({ positionals, values, cwd, out }: CommandConte
   out.say(`packaged model '${model.name}' version ${version} for ${project}/${domain} (image ${image}) in ${seconds.toFixed(1)} s`);
   for (const file of files) out.say(`  ${file}`);
   out.say(`wrote ${output}`);
-  if (out.json) out.resultJson({ bundle: output, version, project, domain, image, files, seconds: Math.round(seconds * 1000) / 1000 } satisfies PackageReport);
+  if (out.json) out.resultJson({ bundle: output, version, project, domain, image, files, seconds: roundSeconds(seconds) } satisfies PackageReport);
   return 0;
 }

@@ -22,6 +22,11 @@ export function option(values: CommandContext['values'], name: string): string |
   return typeof value === 'string' ? value : undefined;
 }
 
+/** Seconds rounded to the millisecond, for --json reports. */
+export function roundSeconds(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
 /** This CLI's bin, run by the local executor for each task (`unionml execute ...` in the task templates). */
 export const CLI_BIN = join(CLI_ROOT, 'bin', 'unionml.js');
 

@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { fromAppCode } from '../errors.js';
 import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
-import { localTaskCommand, nodeProgress, option, requireLocal } from './shared.js';
+import { localTaskCommand, nodeProgress, option, requireLocal, roundSeconds } from './shared.js';
 
 /** What `unionml train --json` prints. */
 export interface TrainReport {
@@ -58,7 +58,7 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   const seconds = (performance.now() - started) / 1000;
   out.restore();
 
-  const report: TrainReport = { model: model.name, modelPath, hyperparameters: result.hyperparameters, metrics: result.metrics, seconds: Math.round(seconds * 1000) / 1000, ...compiled };
+  const report: TrainReport = { model: model.name, modelPath, hyperparameters: result.hyperparameters, metrics: result.metrics, seconds: roundSeconds(seconds), ...compiled };
   out.say(`trained model '${model.name}' in ${seconds.toFixed(1)} s`);
   out.say(`metrics: ${formatMetrics(result.metrics)}`);
   out.say(`saved model to ${modelPath}`);
