@@ -288,14 +288,30 @@ export class Docker {
     if (options.target) query['target'] = options.target;
 
     const parser = new BuildStreamParser(options.onEvent);
+    let imageId: string;
+    try {
+      imageId = await this.streamBuild(context, query, parser, options, what);
+    } catch (e) {
+      // No tag of a failed (or aborted) build is left behind.
+      await this.removeNewTags(tags, before);
+      throw e;
+    }
+    const info = await this.inspect(imageId);
+    if (!info) throw buildError(what, `the built image ${imageId} is gone`, parser.step, [], options);
+    options.onEvent?.({ kind: 'done', id: info.id });
+    return { id: info.id, tags, sizeBytes: info.sizeBytes, seconds: (performance.now() - started) / 1000 };
+  }
+
+  /**
+   * Sends the build and reads its stream into `parser`. Throws for a daemon that is gone, a failed or aborted build,
+   * or a build without an image id; returns the image id.
+   */
+  private async streamBuild(context: NodeJS.ReadableStream, query: Record<string, unknown>, parser: BuildStreamParser, options: BuildOptions, what: string): Promise<string> {
     let response: ResponseStream;
     try {
       response = await this.api().buildImage(context, query);
     } catch (e) {
-      await this.removeNewTags(tags, before);
-      const unavailable = this.unavailable(e);
-      if (unavailable) throw unavailable;
-      throw buildError(what, daemonMessage(e), undefined, [], options, e);
+      throw this.unavailable(e) ?? buildError(what, daemonMessage(e), undefined, [], options, e);
     }
 
     let aborted = false;
@@ -307,32 +323,18 @@ export class Docker {
     try {
       await readJsonMessages(response, (message) => parser.handle(message));
     } catch (e) {
-      if (e instanceof ListenerError) {
-        await this.removeNewTags(tags, before);
-        throw e.original;
-      }
-      if (!aborted) {
-        await this.removeNewTags(tags, before);
-        throw this.unavailable(e) ?? buildError(what, `the build stream broke: ${daemonMessage(e)}`, parser.step, parser.stepTail, options, e);
-      }
+      if (e instanceof ListenerError) throw e.original;
+      if (!aborted) throw this.unavailable(e) ?? buildError(what, `the build stream broke: ${daemonMessage(e)}`, parser.step, parser.stepTail, options, e);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
     parser.end();
 
-    if (aborted) {
-      await this.removeNewTags(tags, before);
-      throw new DockerAbortedError(what, { cause: options.signal?.reason });
-    }
+    if (aborted) throw new DockerAbortedError(what, { cause: options.signal?.reason });
     if (parser.error !== undefined || parser.imageId === undefined) {
-      await this.removeNewTags(tags, before);
-      const message = parser.error ?? 'the daemon reported no image id';
-      throw buildError(what, message, parser.step, parser.step ? parser.stepTail : parser.buildTail, options);
+      throw buildError(what, parser.error ?? 'the daemon reported no image id', parser.step, parser.step ? parser.stepTail : parser.buildTail, options);
     }
-    const info = await this.inspect(parser.imageId);
-    if (!info) throw buildError(what, `the built image ${parser.imageId} is gone`, parser.step, [], options);
-    options.onEvent?.({ kind: 'done', id: info.id });
-    return { id: info.id, tags, sizeBytes: info.sizeBytes, seconds: (performance.now() - started) / 1000 };
+    return parser.imageId;
   }
 
   /** The image ids the tags point to now (undefined for missing tags). */
