@@ -1,7 +1,8 @@
 /**
  * The DataFrame layer of UnionML: tables from records, columns, CSV and JSON files; column selection with
  * errors that name what is missing; seeded splits identical to scikit-learn's; numbers out for estimators;
- * and danfojs-node interop (loaded only when used).
+ * and danfojs-node interop (loaded only when used). Every error is a `UnionMLError` of kind `input` with a code of
+ * {@link DATA_ERRORS}.
  *
  * @example
  * ```ts
@@ -21,4 +22,5 @@ export { fromParquet, toParquet } from './parquet.js';
 export { RandomState } from './random.js';
 export { splitIndices, trainTestSplit } from './split.js';
 export type { SplitIndices, SplitOptions } from './split.js';
-export { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DataFileError, InvalidDataError, JsonSyntaxError, NonNumericValueError } from './errors.js';
+export { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DATA_ERRORS, DataFileError, InvalidDataError, JsonSyntaxError, NonNumericValueError } from './errors.js';
+export type { DataErrorCode, DataFileErrorCode } from './errors.js';

@@ -4,7 +4,7 @@ import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import Papa from 'papaparse';
 import { DataFrame } from './dataframe.js';
-import { DataFileError, InvalidDataError } from './errors.js';
+import { DATA_ERRORS, DataFileError, InvalidDataError } from './errors.js';
 import { parseJson } from './json.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -70,7 +70,7 @@ export async function readText(path: string): Promise<string> {
     bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataFileError(path, `data file not found: ${path}`, { code: 'DATA_FILE_NOT_FOUND', cause: error });
+    if (code === 'ENOENT') throw new DataFileError(path, `data file not found: ${path}`, { code: DATA_ERRORS.DATA_FILE_NOT_FOUND, cause: error });
     throw new DataFileError(path, `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (path.endsWith('.gz')) {

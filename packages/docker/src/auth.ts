@@ -29,12 +29,12 @@ export function dockerConfigPath(): string {
  * The credentials the Docker CLI would use for `registry` (undefined for Docker Hub), read from its config file
  * (`configPath`, default {@link dockerConfigPath}): a credential helper (`credHelpers[registry]`, then `credsStore`,
  * run as `docker-credential-<name> get`), else `auths[registry]` (`auth` as base64 `user:password`, or `username` and
- * `password`). Keys of `auths` match with or without a scheme or path (`https://localhost:30000/v2/` matches
- * `localhost:30000`). Undefined when nothing is configured (or the file is missing or unreadable).
+ * `password`). Keys of `auths` match with or without a scheme or path (`https://localhost:5000/v2/` matches
+ * `localhost:5000`). Undefined when nothing is configured (or the file is missing or unreadable).
  *
  * @example
  * ```ts
- * dockerConfigAuth('localhost:30000'); // { username: 'u', password: 'p', serveraddress: 'localhost:30000' }
+ * dockerConfigAuth('localhost:5000'); // { username: 'u', password: 'p', serveraddress: 'localhost:5000' }
  * ```
  */
 export function dockerConfigAuth(registry: string | undefined, configPath: string = dockerConfigPath()): RegistryAuth | undefined {

@@ -14,6 +14,7 @@ import {
   type ResponseStream,
 } from './dockerode.js';
 import {
+  DOCKER_ERRORS,
   DockerAbortedError,
   DockerAuthError,
   DockerBuildError,
@@ -46,13 +47,16 @@ export interface BuildOptions extends ContextOptions {
   context: string;
   /** Relative to `context`. Default `Dockerfile`. */
   dockerfile?: string;
-  /** The image's tags (at least one), e.g. `localhost:30000/app:v1`. */
+  /** The image's tags (at least one), e.g. `registry.example.com/team/app:v1`. */
   tags: string[];
   /** `--build-arg`s. */
   buildArgs?: Record<string, string>;
   /** Labels set on the image. */
   labels?: Record<string, string>;
-  /** The network of RUN steps. Default `host` (the project's daemons have no bridge network). */
+  /**
+   * The network of RUN steps (`docker build --network`), e.g. `host` or `none`. Default: the daemon's default network
+   * (`bridge` on a standard daemon); a daemon started without a bridge network needs `host` here.
+   */
   networkMode?: string;
   /** Files added to (or replacing files of) the context, by path relative to `context`; see {@link ContextOptions}. */
   extraFiles?: Record<string, string | Uint8Array>;
@@ -120,7 +124,10 @@ export interface RunOptions {
   /** Bind mounts, `host-path:container-path[:ro]`. */
   binds?: string[];
   workingDir?: string;
-  /** Default `host` (the project's daemons have no bridge network). */
+  /**
+   * The container's network (`docker run --network`), e.g. `host`, `none` or a user-defined network. Default: the
+   * daemon's default network (`bridge` on a standard daemon); a daemon started without a bridge network needs `host`.
+   */
   networkMode?: string;
   /** `uid`, `uid:gid` or a user name of the image. */
   user?: string;
@@ -212,8 +219,8 @@ function tlsOptions(protocol: string): Record<string, unknown> {
  * ```ts
  * const docker = new Docker();
  * await docker.ping();
- * const image = await docker.build({ context: 'app', tags: ['localhost:30000/app:v1'], onEvent: console.log });
- * await docker.push('localhost:30000/app:v1');
+ * const image = await docker.build({ context: 'app', tags: ['registry.example.com/team/app:v1'], onEvent: console.log });
+ * await docker.push('registry.example.com/team/app:v1');
  * const { exitCode, stdout } = await docker.run({ image: image.id, cmd: ['node', '-e', 'console.log(1)'] });
  * ```
  */
@@ -258,18 +265,20 @@ export class Docker {
 
   /**
    * Builds an image with the classic builder from `context` (a tar of the folder honouring `.dockerignore`, without
-   * `.git`, plus `extraFiles`), RUN steps on network `host` by default, and tags it with every tag.
+   * `.git`, plus `extraFiles`), and tags it with every tag. RUN steps use `networkMode` if given, else the daemon's
+   * default network.
    *
    * @throws {@link DockerContextError} (`DOCKER_CONTEXT_INVALID`) for a missing folder or Dockerfile, before anything
    *   is sent; {@link DockerBuildError} (`DOCKER_BUILD_FAILED`) when the build fails, with the failing `step`
    *   (`Step 5/9 : RUN npm ci`) and the `logTail` of its output; no tag of `tags` is left behind (tags the build created
-   *   are removed; tags that pointed to an older image are kept); {@link DockerAbortedError} when `signal` aborts.
+   *   are removed; tags that pointed to an older image are kept); {@link DockerRequestError}
+   *   (`DOCKER_REFERENCE_INVALID`) without a tag; {@link DockerAbortedError} when `signal` aborts.
    */
   async build(options: BuildOptions): Promise<BuiltImage> {
     const started = performance.now();
     const tags = [...options.tags];
     const first = tags[0];
-    if (first === undefined) throw new DockerBuildError('a build needs at least one tag', { hint: 'pass tags: ["name:tag"]' });
+    if (first === undefined) throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, 'build', 'a build needs at least one tag', { hint: 'pass tags: ["name:tag"]' });
     const what = `build of ${first}`;
     if (options.signal?.aborted) throw new DockerAbortedError(what, { cause: options.signal.reason });
     const context = await createContext(options);
@@ -278,10 +287,11 @@ export class Docker {
     const query: Record<string, unknown> = {
       t: tags,
       dockerfile: (options.dockerfile ?? 'Dockerfile').replaceAll('\\', '/'),
-      networkmode: options.networkMode ?? 'host',
       rm: true,
       forcerm: true,
     };
+    // Unset unless asked for: the daemon's default network, as `docker build` without `--network`.
+    if (options.networkMode) query['networkmode'] = options.networkMode;
     if (options.buildArgs && Object.keys(options.buildArgs).length) query['buildargs'] = options.buildArgs;
     if (options.labels && Object.keys(options.labels).length) query['labels'] = options.labels;
     if (options.noCache) query['nocache'] = true;
@@ -373,20 +383,21 @@ export class Docker {
       };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
-      throw this.unavailable(e) ?? new DockerRequestError('DOCKER_REQUEST_FAILED', `inspect ${image}`, `cannot inspect ${image}: ${daemonMessage(e)}`, { cause: e, statusCode: statusOf(e) });
+      throw this.unavailable(e) ?? new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `inspect ${image}`, `cannot inspect ${image}: ${daemonMessage(e)}`, { cause: e, statusCode: statusOf(e) });
     }
   }
 
   /**
    * Tags `image` (a name or id) as `target` (`repo[:tag]`, tag default `latest`).
    *
-   * @throws {@link DockerRequestError} `DOCKER_IMAGE_NOT_FOUND` when there is no such image.
+   * @throws {@link DockerRequestError} `DOCKER_IMAGE_NOT_FOUND` when there is no such image, `DOCKER_REFERENCE_INVALID`
+   *   when `target` has a digest, `DOCKER_REQUEST_FAILED` when the daemon refuses.
    */
   async tag(image: string, target: string): Promise<void> {
     const ref = parseImageReference(target);
     const operation = `tag ${image} as ${target}`;
     if (ref.digest !== undefined || !ref.repository) {
-      throw new DockerRequestError('DOCKER_REQUEST_FAILED', operation, `cannot tag ${image} as ${target}: a tag target is repo[:tag], without digest`);
+      throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, operation, `cannot tag ${image} as ${target}: a tag target is repo[:tag], without digest`);
     }
     try {
       await this.api()
@@ -396,7 +407,7 @@ export class Docker {
       const unavailable = this.unavailable(e);
       if (unavailable) throw unavailable;
       const status = statusOf(e);
-      throw new DockerRequestError(status === 404 ? 'DOCKER_IMAGE_NOT_FOUND' : 'DOCKER_REQUEST_FAILED', operation, `cannot ${operation}: ${daemonMessage(e)}`, {
+      throw new DockerRequestError(status === 404 ? DOCKER_ERRORS.DOCKER_IMAGE_NOT_FOUND : DOCKER_ERRORS.DOCKER_REQUEST_FAILED, operation, `cannot ${operation}: ${daemonMessage(e)}`, {
         cause: e,
         statusCode: status,
       });
@@ -409,12 +420,12 @@ export class Docker {
    *
    * @throws {@link DockerAuthError} (`DOCKER_AUTH_FAILED`) when the registry refuses the credentials (or wants some);
    *   {@link DockerPushError} (`DOCKER_PUSH_FAILED`) naming the registry for any other failure (no such local image,
-   *   registry unreachable...).
+   *   registry unreachable...); {@link DockerRequestError} (`DOCKER_REFERENCE_INVALID`) for a digest reference.
    */
   async push(image: string, options: PushOptions = {}): Promise<void> {
     const ref = parseImageReference(image);
     const registry = registryName(ref.registry);
-    if (ref.digest !== undefined) throw new DockerPushError(registry, `cannot push ${image}: push a tag, not a digest`);
+    if (ref.digest !== undefined) throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, `push ${image}`, `cannot push ${image} to ${registry}: push a tag, not a digest`);
     const auth = options.auth ?? dockerConfigAuth(ref.registry);
     const authconfig: Record<string, string> = auth
       ? { username: auth.username, password: auth.password, serveraddress: auth.serveraddress ?? ref.registry ?? DOCKER_HUB_AUTH_KEY }
@@ -471,7 +482,7 @@ export class Docker {
       if (statusOf(e) === 404) return;
       const unavailable = this.unavailable(e);
       if (unavailable) throw unavailable;
-      throw new DockerRequestError('DOCKER_REQUEST_FAILED', `remove ${image}`, `cannot remove ${image}: ${daemonMessage(e)}`, {
+      throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `remove ${image}`, `cannot remove ${image}: ${daemonMessage(e)}`, {
         cause: e,
         statusCode: statusOf(e),
         ...(statusOf(e) === 409 ? { hint: 'a container or another image uses it: pass { force: true } or remove them first' } : {}),
@@ -480,11 +491,13 @@ export class Docker {
   }
 
   /**
-   * Runs a command in a new container of `image` (network `host` by default), waits for it, and removes it. Output is
-   * demultiplexed into stdout and stderr (and streamed to `onOutput`). A non-zero exit is not an error.
+   * Runs a command in a new container of `image` (on `networkMode` if given, else the daemon's default network), waits
+   * for it, and removes it. Output is demultiplexed into stdout and stderr (and streamed to `onOutput`). A non-zero
+   * exit is not an error.
    *
    * @throws {@link DockerRunError} (`DOCKER_RUN_FAILED`) when the container cannot be created or started (no such
-   *   image, command not found, bad bind); {@link DockerAbortedError} when `signal` aborts (the container is killed).
+   *   image, command not found, bad bind); {@link DockerRequestError} (`DOCKER_REQUEST_FAILED`) when the daemon fails to
+   *   attach to or wait for it; {@link DockerAbortedError} when `signal` aborts (the container is killed).
    */
   async run(options: RunOptions): Promise<RunResult> {
     const what = `run of ${options.image}`;
@@ -502,14 +515,15 @@ export class Docker {
         AttachStdin: false,
         AttachStdout: false,
         AttachStderr: false,
-        HostConfig: { NetworkMode: options.networkMode ?? 'host', Binds: options.binds ?? [], AutoRemove: false },
+        // NetworkMode unset unless asked for: the daemon's default network, as `docker run` without `--network`.
+        HostConfig: { ...(options.networkMode ? { NetworkMode: options.networkMode } : {}), Binds: options.binds ?? [], AutoRemove: false },
       });
     } catch (e) {
       const unavailable = this.unavailable(e);
       if (unavailable) throw unavailable;
       const message = daemonMessage(e);
       if (statusOf(e) === 404 && /no such image/i.test(message)) {
-        throw new DockerRunError(`cannot run ${options.image}: there is no such image on this machine`, { hint: 'build, pull or tag it first', cause: e });
+        throw new DockerRunError(`cannot run ${options.image}: the daemon has no such image`, { hint: 'build, pull or tag it first', cause: e });
       }
       throw new DockerRunError(`cannot create a container of ${options.image}: ${message}`, { cause: e });
     }
@@ -533,7 +547,13 @@ export class Docker {
       try {
         output = await container.attach({ stream: true, stdout: true, stderr: true });
       } catch (e) {
-        throw this.unavailable(e) ?? new DockerRunError(`cannot attach to the container of ${options.image}: ${daemonMessage(e)}`, { cause: e });
+        throw (
+          this.unavailable(e) ??
+          new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `attach to the container of ${options.image}`, `cannot attach to the container of ${options.image}: ${daemonMessage(e)}`, {
+            cause: e,
+            statusCode: statusOf(e),
+          })
+        );
       }
       const outputDone = new Promise<void>((resolve) => {
         const demux = new Demultiplexer((kind, text) => {
@@ -573,7 +593,13 @@ export class Docker {
       try {
         exitCode = (await container.wait()).StatusCode;
       } catch (e) {
-        throw this.unavailable(e) ?? new DockerRunError(`lost the container of ${options.image}: ${daemonMessage(e)}`, { cause: e });
+        throw (
+          this.unavailable(e) ??
+          new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `wait for the container of ${options.image}`, `lost the container of ${options.image}: ${daemonMessage(e)}`, {
+            cause: e,
+            statusCode: statusOf(e),
+          })
+        );
       }
       // The output stream ends when the container stops; do not hang if it does not.
       await Promise.race([outputDone, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
@@ -600,7 +626,7 @@ function buildError(what: string, message: string, step: string | undefined, tai
   let hint: string | undefined;
   if (/dockerfile parse error|unknown instruction|unknown flag/i.test(message)) hint = `fix ${dockerfile}`;
   else if (stepMatch?.[2]?.toUpperCase().startsWith('FROM') || /pull access denied|manifest unknown|repository does not exist/i.test(message)) {
-    hint = 'the base image is not on this machine and cannot be pulled: build or load it first (`npm run docker:up` makes unionml-node-base:latest)';
+    hint = 'the base image is not on the Docker daemon and cannot be pulled: check its name, log in to its registry (`docker login`), or build, pull or load it first';
   } else if (stepMatch?.[2]?.toUpperCase().startsWith('RUN')) hint = 'the output of the failing command is in logTail';
   return new DockerBuildError(`${what} failed${where}: ${message}`, { step, logTail: [...tail], hint, cause });
 }

@@ -4,8 +4,9 @@
  * credentials, inspect, remove, and run commands in containers. It knows nothing of UnionML.
  *
  * Importing this module is cheap: dockerode (CommonJS, with ssh2 and gRPC) is loaded on the first daemon call.
- * The project's daemons (`npm run docker:up`) have no bridge network, so builds and containers use network `host` by
- * default.
+ * Builds' RUN steps and containers use the daemon's default network unless `networkMode` says otherwise (a daemon
+ * started without a bridge network needs `networkMode: 'host'`). Every error is a `UnionMLError` with a code of
+ * {@link DOCKER_ERRORS}.
  *
  * @example
  * ```ts
@@ -14,8 +15,8 @@
  * await docker.ping();
  * const progress = renderProgress(process.stderr);
  * try {
- *   const image = await docker.build({ context: '.', tags: ['localhost:30000/app:v1'], onEvent: progress.onBuild });
- *   await docker.push('localhost:30000/app:v1', { onEvent: progress.onPush });
+ *   const image = await docker.build({ context: '.', tags: ['registry.example.com/team/app:v1'], onEvent: progress.onBuild });
+ *   await docker.push('registry.example.com/team/app:v1', { onEvent: progress.onPush });
  * } finally {
  *   progress.done();
  * }
@@ -37,6 +38,7 @@ export type { BuildEvent, JsonMessage, PushEvent } from './progress.js';
 export { formatBytes, formatElapsed, renderProgress } from './render.js';
 export type { ProgressRenderer, RenderOptions } from './render.js';
 export {
+  DOCKER_ERRORS,
   DockerAbortedError,
   DockerAuthError,
   DockerBuildError,
@@ -47,3 +49,4 @@ export {
   DockerUnavailableError,
   START_DAEMON_HINT,
 } from './errors.js';
+export type { DockerErrorCode, DockerRequestErrorCode } from './errors.js';

@@ -1,8 +1,8 @@
-/** The parts of an image reference such as `localhost:30000/team/app:v1` or `ghcr.io/x/y@sha256:...`. */
+/** The parts of an image reference such as `localhost:5000/team/app:v1` or `ghcr.io/x/y@sha256:...`. */
 export interface ImageReference {
   /** The registry host (and port), or undefined for Docker Hub. */
   registry: string | undefined;
-  /** The repository with its registry, without tag or digest: `localhost:30000/team/app`. */
+  /** The repository with its registry, without tag or digest: `localhost:5000/team/app`. */
   repository: string;
   /** The tag, if the reference has one. */
   tag: string | undefined;
@@ -44,7 +44,7 @@ export function parseImageReference(image: string): ImageReference {
  *
  * @example
  * ```ts
- * registryOf('localhost:30000/app:v1'); // 'localhost:30000'
+ * registryOf('localhost:5000/app:v1'); // 'localhost:5000'
  * registryOf('ghcr.io/x/y:1');          // 'ghcr.io'
  * registryOf('app:v1');                 // undefined (Docker Hub)
  * registryOf('docker.io/library/node'); // undefined (Docker Hub)

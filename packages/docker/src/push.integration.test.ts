@@ -1,5 +1,6 @@
-// Pushes to a real registry (Debian's docker-registry, installed by `npm run docker:up`) on 127.0.0.1 with htpasswd
-// authentication. The daemon treats 127.0.0.0/8 as an insecure (plain HTTP) registry by default.
+// Integration tier: pushes to a real registry (Debian's docker-registry, installed by `npm run docker:up`) on 127.0.0.1
+// with htpasswd authentication, from the daemon of `npm run docker:up`. The daemon treats 127.0.0.0/8 as an insecure
+// (plain HTTP) registry by default.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,7 @@ beforeAll(async () => {
   }
   // A tiny image (no base layers to upload): a file on scratch.
   const context = await res.folder({ Dockerfile: 'FROM scratch\nCOPY hello.txt /hello.txt\n', 'hello.txt': `hello ${Date.now()}\n` });
-  imageId = (await docker.build({ context, tags: [res.tag('push-source')] })).id;
+  imageId = (await docker.build({ context, networkMode: 'host', tags: [res.tag('push-source')] })).id;
   // Credentials come from options.auth or the Docker CLI's config: start from an empty one.
   dockerConfig = await mkdtemp(path.join(tmpdir(), 'unionml-docker-config-'));
   process.env['DOCKER_CONFIG'] = dockerConfig;
