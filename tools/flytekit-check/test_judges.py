@@ -8,6 +8,8 @@ Run with the judges' venv (after tools/scripts/setup-flyte-judges.sh):
 * `pyflyte-execute` of fixtures/judges_fixture.py:sample_outputs writes a real outputs.pb (parquet structured
   dataset, msgpack dict, blob, list/map of floats, primitives) -> read_literals.py must decode it to
   fixtures/sample_outputs.expected.json, also with file:// URIs, and must report a diff for a wrong expectation.
+* write_goldens.py --check: packages/flyte/src/test-support/flytekit-goldens.json (the bytes @unionml/flyte's type
+  engine tests compare with) must be what this flytekit computes now; a file with one changed byte must be reported.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 FIXTURES = os.path.join(HERE, "fixtures")
 BIN_DIR = os.path.dirname(sys.executable)
+GOLDENS = os.path.join(ROOT, "packages", "flyte", "src", "test-support", "flytekit-goldens.json")
 FLYTE_CHECK = os.environ.get("FLYTE_CHECK_BIN", os.path.join(ROOT, "tools", "flyte-check", "bin", "flyte-check"))
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
 
@@ -265,3 +268,33 @@ class FlytekitJudgeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
+
+
+class FlytekitGoldensTest(unittest.TestCase):
+    """The committed goldens of @unionml/flyte's type-engine tests are flytekit's own output (write_goldens.py)."""
+
+    def check(self, *extra):
+        return run(sys.executable, os.path.join(HERE, "write_goldens.py"), "--check", *extra)
+
+    def test_committed_goldens_match_flytekit(self):
+        r = self.check()
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("matches flytekit 1.16.31", r.stdout)
+
+    def test_check_reports_a_stale_golden(self):
+        with open(GOLDENS, encoding="utf-8") as f:
+            goldens = json.load(f)
+        goldens["literalTypes"]["Optional[int]"]["hex"] = goldens["literalTypes"]["Optional[float]"]["hex"]
+        d = tempfile.mkdtemp(prefix="flytekit-goldens-")
+        try:
+            stale = os.path.join(d, "flytekit-goldens.json")
+            with open(stale, "w", encoding="utf-8") as f:
+                json.dump(goldens, f)
+            r = self.check("--output", stale)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("is stale; regenerate it", r.stderr)
+            self.assertIn("Optional[int]", r.stderr)
+            r = self.check("--output", os.path.join(d, "missing.json"))
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)

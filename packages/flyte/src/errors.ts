@@ -1,16 +1,86 @@
-import { UnionMLError } from '@unionml/errors';
+import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
 
 /**
- * A value that does not fit its declared Flyte type, a type the engine cannot convert, or a missing variable.
- * The message names the variable (with the path inside it, e.g. `xs[2]`), the expected type and what it got.
+ * Every error code of `@unionml/flyte`, with its kind (whose move it is), what it means and how to fix it in general.
+ * Errors carry a more specific message (naming the variable, field, URI or node) and often a more specific hint.
  */
-export class FlyteTypeError extends UnionMLError {
-  constructor(
-    code: 'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING',
-    message: string,
-    options: { hint?: string; cause?: unknown; variable?: string } = {},
-  ) {
-    super(code, message, options);
+export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
+  FLYTE_TYPE_MISMATCH: {
+    kind: 'input',
+    meaning: 'a value or literal does not fit the Flyte type declared for its variable (or names a variable that is not declared)',
+    hint: 'give each variable a value of its declared type; the message names the variable, the path inside it, the expected type and what was given',
+  },
+  FLYTE_VALUE_MISSING: {
+    kind: 'input',
+    meaning: 'a declared variable that is not optional was given no value',
+    hint: 'give every required variable a value (only optional variables may be left out)',
+  },
+  FLYTE_TYPE_UNSUPPORTED: {
+    kind: 'app',
+    meaning: 'a declared type cannot be converted: an unknown kind, an enum without values, a binary format other than msgpack, or a transformer the context does not have',
+    hint: "declare types with the t.* constructors, and pass the type transformers your types name in the context's transformers",
+  },
+  FLYTE_TRANSFORMER_INVALID: {
+    kind: 'app',
+    meaning: 'a list of type transformers has a transformer without a name or conversion functions, or two with the same name',
+    hint: 'give each transformer a unique non-empty name, a toLiteral and a fromLiteral function',
+  },
+  FLYTE_SPEC_INVALID: {
+    kind: 'app',
+    meaning: 'a task, workflow, launch plan or execution specification is one that Flyte would reject',
+    hint: 'fix the field the message names; it follows the rule of Flyte\'s compiler or flyteadmin that was broken',
+  },
+  FLYTE_BUNDLE_INVALID: {
+    kind: 'input',
+    meaning: 'a registration bundle (a pyflyte-style .tgz of task, workflow and launch-plan protobufs) cannot be written or read',
+    hint: 'check the file the message names: it must be a gzip tar of <index>_<name>_{1,2,3}.pb files, as pyflyte package writes',
+  },
+  FLYTE_NODE_FAILED: {
+    kind: 'app',
+    meaning: 'a node of a locally executed workflow failed: its task reported an error, crashed, timed out or wrote no outputs',
+    hint: "read the task's error in the message (its full trace is in the node's error.pb), fix the task and run again",
+  },
+  FLYTE_ARGS_INVALID: {
+    kind: 'usage',
+    meaning: 'the arguments of a task entrypoint are not the ones propeller passes (--inputs, --output-prefix, --raw-output-data-prefix, -- <task address>)',
+    hint: 'run the entrypoint with the args taskArgs(...) declares, rendered as propeller renders them',
+  },
+  FLYTE_TASK_RECOVERABLE: {
+    kind: 'environment',
+    meaning: "a task reported a transient failure (flytekit's FlyteRecoverableException), which Flyte retries up to the task's retries",
+    hint: 'check the service the task depends on, or give the task more retries',
+  },
+  STORAGE_NOT_FOUND: {
+    kind: 'input',
+    status: 404,
+    meaning: 'the object a storage URI (file://, a path, s3:// or http(s)://) names does not exist',
+    hint: 'check the URI the message names (bucket, key, path), and that whatever writes it ran first',
+  },
+  STORAGE_FAILED: {
+    kind: 'environment',
+    status: 502,
+    meaning: 'a storage operation failed: the store is unreachable, refused the credentials, answered with an error, or the URI has a scheme no storage handles',
+    hint: 'check the URI, the S3 endpoint and credentials (FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY) and that the store is up',
+  },
+});
+
+/** A code of {@link FLYTE_ERRORS}: `'FLYTE_TYPE_MISMATCH' | 'STORAGE_NOT_FOUND' | ...`. */
+export type FlyteErrorCode = CodeOf<typeof FLYTE_ERRORS>;
+
+/** The codes a {@link FlyteTypeError} is made with. */
+export type FlyteTypeErrorCode = Extract<FlyteErrorCode, 'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING' | 'FLYTE_TRANSFORMER_INVALID'>;
+
+/** The codes a {@link StorageError} is made with. */
+export type StorageErrorCode = Extract<FlyteErrorCode, 'STORAGE_NOT_FOUND' | 'STORAGE_FAILED'>;
+
+/**
+ * A value that does not fit its declared Flyte type, a type the engine cannot convert, a missing variable, or an
+ * invalid list of type transformers. The message names the variable (with the path inside it, e.g. `xs[2]`), the
+ * expected type and what it got.
+ */
+export class FlyteTypeError extends UnionMLError<FlyteTypeErrorCode> {
+  constructor(code: FlyteTypeErrorCode, message: string, options: { hint?: string; cause?: unknown; variable?: string } = {}) {
+    super(FLYTE_ERRORS[code], message, options);
     this.variable = options.variable;
   }
 
@@ -19,9 +89,9 @@ export class FlyteTypeError extends UnionMLError {
 }
 
 /** A task, workflow or launch-plan specification that Flyte would reject. The message names the field. */
-export class FlyteSpecError extends UnionMLError {
+export class FlyteSpecError extends UnionMLError<'FLYTE_SPEC_INVALID'> {
   constructor(message: string, options: { hint?: string; cause?: unknown; field?: string } = {}) {
-    super('FLYTE_SPEC_INVALID', message, options);
+    super(FLYTE_ERRORS.FLYTE_SPEC_INVALID, message, options);
     this.field = options.field;
   }
 
@@ -30,43 +100,44 @@ export class FlyteSpecError extends UnionMLError {
 }
 
 /** A storage operation (file:// or s3://) that failed. The message names the URI. */
-export class StorageError extends UnionMLError {
+export class StorageError extends UnionMLError<StorageErrorCode> {
   constructor(
-    code: 'STORAGE_NOT_FOUND' | 'STORAGE_FAILED',
+    code: StorageErrorCode,
     readonly uri: string,
     message: string,
     options: { hint?: string; cause?: unknown } = {},
   ) {
-    super(code, message, options);
+    super(FLYTE_ERRORS[code], message, options);
   }
 }
 
 /** A registration bundle that cannot be written or read. The message names the file. */
-export class BundleError extends UnionMLError {
+export class BundleError extends UnionMLError<'FLYTE_BUNDLE_INVALID'> {
   constructor(
     readonly file: string,
     message: string,
     options: { hint?: string; cause?: unknown } = {},
   ) {
-    super('FLYTE_BUNDLE_INVALID', message, options);
+    super(FLYTE_ERRORS.FLYTE_BUNDLE_INVALID, message, options);
   }
 }
 
 /**
  * A node of a locally executed workflow failed. Carries what the task wrote to `error.pb` (or, without one, the exit
- * code and the tail of stderr).
+ * code and the tail of stderr). Its `origin` says whose failure Flyte calls it (USER or SYSTEM); its `kind`, as every
+ * UnionML error's, is the code's (`app`).
  */
-export class NodeFailedError extends UnionMLError {
+export class NodeFailedError extends UnionMLError<'FLYTE_NODE_FAILED'> {
   constructor(
     /** The node id (`n0`, `n1`...). */
     readonly nodeId: string,
-    /** USER for the task's own failure, SYSTEM for the platform's. */
-    readonly kind: 'USER' | 'SYSTEM',
+    /** USER for the task's own failure, SYSTEM for the platform's (`ContainerError.origin`). */
+    readonly origin: 'USER' | 'SYSTEM',
     /** The error's message as the task reported it (flytekit's `Trace: ... Message: ...` text for user errors). */
     readonly detail: string,
     options: { errorCode?: string; recoverable?: boolean; exitCode?: number | null; stderr?: string; cause?: unknown; taskName?: string } = {},
   ) {
-    super('FLYTE_NODE_FAILED', `node ${nodeId}${options.taskName ? ` (${options.taskName})` : ''} failed with a ${kind} error${options.errorCode ? ` [${options.errorCode}]` : ''}: ${summaryOf(detail)}`, {
+    super(FLYTE_ERRORS.FLYTE_NODE_FAILED, `node ${nodeId}${options.taskName ? ` (${options.taskName})` : ''} failed with a ${origin} error${options.errorCode ? ` [${options.errorCode}]` : ''}: ${summaryOf(detail)}`, {
       cause: options.cause,
       hint: detail.startsWith('Trace:') ? "the task's full trace is in its error.pb (and printed with --verbose)" : undefined,
     });
@@ -97,13 +168,17 @@ export function summaryOf(detail: string): string {
     .trim();
 }
 
+/** The `ContainerError.code` flytekit writes to error.pb for a `FlyteRecoverableException`. */
+export const RECOVERABLE_CONTAINER_CODE = 'USER:Recoverable';
+
 /**
  * Throw this from a task to report a recoverable user error (flytekit's `FlyteRecoverableException`): the platform
- * retries the task up to its `retries`.
+ * retries the task up to its `retries`. Its code is `FLYTE_TASK_RECOVERABLE`; the task runtime writes flytekit's
+ * `USER:Recoverable` ({@link RECOVERABLE_CONTAINER_CODE}) to error.pb.
  */
-export class FlyteRecoverableError extends UnionMLError {
+export class FlyteRecoverableError extends UnionMLError<'FLYTE_TASK_RECOVERABLE'> {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super('USER:Recoverable', message, options);
+    super(FLYTE_ERRORS.FLYTE_TASK_RECOVERABLE, message, options);
   }
 }
 

@@ -6,7 +6,7 @@ import { errorMessage } from '@unionml/errors';
 import { topologicalOrder } from './builders.js';
 import { FlyteSpecError, FlyteTypeError, NodeFailedError } from './errors.js';
 import { flyteidl, fromStruct, int64ToNumber, isSet } from './idl.js';
-import { decodeMsgpack, encodeMsgpack } from './literals.js';
+import { decodeMsgpack, encodeMsgpack, type TypeTransformers } from './literals.js';
 import { randomName } from './storage.js';
 import { areTypesCastable, describeLiteralType, isOptionalLiteralType, literalTypeForLiteral } from './typing.js';
 
@@ -48,6 +48,13 @@ export interface LocalExecutionOptions {
    * and must resolve with the exit code and the stderr tail. Default: a local subprocess.
    */
   runner?: NodeRunner;
+  /**
+   * The type transformers of the run's tasks (made with `typeTransformers`). The executor moves literals and converts no
+   * values itself; it hands these to the {@link runner} (`NodeRun.transformers`), so that a runner that runs a node's
+   * task in this process passes them to `executeTask(..., { transformers })`. A subprocess cannot receive them: its
+   * entrypoint passes its own to `executeTask`.
+   */
+  transformers?: TypeTransformers;
 }
 
 /** What a {@link NodeRunner} runs. */
@@ -59,6 +66,8 @@ export interface NodeRun {
   taskEnv: Record<string, string>;
   timeoutSeconds: number;
   onLog: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined;
+  /** The run's type transformers ({@link LocalExecutionOptions.transformers}), for a runner that runs the task in process. */
+  transformers?: TypeTransformers;
 }
 
 /** Runs one node's command; see {@link LocalExecutionOptions.runner}. */
@@ -404,7 +413,7 @@ async function runNode(context: RunContext, node: flyteidl.core.INode, task: fly
 
     const onLog = options.onLog ? (stream: 'stdout' | 'stderr', text: string) => options.onLog!({ nodeId, stream, text }) : undefined;
     const run = options.runner
-      ? await runWith(options.runner, { nodeId, task, argv, taskEnv, timeoutSeconds, onLog })
+      ? await runWith(options.runner, { nodeId, task, argv, taskEnv, timeoutSeconds, onLog, ...(options.transformers ? { transformers: options.transformers } : {}) })
       : await runProcess(argv, { env, cwd: options.cwd, timeoutSeconds, onLog });
     const failure = await attemptFailure(run, outputDir, declaresOutputs, timeoutSeconds, argv);
     if (!failure) {

@@ -9,6 +9,7 @@
 import Long from 'long';
 import protobuf from 'protobufjs/minimal.js';
 import pb from '@flyteorg/flyteidl/gen/pb-js/flyteidl.js';
+import { FlyteTypeError } from './errors.js';
 
 // protobufjs looks `long` up lazily with a hidden require; set it explicitly so that int64 fields always decode to
 // Long, whichever copy of `long` the package manager placed next to protobufjs.
@@ -51,7 +52,7 @@ export function toStruct(value: Record<string, unknown>): google.protobuf.IStruc
   return { fields };
 }
 
-/** Converts one JSON value to a `google.protobuf.Value`. */
+/** Converts one JSON value to a `google.protobuf.Value`; throws `FLYTE_TYPE_MISMATCH` for a function or a symbol. */
 export function toStructValue(value: unknown): google.protobuf.IValue {
   if (value === null || value === undefined) return { nullValue: google.protobuf.NullValue.NULL_VALUE };
   if (typeof value === 'number') return { numberValue: value };
@@ -61,7 +62,7 @@ export function toStructValue(value: unknown): google.protobuf.IValue {
   if (Array.isArray(value)) return { listValue: { values: value.map((item) => toStructValue(item)) } };
   if (value instanceof Date) return { stringValue: value.toISOString() };
   if (typeof value === 'object') return { structValue: toStruct(value as Record<string, unknown>) };
-  throw new TypeError(`cannot put a ${typeof value} in a google.protobuf.Struct`);
+  throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `cannot put a ${typeof value} in a google.protobuf.Struct`, { hint: 'a Struct holds JSON values only' });
 }
 
 /** Converts a `google.protobuf.Struct` back to a JSON object. */

@@ -31,7 +31,7 @@ export type { Identifier, Json, LaunchPlanProto, Literal, LiteralMap, LiteralTyp
 
 // Declared types
 export { describeType, isOptionalType, literalTypeOf, MSGPACK_ANNOTATION, stripOptional, t, taggedLiteralType, typedInterfaceOf, unionTagOf, variableMapOf } from './types.js';
-export type { FlyteType, FlyteTypeKind } from './types.js';
+export type { FlyteType, FlyteTypeKind, FlyteTypeOf } from './types.js';
 export { areTypesCastable, describeLiteralType, isOptionalLiteralType, literalTypeForLiteral } from './typing.js';
 
 // Type engine
@@ -41,15 +41,14 @@ export {
   encodeMsgpack,
   fromLiteral,
   fromLiteralMap,
-  getTransformer,
   millisToDuration,
   millisToTimestamp,
-  registerTransformer,
   structuredDatasetFiles,
   toLiteral,
   toLiteralMap,
+  typeTransformers,
 } from './literals.js';
-export type { LiteralContext, TypeTransformer } from './literals.js';
+export type { LiteralContext, TypeTransformer, TypeTransformers } from './literals.js';
 
 // Storage
 export { anyStorage, basenameOf, FileStorage, fileUri, HttpStorage, isRemoteUri, joinUri, localPathOf, parseS3Uri, randomName, S3Storage, storageFor, uriScheme } from './storage.js';
@@ -66,10 +65,11 @@ export type { Bundle, WriteBundleOptions } from './bundle.js';
 
 // Task runtime and local executor
 export { errorDocument, ExecuteArgsError, executeTask, parseExecuteArgs } from './runtime.js';
-export type { ExecuteArgs, ExecuteResult, TaskDefinition, TaskRunContext } from './runtime.js';
+export type { ExecuteArgs, ExecuteResult, ExecuteTaskOptions, TaskDefinition, TaskRunContext } from './runtime.js';
 export { executeWorkflowLocally, renderTemplate } from './executor.js';
 export type { LocalExecutionOptions, LocalExecutionResult, NodeRun, NodeRunner } from './executor.js';
 
 // Errors
-export { BundleError, describeValue, FlyteRecoverableError, FlyteSpecError, FlyteTypeError, NodeFailedError, StorageError } from './errors.js';
+export { BundleError, describeValue, FLYTE_ERRORS, FlyteRecoverableError, FlyteSpecError, FlyteTypeError, NodeFailedError, RECOVERABLE_CONTAINER_CODE, StorageError } from './errors.js';
+export type { FlyteErrorCode, FlyteTypeErrorCode, StorageErrorCode } from './errors.js';
 export { VERSION } from './version.js';

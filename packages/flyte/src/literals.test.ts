@@ -9,13 +9,15 @@ import {
   encodeMsgpack,
   fromLiteral,
   fromLiteralMap,
-  registerTransformer,
   structuredDatasetFiles,
   toLiteral,
   toLiteralMap,
+  typeTransformers,
   type LiteralContext,
+  type TypeTransformer,
 } from './literals.js';
 import { anyStorage, joinUri } from './storage.js';
+import { FLYTEKIT_GOLDENS, flytekitHex } from './test-support/goldens.js';
 import { t, type FlyteType } from './types.js';
 
 let root: string;
@@ -30,59 +32,56 @@ const hex = (literal: flyteidl.core.ILiteral) => Buffer.from(flyteidl.core.Liter
 const wire = (literal: flyteidl.core.ILiteral) => flyteidl.core.Literal.decode(flyteidl.core.Literal.encode(literal).finish());
 
 describe('toLiteral matches flytekit byte for byte', () => {
-  // `TypeEngine.to_literal(ctx, value, T, lt).to_flyte_idl().SerializeToString().hex()` with flytekit 1.16.
-  const cases: [string, unknown, FlyteType, string][] = [
-    ['dict {"a": 1, "b": [1.5, "x"]}', { a: 1, b: [1.5, 'x'] }, t.struct(), '0a1f1a1d0a1282a16101a16292cb3ff8000000000000a17812076d73677061636b'],
-    ['float 3.0', 3, t.float(), '0a0b0a09110000000000000840'],
-    ['int 2**53 + 1', 2n ** 53n + 1n, t.int(), '0a0b0a09088180808080808010'],
-    ['int -5', -5, t.int(), '0a0d0a0b08fbffffffffffffffff01'],
-    ['Optional[float] 3.0', 3, t.optional(t.float()), '0a1e4a1c0a0d0a0b0a09110000000000000840120b08025a070a05666c6f6174'],
-    ['Optional[float] None', null, t.optional(t.float()), '0a144a120a040a022a00120a08005a060a046e6f6e65'],
-    ['Optional[int] 7', 7, t.optional(t.int()), '0a154a130a060a040a020807120908015a050a03696e74'],
-    ['datetime 2024-01-02T03:04:05.678Z', new Date('2024-01-02T03:04:05.678Z'), t.datetime(), '0a100a0e2a0c08a5facdac061080eba5c302'],
-    ['timedelta(seconds=90, milliseconds=500)', 90_500, t.duration(), '0a0c0a0a3208085a1080cab5ee01'],
-    ['-timedelta(milliseconds=1500)', -1500, t.duration(), '0a1a0a18321608ffffffffffffffffff011080b6ca91feffffffff01'],
-    ['List[float] [1.0, 2.5]', [1, 2.5], t.list(t.float()), '121e0a0d0a0b0a0911000000000000f03f0a0d0a0b0a09110000000000000440'],
-    ['Dict[str, int] {"x": 1}', { x: 1 }, t.map(t.int()), '1a0d0a0b0a017812060a040a020801'],
-    ['Color.GREEN', 'green', t.enum(['red', 'green']), '0a090a071a05677265656e'],
-    ['None', null, t.none(), '0a022a00'],
-    ['True', true, t.boolean(), '0a040a022001'],
-    ['"héllo"', 'héllo', t.string(), '0a0a0a081a0668c3a96c6c6f'],
-    ['datetime 2024-01-01 (whole seconds: no nanos)', new Date('2024-01-01T00:00:00Z'), t.datetime(), '0a0a0a082a06088081c8ac06'],
-    ['datetime epoch (an empty Timestamp)', new Date(0), t.datetime(), '0a040a022a00'],
-    ['timedelta(0)', 0, t.duration(), '0a040a023200'],
-    ['timedelta(milliseconds=250)', 250, t.duration(), '0a090a0732051080e59a77'],
-    ['float 0.0', 0, t.float(), '0a0b0a09110000000000000000'],
-    ['int 0', 0, t.int(), '0a040a020800'],
-    ['""', '', t.string(), '0a040a021a00'],
-    ['False', false, t.boolean(), '0a040a022000'],
-    ['List[int] []', [], t.list(t.int()), '1200'],
-    ['dict {}', {}, t.struct(), '0a0e1a0c0a018012076d73677061636b'],
-    ['Dict[str, float] {}', {}, t.map(t.float()), '1a00'],
-    ['Optional[str] ""', '', t.optional(t.string()), '0a154a130a060a040a021a00120908035a050a03737472'],
-    [
-      'Optional[dict] {"k": "v"}',
-      { k: 'v' },
-      t.optional(t.struct()),
-      '0a6b4a690a140a121a100a0581a16ba17612076d73677061636b125108094a3f0a3d0a3b0a1263616368652d6b65792d6d6574616461746112252a230a210a1473657269616c697a6174696f6e2d666f726d617412091a076d73677061636b5a0c0a0a54797065642044696374',
-    ],
-    [
-      'a nested dict',
-      { n: { m: [1, 2, { z: null }] }, t: true, f: -2.25, big: 4294967296, neg: -129 },
-      t.struct(),
-      '0a3c1a3a0a2f85a16e81a16d93010281a17ac0a174c3a166cbc002000000000000a3626967cf0000000100000000a36e6567d1ff7f12076d73677061636b',
-    ],
+  // By case name in flytekit-goldens.json: flytekit 1.16's
+  // `TypeEngine.to_literal(ctx, value, T, lt).to_flyte_idl().SerializeToString()` (tools/flytekit-check/write_goldens.py).
+  const cases: [string, unknown, FlyteType][] = [
+    ['dict {"a": 1, "b": [1.5, "x"]}', { a: 1, b: [1.5, 'x'] }, t.struct()],
+    ['float 3.0', 3, t.float()],
+    ['int 2**53 + 1', 2n ** 53n + 1n, t.int()],
+    ['int -5', -5, t.int()],
+    ['Optional[float] 3.0', 3, t.optional(t.float())],
+    ['Optional[float] None', null, t.optional(t.float())],
+    ['Optional[int] 7', 7, t.optional(t.int())],
+    ['datetime 2024-01-02T03:04:05.678Z', new Date('2024-01-02T03:04:05.678Z'), t.datetime()],
+    ['timedelta(seconds=90, milliseconds=500)', 90_500, t.duration()],
+    ['-timedelta(milliseconds=1500)', -1500, t.duration()],
+    ['List[float] [1.0, 2.5]', [1, 2.5], t.list(t.float())],
+    ['Dict[str, int] {"x": 1}', { x: 1 }, t.map(t.int())],
+    ['Color.GREEN', 'green', t.enum(['red', 'green'])],
+    ['None', null, t.none()],
+    ['True', true, t.boolean()],
+    ['"héllo"', 'héllo', t.string()],
+    ['datetime 2024-01-01 (whole seconds: no nanos)', new Date('2024-01-01T00:00:00Z'), t.datetime()],
+    ['datetime epoch (an empty Timestamp)', new Date(0), t.datetime()],
+    ['timedelta(0)', 0, t.duration()],
+    ['timedelta(milliseconds=250)', 250, t.duration()],
+    ['float 0.0', 0, t.float()],
+    ['int 0', 0, t.int()],
+    ['""', '', t.string()],
+    ['False', false, t.boolean()],
+    ['List[int] []', [], t.list(t.int())],
+    ['dict {}', {}, t.struct()],
+    ['Dict[str, float] {}', {}, t.map(t.float())],
+    ['Optional[str] ""', '', t.optional(t.string())],
+    ['Optional[dict] {"k": "v"}', { k: 'v' }, t.optional(t.struct())],
+    ['a nested dict', { n: { m: [1, 2, { z: null }] }, t: true, f: -2.25, big: 4294967296, neg: -129 }, t.struct()],
   ];
 
-  it.each(cases)('%s', async (_name, value, type, expected) => {
+  it.each(cases)('%s', async (name, value, type) => {
+    const expected = flytekitHex('literals', name);
     expect(hex(await toLiteral(value, type, ctx))).toBe(expected);
     // and flytekit's bytes decode back to the value
     expect(await fromLiteral(flyteidl.core.Literal.decode(Buffer.from(expected, 'hex')), type, ctx)).toEqual(value);
   });
 
+  it('covers every literal of flytekit-goldens.json, and only those', () => {
+    expect(cases.map(([name]) => name).sort()).toEqual(Object.keys(FLYTEKIT_GOLDENS.literals).sort());
+  });
+
   it('writes msgpack as Python msgpack does for a simple dict', () => {
-    expect(Buffer.from(encodeMsgpack({ a: 1, b: [1.5, 'x'] })).toString('hex')).toBe('82a16101a16292cb3ff8000000000000a178');
-    expect(decodeMsgpack(Buffer.from('82a16101a16292cb3ff8000000000000a178', 'hex'))).toEqual({ a: 1, b: [1.5, 'x'] });
+    const packed = flytekitHex('msgpack', '{"a": 1, "b": [1.5, "x"]}');
+    expect(Buffer.from(encodeMsgpack({ a: 1, b: [1.5, 'x'] })).toString('hex')).toBe(packed);
+    expect(decodeMsgpack(Buffer.from(packed, 'hex'))).toEqual({ a: 1, b: [1.5, 'x'] });
   });
 });
 
@@ -281,30 +280,58 @@ describe('structured datasets', () => {
     expect(await structuredDatasetFiles(join(root, 'missing'), ctx.storage)).toEqual([]);
   });
 
-  it('a registered transformer converts values (here: rows ↔ a CSV file in flytekit layout)', async () => {
-    registerTransformer({
-      name: 'test-rows',
-      async toLiteral(value, _type, c) {
-        const rows = value as Record<string, number>[];
-        const uri = joinUri(c.rawOutputPrefix, 'rows-dataset');
-        await c.storage.write(joinUri(uri, '00000'), [Object.keys(rows[0]!).join(','), ...rows.map((row) => Object.values(row).join(','))].join('\n'));
-        return { scalar: { structuredDataset: { uri, metadata: { structuredDatasetType: { format: 'csv' } } } } };
-      },
-      async fromLiteral(literal, _type, c) {
-        const [file] = await structuredDatasetFiles(literal.scalar!.structuredDataset!.uri!, c.storage);
-        const [header, ...lines] = new TextDecoder().decode(await c.storage.read(file!)).split('\n');
-        const names = header!.split(',');
-        return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i]!, Number(cell)])));
-      },
-    });
+  const rows: TypeTransformer = {
+    name: 'test-rows',
+    async toLiteral(value, _type, c) {
+      const rows = value as Record<string, number>[];
+      const uri = joinUri(c.rawOutputPrefix, 'rows-dataset');
+      await c.storage.write(joinUri(uri, '00000'), [Object.keys(rows[0]!).join(','), ...rows.map((row) => Object.values(row).join(','))].join('\n'));
+      return { scalar: { structuredDataset: { uri, metadata: { structuredDatasetType: { format: 'csv' } } } } };
+    },
+    async fromLiteral(literal, _type, c) {
+      const [file] = await structuredDatasetFiles(literal.scalar!.structuredDataset!.uri!, c.storage);
+      const [header, ...lines] = new TextDecoder().decode(await c.storage.read(file!)).split('\n');
+      const names = header!.split(',');
+      return lines.map((line) => Object.fromEntries(line.split(',').map((cell, i) => [names[i]!, Number(cell)])));
+    },
+  };
+
+  it("a transformer of the context's transformers converts values (here: rows ↔ a CSV file in flytekit layout)", async () => {
+    const withRows: LiteralContext = { ...ctx, transformers: typeTransformers(rows) };
     const type: FlyteType = { kind: 'structuredDataset', format: 'csv', transformer: 'test-rows' };
-    const rows = [{ a: 1, b: 2 }, { a: 3, b: 4 }];
-    expect(await fromLiteral(wire(await toLiteral(rows, type, ctx)), type, ctx)).toEqual(rows);
-    await expect(toLiteral(rows, { kind: 'structuredDataset', transformer: 'nope' }, ctx, 'df')).rejects.toMatchObject({
+    const values = [{ a: 1, b: 2 }, { a: 3, b: 4 }];
+    expect(await fromLiteral(wire(await toLiteral(values, type, withRows)), type, withRows)).toEqual(values);
+    // also inside a list and an optional, in a LiteralMap
+    const types = { frames: t.list(type), maybe: t.optional(type) };
+    const map = await toLiteralMap({ frames: [values], maybe: values }, types, withRows);
+    expect(await fromLiteralMap(wire({ map }).map!, types, withRows)).toEqual({ frames: [values], maybe: values });
+    await expect(toLiteral(values, { kind: 'structuredDataset', transformer: 'nope' }, withRows, 'df')).rejects.toMatchObject({
       code: 'FLYTE_TYPE_UNSUPPORTED',
-      message: "variable 'df': no type transformer named 'nope' is registered",
+      kind: 'app',
+      variable: 'df',
+      message: "variable 'df': no type transformer named 'nope' in the context (its transformers: 'test-rows')",
+      hint: "pass it in the context's transformers (e.g. executeTask(..., { transformers: typeTransformers(myTransformer) }))",
     });
-    registerTransformer({ name: 'broken', toLiteral: async () => { throw new Error('disk full'); }, fromLiteral: async () => null });
-    await expect(toLiteral(rows, { kind: 'structuredDataset', transformer: 'broken' }, ctx, 'df')).rejects.toThrow("variable 'df': the 'broken' transformer failed: disk full");
+    const broken = typeTransformers({ name: 'broken', toLiteral: async () => { throw new Error('disk full'); }, fromLiteral: async () => null });
+    await expect(toLiteral(values, { kind: 'structuredDataset', transformer: 'broken' }, { ...ctx, transformers: broken }, 'df')).rejects.toThrow("variable 'df': the 'broken' transformer failed: disk full");
+  });
+
+  it('a type that names a transformer fails without one in the context, naming the variable and the transformer', async () => {
+    const type: FlyteType = { kind: 'structuredDataset', format: 'csv', transformer: 'test-rows' };
+    const error = await toLiteralMap({ df: [] }, { df: type }, ctx).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FlyteTypeError);
+    expect(error).toMatchObject({ code: 'FLYTE_TYPE_UNSUPPORTED', variable: 'df', message: "variable 'df': no type transformer named 'test-rows' in the context (its transformers: none)" });
+    expect((error as FlyteTypeError).hint).toContain('typeTransformers(myTransformer)');
+    const literal = { scalar: { structuredDataset: { uri: 's3://b/x', metadata: { structuredDatasetType: { format: 'csv' } } } } };
+    await expect(fromLiteral(literal, t.list(type), ctx, 'frames')).rejects.toThrow(/^variable 'frames': expected list/);
+    await expect(fromLiteral({ collection: { literals: [literal] } }, t.list(type), ctx, 'frames')).rejects.toThrow("variable 'frames[0]': no type transformer named 'test-rows' in the context");
+  });
+
+  it('typeTransformers refuses nameless, incomplete and duplicate transformers with FLYTE_TRANSFORMER_INVALID', () => {
+    expect([...typeTransformers().keys()]).toEqual([]);
+    expect(typeTransformers(rows).get('test-rows')).toBe(rows);
+    expect(() => typeTransformers({ ...rows, name: '' })).toThrow(expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', kind: 'app', message: 'type transformer 0 has no name' }));
+    expect(() => typeTransformers(rows, { name: 'half' } as TypeTransformer)).toThrow(expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', message: "type transformer 'half' needs a toLiteral and a fromLiteral function" }));
+    expect(() => typeTransformers(rows, { ...rows })).toThrow(expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', message: "two type transformers are named 'test-rows'" }));
   });
 });

@@ -1,60 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taskArgs } from './builders.js';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { flyteidl, Long } from './idl.js';
-import { fromLiteralMap, toLiteralMap } from './literals.js';
-import { errorDocument, executeTask, parseExecuteArgs } from './runtime.js';
-import { anyStorage, fileUri, storageFor } from './storage.js';
-import { startTestS3, type TestS3 } from './test-support/s3.js';
+import { fromLiteralMap, toLiteralMap, typeTransformers, type TypeTransformer } from './literals.js';
+import { errorDocument, executeTask, parseExecuteArgs, type TaskDefinition } from './runtime.js';
+import { anyStorage, fileUri } from './storage.js';
+import { runTask } from './test-support/run-task.js';
 import { TEST_TASKS } from './test-support/tasks.js';
 import { t } from './types.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '../../..');
-const entrypoint = join(here, 'test-support', 'entrypoint.ts');
 let root: string;
-let s3: TestS3;
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'flyte-runtime-'));
-  s3 = await startTestS3(join(root, 's3rver'));
 });
-
-afterAll(async () => {
-  await s3?.close();
-});
-
-interface Run {
-  code: number | null;
-  stderr: string;
-}
-
-/** Runs the test entrypoint as propeller would: `<entrypoint> --inputs ... -- task-name <name>`. */
-function runTask(task: string, prefixes: { inputs: string; outputPrefix: string; raw: string }, env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const args = taskArgs([], ['task-name', task]).map((arg) =>
-    arg
-      .replace('{{.input}}', prefixes.inputs)
-      .replace('{{.outputPrefix}}', prefixes.outputPrefix)
-      .replace('{{.rawOutputDataPrefix}}', prefixes.raw)
-      .replace('{{.checkpointOutputPrefix}}', `${prefixes.raw}/_flytecheckpoints`)
-      .replace('{{.prevCheckpointPrefix}}', '""'),
-  );
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@unionml/source', entrypoint, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
-  });
-}
 
 const local = { storage: anyStorage({}), rawOutputPrefix: '', workDir: '' };
 
@@ -199,36 +159,6 @@ describe('executeTask in a real process (file:// prefixes)', () => {
   });
 });
 
-describe('executeTask through s3:// (s3rver)', () => {
-  it('reads inputs.pb and a blob from S3, writes outputs.pb and the output blob to S3', async () => {
-    const storage = storageFor('s3://flyte', s3.env);
-    const base = 's3://flyte/metadata/propeller/flytesnacks-development-abc/n0/data';
-    const types = TEST_TASKS['summarize']!.interface;
-    const csv = join(root, 's3-data.csv');
-    await writeFile(csv, 'a\nb\n');
-    const ctx = { storage: anyStorage(s3.env), rawOutputPrefix: 's3://flyte/data/upload', workDir: join(root, 's3-work') };
-    const inputs = await toLiteralMap({ config: { title: 's3' }, data: { uri: csv } }, types.inputs, ctx);
-    expect(inputs.literals!['data']!.scalar!.blob!.uri).toMatch(/^s3:\/\/flyte\/data\/upload\/[0-9a-f]{32}\/s3-data\.csv$/);
-    await storage.write(`${base}/inputs.pb`, flyteidl.core.LiteralMap.encode(inputs).finish());
-    const run = await runTask('summarize', { inputs: `${base}/inputs.pb`, outputPrefix: `${base}/0`, raw: 's3://flyte/data/ab/abc-n0-0' }, s3.env);
-    expect(run.code).toBe(0);
-    expect(await storage.exists(`${base}/0/error.pb`)).toBe(false);
-    const map = flyteidl.core.LiteralMap.decode(await storage.read(`${base}/0/outputs.pb`));
-    expect(map.literals['report']!.scalar!.blob!.uri).toMatch(/^s3:\/\/flyte\/data\/ab\/abc-n0-0\/[0-9a-f]{32}\/report\.txt$/);
-    const outputs = await fromLiteralMap(map, types.outputs, ctx);
-    expect(outputs['summary']).toMatchObject({ rows: 2, title: 's3' });
-    expect(await readFile((outputs['report'] as { path: string }).path, 'utf8')).toBe('s3: 2 rows\n');
-  });
-
-  it('writes a SYSTEM error.pb to S3 when inputs.pb is missing there', async () => {
-    const base = 's3://flyte/metadata/missing/n0/data';
-    expect((await runTask('add', { inputs: `${base}/inputs.pb`, outputPrefix: `${base}/0`, raw: 's3://flyte/data/missing' }, s3.env)).code).toBe(0);
-    const error = flyteidl.core.ErrorDocument.decode(await storageFor('s3://flyte', s3.env).read(`${base}/0/error.pb`)).error!;
-    expect([error.origin, error.kind]).toEqual([ExecutionError.ErrorKind.SYSTEM, ContainerError.Kind.RECOVERABLE]);
-    expect(error.message).toContain(`${base}/inputs.pb does not exist`);
-  });
-});
-
 describe('executeTask in process', () => {
   it('never throws, even when the resolver returns nothing', async () => {
     const a = await attempt('in-process', { a: 1 }, { a: t.int() });
@@ -241,5 +171,43 @@ describe('executeTask in process', () => {
     const error = flyteidl.core.ErrorDocument.decode(bytes).error!;
     expect(Object.prototype.hasOwnProperty.call(error, 'kind')).toBe(false);
     expect(error.timestamp!.nanos).toBe(500_000_000);
+  });
+});
+
+describe('executeTask with type transformers', () => {
+  // Variables that name a transformer: a string carrying a JSON object, converted by the transformer of the options.
+  const jsonText: TypeTransformer = {
+    name: 'json-text',
+    toLiteral: async (value) => ({ scalar: { primitive: { stringValue: JSON.stringify(value) } } }),
+    fromLiteral: async (literal) => JSON.parse(literal.scalar?.primitive?.stringValue ?? 'null') as unknown,
+  };
+  const config = { kind: 'string', transformer: 'json-text' } as const;
+  const transformers = typeTransformers(jsonText);
+  const merge: TaskDefinition = {
+    name: 'merge',
+    interface: { inputs: { config }, outputs: { o0: config } },
+    run: async ({ config: value }, ctx) => {
+      // the task sees the transformers in its context too
+      expect(ctx.transformers).toBe(transformers);
+      return { o0: { ...(value as object), merged: true } };
+    },
+  };
+
+  it('converts inputs and outputs with the transformers of the options, and gives them to the task', async () => {
+    const a = await attempt('transformers');
+    await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish());
+    const result = await executeTask(async () => merge, { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {}, transformers });
+    expect(result).toEqual({ status: 'succeeded', exitCode: 0 });
+    const map = flyteidl.core.LiteralMap.decode(await readFile(a.outputs));
+    expect(map.literals['o0']!.scalar!.primitive!.stringValue).toBe('{"lr":0.1,"merged":true}');
+    expect(await fromLiteralMap(map, { o0: config }, { ...local, transformers, workDir: root })).toEqual({ o0: { lr: 0.1, merged: true } });
+  });
+
+  it('without them, the inputs do not fit: SYSTEM:InputsInvalid naming the variable and the transformer', async () => {
+    const a = await attempt('no-transformers');
+    await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish());
+    const result = await executeTask(async () => merge, { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {} });
+    expect(result).toMatchObject({ status: 'failed', exitCode: 0, error: { kind: 'SYSTEM', recoverable: false, code: 'SYSTEM:InputsInvalid' } });
+    expect(result.error!.message).toBe("the inputs of task merge do not fit its interface: variable 'config': no type transformer named 'json-text' in the context (its transformers: none)");
   });
 });

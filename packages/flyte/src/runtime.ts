@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage, isUnionMLError, UnionMLError } from '@unionml/errors';
-import { FlyteRecoverableError, FlyteTypeError, StorageError } from './errors.js';
+import { FLYTE_ERRORS, FlyteRecoverableError, FlyteTypeError, RECOVERABLE_CONTAINER_CODE, StorageError } from './errors.js';
 import { flyteidl } from './idl.js';
-import { fromLiteralMap, millisToTimestamp, toLiteralMap, type LiteralContext } from './literals.js';
+import { fromLiteralMap, millisToTimestamp, toLiteralMap, type LiteralContext, type TypeTransformers } from './literals.js';
 import { anyStorage, joinUri } from './storage.js';
 import type { TypedInterface } from './builders.js';
 
@@ -49,10 +49,18 @@ export interface ExecuteResult {
   error?: { code: string; message: string; kind: 'USER' | 'SYSTEM'; recoverable: boolean };
 }
 
+/** Options of {@link executeTask}. */
+export interface ExecuteTaskOptions {
+  /** The task's environment (default `process.env`): S3 settings, `FLYTE_FAIL_ON_ERROR`, `FLYTE_ATTEMPT_NUMBER`... */
+  env?: NodeJS.ProcessEnv;
+  /** The transformers that the task's variables may name (made with `typeTransformers`); put in the task's context. */
+  transformers?: TypeTransformers;
+}
+
 /** Arguments that the task entrypoint cannot parse. */
-export class ExecuteArgsError extends UnionMLError {
+export class ExecuteArgsError extends UnionMLError<'FLYTE_ARGS_INVALID'> {
   constructor(message: string) {
-    super('FLYTE_ARGS_INVALID', message, {
+    super(FLYTE_ERRORS.FLYTE_ARGS_INVALID, message, {
       hint: 'expected: --inputs <uri> --output-prefix <uri> --raw-output-data-prefix <uri> [--checkpoint-path <uri>] [--prev-checkpoint <uri>] -- <task address...>',
     });
   }
@@ -143,9 +151,10 @@ function traceback(error: unknown): string {
 
 function userFailure(error: unknown): TaskFailure {
   const own = (error as { code?: unknown } | null)?.code;
-  const recoverable = error instanceof FlyteRecoverableError || (isUnionMLError(error) && error.code === 'USER:Recoverable');
+  // (by code too: a task may throw the FlyteRecoverableError of another copy of this package)
+  const recoverable = error instanceof FlyteRecoverableError || (isUnionMLError(error) && error.code === FLYTE_ERRORS.FLYTE_TASK_RECOVERABLE.code);
   return new TaskFailure({
-    code: typeof own === 'string' && own !== '' ? own : typeof own === 'number' ? String(own) : 'USER:RuntimeError',
+    code: recoverable ? RECOVERABLE_CONTAINER_CODE : typeof own === 'string' && own !== '' ? own : typeof own === 'number' ? String(own) : 'USER:RuntimeError',
     message: traceback(error),
     kind: 'USER',
     recoverable,
@@ -166,8 +175,9 @@ function classify(error: unknown, what: string): TaskFailure {
  *
  * On failure it writes `<outputPrefix>/error.pb` (`core.ErrorDocument{ContainerError{code, message, kind, origin,
  * timestamp}}`) and never throws:
- * - the task throws: origin USER, NON_RECOVERABLE (RECOVERABLE for {@link FlyteRecoverableError}), code the error's
- *   string `code` or `USER:RuntimeError`, message flytekit-style (`Trace: <stack> Message: <Name>: <message>`);
+ * - the task throws: origin USER, NON_RECOVERABLE (RECOVERABLE for {@link FlyteRecoverableError}, code
+ *   `USER:Recoverable` as flytekit's), code the error's string `code` or `USER:RuntimeError`, message flytekit-style
+ *   (`Trace: <stack> Message: <Name>: <message>`);
  * - the task returns outputs that do not fit its interface: USER, NON_RECOVERABLE (flytekit calls this SYSTEM; here
  *   it is the task's bug);
  * - `resolve()` rejects (an unknown task address): SYSTEM, NON_RECOVERABLE;
@@ -176,8 +186,11 @@ function classify(error: unknown, what: string): TaskFailure {
  *
  * The exit code is 0 after writing error.pb (as flytekit, so that propeller reads error.pb), 1 when
  * `FLYTE_FAIL_ON_ERROR` is true, and 2 when even error.pb cannot be written.
+ *
+ * Variables whose type names a transformer are converted by `options.transformers` (see `typeTransformers`), which
+ * the task also sees in its context.
  */
-export async function executeTask(resolve: () => Promise<TaskDefinition>, args: ExecuteArgs, options: { env?: NodeJS.ProcessEnv } = {}): Promise<ExecuteResult> {
+export async function executeTask(resolve: () => Promise<TaskDefinition>, args: ExecuteArgs, options: ExecuteTaskOptions = {}): Promise<ExecuteResult> {
   const env = options.env ?? process.env;
   const storage = anyStorage(env);
   let workDir: string | undefined;
@@ -185,6 +198,7 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
   try {
     workDir = await mkdtemp(join(tmpdir(), 'flyte-task-'));
     const ctx: TaskRunContext = { storage, rawOutputPrefix: args.rawOutputDataPrefix, workDir, env };
+    if (options.transformers) ctx.transformers = options.transformers;
     if (args.checkpointPath) ctx.checkpointPath = args.checkpointPath;
     if (args.prevCheckpoint) ctx.prevCheckpoint = args.prevCheckpoint;
 
