@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flyteCheck, flytekitCheckBundle, flytekitReadLiterals, judgePaths } from '../../tools/flyte-check/judges.mjs';
+import { flyteCheck, flytekitCheckBundle, flytekitReadLiterals, judgePaths } from '@unionml/flyte-judges';
 import { repoRoot, run } from './support.js';
 
 const work = mkdtempSync(join(tmpdir(), 'unionml-flyte-'));

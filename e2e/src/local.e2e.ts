@@ -9,6 +9,8 @@ import { post, repoRoot, run, runOk, startServer, type Served } from './support.
 
 const work = mkdtempSync(join(tmpdir(), 'unionml-e2e-'));
 const packs = join(work, 'packs');
+/** The published packages. */
+const PUBLISHED = ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote', 'cli'];
 const app = join(work, 'digits_app');
 const unionml = (args: string[], env?: NodeJS.ProcessEnv) => run('npx', ['--no-install', 'unionml', ...args], { cwd: app, env });
 
@@ -17,8 +19,8 @@ let served: Served | undefined;
 beforeAll(() => {
   mkdirSync(packs);
   // What a release would publish: one tarball per package.
-  runOk('npm', ['pack', '--silent', '--pack-destination', packs, ...['errors', 'data', 'flyte', 'docker', 'core', 'server', 'cli'].flatMap((p) => ['-w', `@unionml/${p}`])], { cwd: repoRoot });
-  expect(readdirSync(packs).filter((f) => f.endsWith('.tgz'))).toHaveLength(7);
+  runOk('npm', ['pack', '--silent', '--pack-destination', packs, ...PUBLISHED.flatMap((p) => ['-w', `@unionml/${p}`])], { cwd: repoRoot });
+  expect(readdirSync(packs).filter((f) => f.endsWith('.tgz'))).toHaveLength(PUBLISHED.length);
   runOk('node', [join(repoRoot, 'apps/cli/bin/unionml.js'), 'init', 'digits_app', '--packages-from', packs], { cwd: work });
   runOk('npm', ['install', '--no-audit', '--no-fund'], { cwd: app, timeoutMs: 900_000 });
 });

@@ -61,8 +61,9 @@ const allowUncommitted: OptionSpec = { type: 'boolean', description: 'take the g
 const image: OptionSpec = {
   type: 'string',
   value: 'IMAGE',
-  description: 'with --compiled: run every task in a container of this image (see unionml build), as a cluster would',
+  description: 'with --compiled: run every task in a container of this image (see unionml build), as a cluster would (needs @unionml/remote)',
 };
+const network: OptionSpec = { type: 'string', value: 'NETWORK', description: "the Docker network of the containers, e.g. host (default: the daemon's default network)" };
 
 /** Options that every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = { verbose, help };
@@ -101,6 +102,7 @@ export const COMMANDS: readonly Command[] = [
       local,
       compiled,
       image,
+      network,
       inputs: { type: 'string', short: 'i', value: 'JSON', description: 'the training inputs as a JSON object, or @FILE to read them from a file' },
       output: { type: 'string', short: 'o', value: 'MODEL_FILE', default: 'model.json', description: 'where to save the model file' },
       json,
@@ -125,6 +127,7 @@ export const COMMANDS: readonly Command[] = [
       local,
       compiled,
       image,
+      network,
       'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train' },
       features: { type: 'string', short: 'f', value: 'FILE', description: 'a JSON file of feature records' },
       inputs: { type: 'string', short: 'i', value: 'JSON', description: "the reader's arguments as a JSON object, or @FILE" },
@@ -174,12 +177,12 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'build',
     summary: "build the app's Docker image (and push it with --push)",
-    usage: 'unionml build APP:MODEL [--version V] [--build-arg K=V ...] [--registry R] [--image-name N] [--dockerfile F] [--push [--endpoint E]] [--json]',
+    usage: 'unionml build APP:MODEL [--version V] [--build-arg K=V ...] [--registry R | --sandbox] [--image-name N] [--dockerfile F] [--network N] [--push [--endpoint E]] [--json]',
     description:
       "Build the app's image from its Dockerfile, with the app folder as the context (.dockerignore honoured; packages that " +
       'are not on a registry, such as workspace packages, are packed into it), tagged {registry/}{image}:{model-name}-{version} ' +
-      'and labelled with the model and the app version. The version defaults to the git commit. --push pushes it: to ' +
-      "--registry, or, when the Flyte endpoint is on this machine, to the demo cluster's registry localhost:30000.",
+      'and labelled with the model and the app version. The version defaults to the git commit. --push pushes it to ' +
+      "--registry, or with --sandbox to the registry of a Flyte demo cluster (flytectl demo start), localhost:30000. Needs @unionml/remote.",
     arguments: [APP_MODEL],
     options: {
       version: { type: 'string', short: 'v', value: 'V', description: 'the app version, the tag suffix (default: the git commit)' },
@@ -188,11 +191,13 @@ export const COMMANDS: readonly Command[] = [
       registry: { type: 'string', value: 'R', description: 'the registry to tag (and push) the image for, e.g. ghcr.io/acme' },
       'image-name': { type: 'string', value: 'N', default: 'unionml', description: 'the image name' },
       dockerfile: { type: 'string', value: 'F', default: 'Dockerfile', description: 'the Dockerfile, relative to the app folder' },
+      sandbox: { type: 'boolean', description: "with --push: push to the Flyte demo cluster's registry, localhost:30000" },
+      network: { ...network, description: "the Docker network of the Dockerfile's RUN steps, e.g. host (default: the daemon's default network)" },
       push: { type: 'boolean', description: 'push the image after building it' },
-      endpoint: { type: 'string', value: 'E', description: "the Flyte endpoint (for --push without --registry: localhost means the demo cluster's registry)" },
+      endpoint: { type: 'string', value: 'E', description: 'the Flyte endpoint the image is for (a remote one needs --registry)' },
       json: { ...json, description: 'print {"image", "id", "sizeBytes", "seconds"} on stdout' },
     },
-    examples: ['unionml build app:model --version v1 --build-arg BASE_IMAGE=unionml-node-base:latest', 'unionml build app:model --push --endpoint localhost:30080'],
+    examples: ['unionml build app:model --version v1 --build-arg BASE_IMAGE=node:20-bookworm-slim', 'unionml build app:model --push --sandbox', 'unionml build app:model --push --registry ghcr.io/acme'],
     run: async (context) => (await import('./commands/build.js')).build(context),
   },
   {

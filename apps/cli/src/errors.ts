@@ -1,48 +1,119 @@
-import { UnionMLError, errorMessage, isUnionMLError } from '@unionml/errors';
+import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
+
+/** The error codes of the `unionml` CLI. */
+export const CLI_ERRORS = defineErrors('@unionml/cli', {
+  CLI_USAGE: {
+    kind: 'usage',
+    meaning: 'the command line is wrong: an unknown command or option, a missing or extra argument, a bad option value',
+    hint: "run 'unionml <command> --help' for the command's usage",
+  },
+  REMOTE_NOT_AVAILABLE: {
+    kind: 'usage',
+    meaning: 'train or predict was asked to run on a Flyte cluster, which this release cannot do yet',
+    hint: 'pass --local to run in this process (or --local --compiled to run the compiled workflow on this machine)',
+  },
+  INIT_TEMPLATE_UNKNOWN: {
+    kind: 'usage',
+    meaning: 'unionml init was given a template name it does not have',
+    hint: 'use one of the templates its help lists (basic)',
+  },
+  INIT_APP_NAME_INVALID: {
+    kind: 'usage',
+    meaning: 'the app name given to unionml init is not a valid identifier',
+    hint: 'use letters, digits and underscores, starting with a letter or underscore, e.g. my_app',
+  },
+  INIT_DESTINATION_EXISTS: {
+    kind: 'state',
+    meaning: "the app's folder already exists and is not empty (or is a file)",
+    hint: 'choose another app name, or remove or empty that folder',
+  },
+  INIT_TEMPLATE_NOT_FOUND: {
+    kind: 'internal',
+    meaning: 'the template is missing from this installation of @unionml/cli',
+    hint: 'reinstall @unionml/cli',
+  },
+  INIT_PACKAGES_NOT_FOUND: {
+    kind: 'input',
+    meaning: 'the folder given to --packages-from does not hold one tarball of each @unionml package the app needs',
+    hint: 'npm pack the packages into one folder (one tarball per package) and pass that folder',
+  },
+  INIT_WRITE_FAILED: {
+    kind: 'environment',
+    meaning: "the app's files cannot be written (permissions, disk, or git failed)",
+    hint: 'check that the folder is writable and that git is installed',
+  },
+  CLI_INPUTS_INVALID: {
+    kind: 'input',
+    meaning: 'the --inputs or features given to a command are valid JSON but not what it takes',
+    hint: "write --inputs '{\"key\": value, ...}' with each argument once",
+  },
+  CLI_PACKAGE_MISSING: {
+    kind: 'environment',
+    meaning: 'the command needs an optional UnionML package that is not installed (e.g. @unionml/remote for build)',
+    hint: 'install it in the app: npm install --save-dev @unionml/remote',
+  },
+  UNEXPECTED_ERROR: {
+    kind: 'internal',
+    meaning: 'an error that UnionML did not expect (a bug, or an error thrown by a dependency); --json reports it with this code',
+    hint: 'run again with --verbose for the stack trace, and report it if it is not caused by the app',
+  },
+});
+
+/** A code of {@link CLI_ERRORS}. */
+export type CliErrorCode = CodeOf<typeof CLI_ERRORS>;
+
+type UsageCode = 'CLI_USAGE' | 'REMOTE_NOT_AVAILABLE' | 'INIT_TEMPLATE_UNKNOWN' | 'INIT_APP_NAME_INVALID';
 
 /**
  * The command line was wrong: an unknown command or option, a missing or extra argument, a bad option value.
- * The CLI prints the message, the command's usage line, and exits with status 2.
+ * The CLI prints the message, the command's usage line, and exits with status 2 (the `usage` kind's).
  */
-export class UsageError extends UnionMLError {
+export class UsageError extends UnionMLError<UsageCode> {
   constructor(
     message: string,
     /** The command whose usage to print, if known. */
     readonly command?: string,
-    options: { code?: string; hint?: string } = {},
+    options: { code?: UsageCode; hint?: string } = {},
   ) {
-    super(options.code ?? 'CLI_USAGE', message, { hint: options.hint });
+    super(CLI_ERRORS[options.code ?? 'CLI_USAGE'], message, { hint: options.hint });
   }
 }
 
 /** `unionml init` could not create the app (its name, its folder, its template or the given packages). */
-export class InitError extends UnionMLError {
+export class InitError extends UnionMLError<'INIT_DESTINATION_EXISTS' | 'INIT_TEMPLATE_NOT_FOUND' | 'INIT_PACKAGES_NOT_FOUND' | 'INIT_WRITE_FAILED'> {
   constructor(code: 'INIT_DESTINATION_EXISTS' | 'INIT_TEMPLATE_NOT_FOUND' | 'INIT_PACKAGES_NOT_FOUND' | 'INIT_WRITE_FAILED', message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(code, message, options);
+    super(CLI_ERRORS[code], message, options);
   }
 }
 
 /** The `--inputs` or features given to a command are not what it takes (beyond JSON syntax). */
-export class InputsError extends UnionMLError {
+export class InputsError extends UnionMLError<'CLI_INPUTS_INVALID'> {
   constructor(message: string, hint?: string) {
-    super('CLI_INPUTS_INVALID', message, { hint });
+    super(CLI_ERRORS.CLI_INPUTS_INVALID, message, { hint });
+  }
+}
+
+/** A command needs an optional package that is not installed. */
+export class PackageMissingError extends UnionMLError<'CLI_PACKAGE_MISSING'> {
+  constructor(packageName: string, command: string, cause: unknown) {
+    super(CLI_ERRORS.CLI_PACKAGE_MISSING, `unionml ${command} needs ${packageName}, which is not installed`, {
+      hint: `install it in the app: npm install --save-dev ${packageName}`,
+      cause,
+    });
   }
 }
 
 /**
- * The app's own code (its reader, trainer, predictor...) threw an error that is not a UnionML error. The message
- * says which step failed; the original error is the `cause` (printed with `--verbose`).
+ * Imports `@unionml/remote` (an optional peer dependency: it brings the Docker client, which task images do not need),
+ * or fails with {@link PackageMissingError}.
  */
-export class AppCodeError extends UnionMLError {
-  constructor(code: 'TRAINING_FAILED' | 'PREDICTION_FAILED', message: string, cause: unknown) {
-    super(code, message, { cause, hint: "the error comes from the app's code; run with --verbose for its stack trace" });
+export async function importRemote(command: string): Promise<typeof import('@unionml/remote')> {
+  try {
+    return await import('@unionml/remote');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('@unionml/remote')) {
+      throw new PackageMissingError('@unionml/remote', command, error);
+    }
+    throw error;
   }
-}
-
-/** Rethrows UnionML errors as they are, and wraps other errors of the app's code in {@link AppCodeError}. */
-export function fromAppCode(code: 'TRAINING_FAILED' | 'PREDICTION_FAILED', what: string): (error: unknown) => never {
-  return (error) => {
-    if (isUnionMLError(error)) throw error;
-    throw new AppCodeError(code, `${what}: ${errorMessage(error)}`, error);
-  };
 }

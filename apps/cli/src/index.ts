@@ -14,10 +14,11 @@
  * ```
  * @module
  */
-export { main } from './main.js';
+export { describeError, main } from './main.js';
 export { COMMANDS, commandHelp, findCommand, mainHelp } from './commands.js';
 export type { Command, CommandContext, OptionSpec } from './commands.js';
-export { InitError, InputsError, UsageError } from './errors.js';
+export { CLI_ERRORS, InitError, InputsError, PackageMissingError, UsageError } from './errors.js';
+export type { CliErrorCode } from './errors.js';
 export { TEMPLATES } from './templates.js';
 export type { TemplateSpec } from './templates.js';
 export { VERSION } from './version.js';

@@ -3,7 +3,7 @@
  * errors say where (source, line, column), through `parseJson` of @unionml/data.
  */
 import { resolve } from 'node:path';
-import { DataFileError, isPlainObject, kind, parseJson, readText } from '@unionml/data';
+import { DATA_ERRORS, DataFileError, isPlainObject, kind, parseJson, readText } from '@unionml/data';
 import { isUnionMLError } from '@unionml/errors';
 import { distance } from './distance.js';
 import { InputsError } from './errors.js';
@@ -96,7 +96,7 @@ async function readTextFile(path: string, what: string): Promise<string> {
     return await readText(path);
   } catch (error) {
     if (isUnionMLError(error) && error.code === 'DATA_FILE_NOT_FOUND') {
-      throw new DataFileError(path, `${what} file not found: ${path}`, { code: 'DATA_FILE_NOT_FOUND', cause: error, hint: 'check the path; relative paths start from the current folder' });
+      throw new DataFileError(path, `${what} file not found: ${path}`, { code: DATA_ERRORS.DATA_FILE_NOT_FOUND, cause: error, hint: 'check the path; relative paths start from the current folder' });
     }
     throw error;
   }

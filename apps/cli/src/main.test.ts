@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnionMLError } from '@unionml/errors';
+import { CORE_ERRORS } from '@unionml/core';
 import { COMMANDS } from './commands.js';
 import { UsageError } from './errors.js';
 import { describeError } from './main.js';
@@ -116,7 +117,7 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
 
 describe('describeError', () => {
   it('prints a UnionML error with its hint, and its code in JSON', () => {
-    const error = new UnionMLError('MODEL_FILE_NOT_FOUND', 'model file not found: /m.json', { hint: 'train first' });
+    const error = new UnionMLError(CORE_ERRORS.MODEL_FILE_NOT_FOUND, 'model file not found: /m.json', { hint: 'train first' });
     expect(describeError(error)).toEqual({ status: 1, stderr: 'error: model file not found: /m.json\n  hint: train first', json: { error: { code: 'MODEL_FILE_NOT_FOUND', message: 'model file not found: /m.json', hint: 'train first' } } });
   });
 

@@ -5,10 +5,10 @@
  * missing argument, remote mode asked for).
  */
 import { parseArgs } from 'node:util';
-import { errorMessage, isUnionMLError } from '@unionml/errors';
+import { errorMessage, exitCodeOf, isUnionMLError } from '@unionml/errors';
 import { COMMANDS, commandHelp, findCommand, GLOBAL_OPTIONS, mainHelp, type Command, type CommandContext, type OptionSpec } from './commands.js';
 import { distance } from './distance.js';
-import { UsageError } from './errors.js';
+import { CLI_ERRORS, UsageError } from './errors.js';
 import { Output } from './output.js';
 import { VERSION } from './version.js';
 
@@ -148,7 +148,7 @@ function report(error: unknown, context: { out: Output; verbose: boolean }): num
 /**
  * What the CLI prints for an error: `error: <message>` and `  hint: <hint>` on stderr (a usage error adds the
  * command's usage; `verbose` adds the stack), the `{"error": {code, message, hint}}` of `--json`, and the exit
- * status: 2 for usage errors, 1 for the others.
+ * status, from the error's kind: 2 for usage errors, 1 for the others.
  */
 export function describeError(error: unknown, options: { verbose?: boolean } = {}): { status: 1 | 2; stderr: string; json: { error: { code: string; message: string; hint?: string } } } {
   const usage = error instanceof UsageError;
@@ -167,7 +167,7 @@ export function describeError(error: unknown, options: { verbose?: boolean } = {
     lines.push(stackOf(error));
   }
   else if (!coded) lines.push('  (run with --verbose for the stack trace)');
-  return { status: usage ? 2 : 1, stderr: lines.join('\n'), json: { error: coded ? error.toJSON() : { code: 'UNEXPECTED_ERROR', message } } };
+  return { status: exitCodeOf(error), stderr: lines.join('\n'), json: { error: coded ? error.toJSON() : { code: CLI_ERRORS.UNEXPECTED_ERROR.code, message } } };
 }
 
 /** The stack of an error and of its causes. */

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { flyteidl, readBundle } from '@unionml/flyte';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Dataset } from '../dataset.js';
-import { Model } from '../model.js';
-import { Centroid, makeApp } from '../test-support/fixtures.js';
-import { compileModel, packageModel } from '../flyte-api.js';
+import { Dataset, Model } from '@unionml/core';
+import { Centroid, makeApp } from './test-support/fixtures.js';
+import { compileModel, packageModel } from './index.js';
 
-const target = { module: 'app', exportName: 'model', image: 'localhost:30000/app:v1', version: 'v1' };
+const target = { entrypoint: ['unionml', 'execute'], module: 'app', exportName: 'model', image: 'localhost:30000/app:v1', version: 'v1' };
 
 describe('compileModel', () => {
   it("makes Python UnionML's four tasks, three workflows and their default launch plans", async () => {

@@ -2,10 +2,9 @@
 // plans and the model's schedules, as the protobufs FlyteAdmin registers (and Flyte's own compiler checks).
 import { tmpdir } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { VERSION, type AnyModel, type ModelSchedule } from '@unionml/core';
 import * as flyte from '@unionml/flyte';
-import type { AnyModel, ModelSchedule } from '../model.js';
-import { VERSION } from '../version.js';
-import { registerDataFrameTransformer } from './dataframe.js';
+import { TRANSFORMERS } from './dataframe.js';
 import { FlyteCompileError } from './errors.js';
 import { KWARGS, METRICS, MODEL_OBJECT, DATAFRAME, planModel, type ModelPlan, type TaskName } from './plan.js';
 import type { Declared } from './types.js';
@@ -14,6 +13,11 @@ type Literal = flyte.flyteidl.core.ILiteral;
 
 /** Where the compiled app runs: its image, version, project and domain, and how containers find it again. */
 export interface CompileOptions {
+  /**
+   * The command every task container runs, before its arguments: an executable on the image's PATH that calls
+   * {@link executeTaskFromArgs} with what follows, e.g. `['unionml', 'execute']` for the `unionml` CLI.
+   */
+  entrypoint: readonly string[];
   /** The app module of `APP:MODEL` (e.g. `app`), as containers import it from their working folder. */
   module: string;
   /** The export holding the Model (e.g. `model`). */
@@ -43,12 +47,11 @@ export interface CompiledModel {
   defaults: { train: Record<string, Literal>; predict: Record<string, Literal>; predictFromFeatures: Record<string, Literal> };
 }
 
-/** The container entrypoint of every task: `unionml execute` (on the image's PATH). */
-export const ENTRYPOINT = ['unionml', 'execute'];
-
 /** Compiles `model` (see {@link CompiledModel}); fails with coded errors naming what cannot be declared. */
 export async function compileModel(model: AnyModel, options: CompileOptions): Promise<CompiledModel> {
-  registerDataFrameTransformer(flyte);
+  if (!Array.isArray(options.entrypoint) || options.entrypoint.length === 0 || !options.entrypoint.every((part) => typeof part === 'string' && part !== '')) {
+    throw new FlyteCompileError('COMPILE_OPTIONS_INVALID', `the task entrypoint must be a non-empty list of non-empty strings, got ${JSON.stringify(options.entrypoint)}`, "pass compileModel(model, { entrypoint: ['unionml', 'execute'], ... })");
+  }
   const plan = planModel(model);
   const project = options.project ?? 'flytesnacks';
   const domain = options.domain ?? 'development';
@@ -65,7 +68,7 @@ export async function compileModel(model: AnyModel, options: CompileOptions): Pr
           id: id(task.name),
           interface: task.interface,
           image: options.image,
-          args: flyte.taskArgs(ENTRYPOINT, ['app-module', options.module, 'unionml-obj-name', options.exportName, 'task-name', taskName]),
+          args: flyte.taskArgs([...options.entrypoint], ['app-module', options.module, 'unionml-obj-name', options.exportName, 'task-name', taskName]),
           ...(options.env ? { env: options.env } : {}),
           ...(settings.requests ? { requests: settings.requests } : {}),
           ...(settings.limits ? { limits: settings.limits } : {}),
@@ -231,5 +234,5 @@ async function scheduledLaunchPlan(
 /** A literal context for constants (no data is written). */
 function literalContext(): flyte.LiteralContext {
   const dir = tmpdir();
-  return { storage: flyte.storageFor(dir), rawOutputPrefix: pathToFileURL(dir).href, workDir: dir };
+  return { storage: flyte.storageFor(dir), rawOutputPrefix: pathToFileURL(dir).href, workDir: dir, transformers: TRANSFORMERS };
 }

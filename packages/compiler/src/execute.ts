@@ -1,8 +1,8 @@
 // `unionml execute`: the task container's entrypoint. Parses the arguments Flyte renders, finds the app, the Model
 // and the task by the address after `--`, and runs it through @unionml/flyte's task runtime.
+import { loadModel } from '@unionml/core';
 import * as flyte from '@unionml/flyte';
-import { loadModel } from '../load-app.js';
-import { registerDataFrameTransformer } from './dataframe.js';
+import { TRANSFORMERS } from './dataframe.js';
 import { FlyteCompileError } from './errors.js';
 import { taskDefinition } from './plan.js';
 
@@ -33,12 +33,11 @@ export function parseTaskAddress(address: readonly string[]): TaskAddress {
  * error.pb. Resolves to the process exit code (0 also after writing error.pb, as flytekit).
  */
 export async function executeTaskFromArgs(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
-  registerDataFrameTransformer(flyte);
   const args = flyte.parseExecuteArgs(argv);
   const result = await flyte.executeTask(async () => {
     const address = parseTaskAddress(args.address);
     const model = await loadModel(`${address.module}:${address.exportName}`, options.cwd ? { cwd: options.cwd } : {});
     return taskDefinition(model, address.taskName);
-  }, args, options.env ? { env: options.env } : {});
+  }, args, { transformers: TRANSFORMERS, ...(options.env ? { env: options.env } : {}) });
   return result.exitCode;
 }

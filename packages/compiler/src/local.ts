@@ -1,24 +1,26 @@
 // Runs a model's compiled workflows on this machine: the protobufs that Flyte would receive, walked node by node
 // by @unionml/flyte's local executor, each task in a real `unionml execute` process with real inputs.pb and
 // outputs.pb files. This proves the artifacts without a cluster.
-import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { AnyModel, Metrics } from '@unionml/core';
 import * as flyte from '@unionml/flyte';
-import { replaceAtomic } from '../files.js';
-import type { AnyModel } from '../model.js';
-import type { Metrics } from '../types.js';
 import { compileModel, type CompiledModel, type CompileOptions } from './compile.js';
-import { registerDataFrameTransformer } from './dataframe.js';
+import { TRANSFORMERS } from './dataframe.js';
 
 /** How to run compiled workflows locally. */
 export interface LocalRunOptions extends Omit<CompileOptions, 'image' | 'version'> {
-  /**
-   * Run every node in a container of this image (the app's image, see `unionml build`), as a cluster would, instead
-   * of a local process. The run's storage is mounted into the containers at the same path.
-   */
+  /** The image the task templates name. Default `unionml-local` (local processes ignore it). */
   image?: string;
+  /**
+   * Makes the runner of every node, e.g. one that runs it in a container of `image` (see @unionml/remote's
+   * `containerRunner`), as a cluster would. It is given the run's storage folder, which the nodes must see at the
+   * same path. Default: each node is a local process of {@link LocalRunOptions.command}.
+   */
+  runner?: (run: { workDir: string }) => Promise<flyte.NodeRunner>;
   /** Default `local`. */
   version?: string;
   /** Maps a task container's command (`unionml execute ...`) to a local command. */
@@ -57,10 +59,7 @@ export async function trainCompiled(model: AnyModel, inputs: Record<string, unkn
   };
   const run = await execute(compiled, 'train', values, options);
   const modelFile = (run.outputs['model_object'] as { path: string }).path;
-  if (options.output) {
-    const target = resolve(options.output);
-    await replaceAtomic(target, (tmp) => copyFile(modelFile, tmp));
-  }
+  if (options.output) await copyAtomic(modelFile, resolve(options.output));
   return {
     modelFile: options.output ? resolve(options.output) : modelFile,
     hyperparameters: run.outputs['hyperparameters'],
@@ -109,12 +108,11 @@ async function compile(model: AnyModel, options: LocalRunOptions): Promise<Compi
 }
 
 async function execute(compiled: CompiledModel, workflow: 'train' | 'predict' | 'predictFromFeatures', values: Record<string, unknown>, options: LocalRunOptions) {
-  registerDataFrameTransformer(flyte);
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'unionml-run-')));
   await mkdir(workDir, { recursive: true });
   const ifc = compiled.interfaces[workflow];
   const inputsDir = join(workDir, 'inputs');
-  const ctx: flyte.LiteralContext = { storage: flyte.storageFor(workDir), rawOutputPrefix: pathToFileURL(join(workDir, 'data', 'inputs')).href, workDir: inputsDir };
+  const ctx: flyte.LiteralContext = { storage: flyte.storageFor(workDir), rawOutputPrefix: pathToFileURL(join(workDir, 'data', 'inputs')).href, workDir: inputsDir, transformers: TRANSFORMERS };
   const given = await flyte.toLiteralMap(
     Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)),
     Object.fromEntries(Object.keys(values).filter((k) => values[k] !== undefined).map((k) => [k, ifc.inputs[k]!])),
@@ -122,7 +120,7 @@ async function execute(compiled: CompiledModel, workflow: 'train' | 'predict' | 
   );
   // Inputs left out get the default launch plan's defaults, as on Flyte.
   const literals = { ...compiled.defaults[workflow], ...given.literals };
-  const runner = options.image ? await (await import('../image/runner.js')).containerRunner(options.image, { mounts: [workDir] }) : undefined;
+  const runner = options.runner ? await options.runner({ workDir }) : undefined;
   const result = await flyte.executeWorkflowLocally({
     workflow: compiled.workflows[workflow],
     tasks: Object.values(compiled.tasks),
@@ -134,9 +132,22 @@ async function execute(compiled: CompiledModel, workflow: 'train' | 'predict' | 
     ...(options.project ? { project: options.project } : {}),
     ...(options.domain ? { domain: options.domain } : {}),
     ...(options.onNode ? { onNode: options.onNode } : {}),
+    transformers: TRANSFORMERS,
   });
   const outputsCtx: flyte.LiteralContext = { ...ctx, workDir: join(workDir, 'outputs') };
   await mkdir(dirname(join(outputsCtx.workDir, 'x')), { recursive: true });
   const outputs = await flyte.fromLiteralMap(result.outputs, ifc.outputs, outputsCtx);
   return { outputs, executionName: result.executionName, nodes: result.nodes, workDir };
+}
+
+/** Copies `source` over `target` atomically: to a temporary file beside it, then renamed into place. */
+async function copyAtomic(source: string, target: string): Promise<void> {
+  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await copyFile(source, tmp);
+    await rename(tmp, target);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Dataset } from '../dataset.js';
-import { Model } from '../model.js';
-import { Centroid, makeApp } from '../test-support/fixtures.js';
+import { Dataset, Model } from '@unionml/core';
+import { Centroid, makeApp } from './test-support/fixtures.js';
 import { planModel, taskDefinition } from './plan.js';
 
 describe('planModel', () => {

@@ -4,11 +4,10 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFrame } from '@unionml/data';
+import { jsonSchemaOf, type AnyModel, type TaskOptions } from '@unionml/core';
+import { DataFrame, isPlainObject } from '@unionml/data';
 import type { FlyteType, TaskDefinition, TypedInterface } from '@unionml/flyte';
-import type { AnyModel } from '../model.js';
-import { isPlainObject, jsonSchemaOf } from '../schema.js';
-import type { TaskOptions } from '../types.js';
+import { DATAFRAME_TRANSFORMER_NAME } from './dataframe.js';
 import { FlyteCompileError } from './errors.js';
 import { declare, declareFields, structSchema, type Declared } from './types.js';
 
@@ -17,7 +16,7 @@ export const TASK_NAMES = ['dataset_task', 'train_task', 'predict_task', 'predic
 export type TaskName = (typeof TASK_NAMES)[number];
 
 /** A DataFrame crossing a task boundary: a Parquet structured dataset, converted by core's transformer. */
-export const DATAFRAME: FlyteType = { kind: 'structuredDataset', format: 'parquet', transformer: 'unionml.DataFrame' };
+export const DATAFRAME: FlyteType = { kind: 'structuredDataset', format: 'parquet', transformer: DATAFRAME_TRANSFORMER_NAME };
 /** A model file written by the model's saver. */
 export const MODEL_OBJECT: FlyteType = { kind: 'blob', format: '' };
 /** Metrics: the evaluator's score per split. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { jsonSchemaOf } from '../schema.js';
+import { jsonSchemaOf } from '@unionml/core';
 import { declare, declareFields } from './types.js';
 
 const d = (schema: z.ZodType) => declare(schema, "reader argument 'x'", jsonSchemaOf);

@@ -1,9 +1,122 @@
-import { UnionMLError } from '@unionml/errors';
+import { defineErrors, errorMessage, isUnionMLError, UnionMLError, type CodeOf } from '@unionml/errors';
+
+/** The error codes of @unionml/core. */
+export const CORE_ERRORS = defineErrors('@unionml/core', {
+  MODEL_NOT_TRAINED: {
+    kind: 'state',
+    status: 503,
+    meaning: 'a prediction, a save or a server was asked for before a model was trained or loaded',
+    hint: 'train it first with model.train(...), or load one with model.load(path) (CLI: --model-path)',
+  },
+  COMPONENT_INVALID: {
+    kind: 'app',
+    meaning: "one of the app's components (init, reader, trainer, predictor, evaluator, saver...) is missing, is not a function, or returned something unusable",
+    hint: 'register the component with the right signature (see the message) and return a value from it',
+  },
+  HYPERPARAMETERS_INVALID: {
+    kind: 'input',
+    meaning: "the hyperparameters given do not fit the model's hyperparameter schema",
+    hint: 'pass hyperparameters that match the schema given to new Model({ hyperparameters })',
+  },
+  ARGUMENTS_INVALID: {
+    kind: 'input',
+    meaning: "reader arguments, trainer keyword arguments or component keyword arguments do not fit their schema",
+    hint: 'pass only the arguments the schema declares, with the declared types',
+  },
+  PREDICT_NO_INPUT: {
+    kind: 'input',
+    meaning: 'a prediction was asked for without features or reader arguments',
+    hint: 'call model.predict({ features: [...] }) or model.predict({ inputs: { ...readerArgs } }); over HTTP, POST {"features": [...]}',
+  },
+  PREDICTION_INVALID: {
+    kind: 'app',
+    meaning: "the predictor returned a value that does not fit the model's prediction schema",
+    hint: 'return what the schema given to new Model({ prediction }) declares, or fix the schema',
+  },
+  MODEL_FILE_NOT_FOUND: {
+    kind: 'input',
+    meaning: 'the model file named does not exist',
+    hint: 'train and save one first: unionml train APP:MODEL --local -o FILE',
+  },
+  MODEL_FILE_CORRUPT: {
+    kind: 'input',
+    meaning: 'the model file cannot be read or parsed: it is truncated, corrupt, or its loader failed',
+    hint: 'train and save the model again',
+  },
+  MODEL_FILE_FOREIGN: {
+    kind: 'input',
+    meaning: 'the file is not a UnionML model file, or one of a format version this version cannot read',
+    hint: 'pass a file written by model.save() or unionml train -o, or register model.loader(...) for other formats',
+  },
+  MODEL_FILE_MISMATCH: {
+    kind: 'input',
+    meaning: 'the model file holds another model than the one it is loaded into',
+    hint: 'pass the file saved for this model',
+  },
+  MODEL_FILE_WRITE: {
+    kind: 'environment',
+    meaning: 'the model file cannot be written where asked (no such folder, a folder in the way, no permission)',
+    hint: 'check that the folder exists and is writable',
+  },
+  MODEL_PATH_NOT_SET: {
+    kind: 'input',
+    meaning: 'no model file was named: neither --model-path nor the UNIONML_MODEL_PATH environment variable',
+    hint: 'train and save a model first (unionml train APP:MODEL --local -o model.json), then pass --model-path model.json',
+  },
+  MODEL_NOT_SERIALIZABLE: {
+    kind: 'app',
+    meaning: 'the default saver or loader cannot store or rebuild the model object (no toJSON/fromJSON, not JSON data, NaN or Infinity)',
+    hint: 'add toJSON() and a static fromJSON(json) to the model class, or register model.saver(...) and model.loader(...)',
+  },
+  APP_NOT_FOUND: {
+    kind: 'input',
+    meaning: 'the app module of APP:MODEL cannot be found from the current folder',
+    hint: 'run the command in the app folder, or give the module path (e.g. ./src/app.ts:model)',
+  },
+  APP_IMPORT_FAILED: {
+    kind: 'app',
+    meaning: 'the app module was found but importing it threw an error',
+    hint: "fix the error in the app module, install its dependencies (npm install) and check its import paths",
+  },
+  APP_EXPORT_MISSING: {
+    kind: 'input',
+    meaning: 'the app module has no export with the name given after the colon of APP:MODEL',
+    hint: 'name one of the exports the message lists, e.g. app:model',
+  },
+  APP_NOT_A_MODEL: {
+    kind: 'input',
+    meaning: 'the export named by APP:MODEL is not a UnionML Model',
+    hint: 'name the export that holds new Model({...})',
+  },
+  APP_ADDRESS_INVALID: {
+    kind: 'input',
+    meaning: 'APP:MODEL is not a module and an export name separated by a colon',
+    hint: 'write it as app:model (the module ./app.ts and its export model)',
+  },
+  SCHEDULE_INVALID: {
+    kind: 'app',
+    meaning: 'a training or prediction schedule is malformed, ambiguous or not unique',
+    hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once",
+  },
+  TRAINING_FAILED: {
+    kind: 'app',
+    meaning: "the app's own code (reader, loader, trainer, evaluator...) threw an error while training",
+    hint: "the error comes from the app's code; run with --verbose for its stack trace",
+  },
+  PREDICTION_FAILED: {
+    kind: 'app',
+    meaning: "the app's own code (feature loader, transformer, predictor...) threw an error while predicting",
+    hint: "the error comes from the app's code; run with --verbose for its stack trace",
+  },
+});
+
+/** A code of {@link CORE_ERRORS}. */
+export type CoreErrorCode = CodeOf<typeof CORE_ERRORS>;
 
 /** `predict`, `save` or serving was asked for before a model was trained or loaded. */
 export class ModelNotTrainedError extends UnionMLError {
   constructor(model: string, action: string) {
-    super('MODEL_NOT_TRAINED', `model '${model}' has no trained model object, so it cannot ${action}`, {
+    super(CORE_ERRORS.MODEL_NOT_TRAINED, `model '${model}' has no trained model object, so it cannot ${action}`, {
       hint: 'train it first with model.train(...), or load one with model.load(path) (CLI: --model-path)',
     });
   }
@@ -12,7 +125,7 @@ export class ModelNotTrainedError extends UnionMLError {
 /** A component (init, trainer, predictor...) is missing, is not a function, or returned something unusable. */
 export class ComponentError extends UnionMLError {
   constructor(message: string, hint?: string) {
-    super('COMPONENT_INVALID', message, { hint });
+    super(CORE_ERRORS.COMPONENT_INVALID, message, { hint });
   }
 }
 
@@ -23,7 +136,7 @@ export class HyperparametersError extends UnionMLError {
     readonly problems: readonly string[],
     readonly expected: string,
   ) {
-    super('HYPERPARAMETERS_INVALID', `invalid hyperparameters for model '${model}':\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`, {
+    super(CORE_ERRORS.HYPERPARAMETERS_INVALID, `invalid hyperparameters for model '${model}':\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`, {
       hint: 'pass hyperparameters that match the schema given to new Model({ hyperparameters })',
     });
   }
@@ -32,57 +145,74 @@ export class HyperparametersError extends UnionMLError {
 /** Reader, trainer or other keyword arguments that do not fit their schema. */
 export class ArgumentsError extends UnionMLError {
   constructor(what: string, problems: readonly string[], expected: string) {
-    super('ARGUMENTS_INVALID', `invalid ${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`);
+    super(CORE_ERRORS.ARGUMENTS_INVALID, `invalid ${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`);
   }
 }
 
 /** `predict` was called without features or reader arguments. */
 export class PredictInputError extends UnionMLError {
   constructor(message: string, hint?: string) {
-    super('PREDICT_NO_INPUT', message, { hint });
+    super(CORE_ERRORS.PREDICT_NO_INPUT, message, { hint });
   }
 }
 
 /** What the predictor returned does not fit the declared prediction schema. */
 export class PredictionError extends UnionMLError {
   constructor(model: string, problems: readonly string[], expected: string) {
-    super('PREDICTION_INVALID', `the predictor of model '${model}' returned a value that does not fit its prediction schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`);
+    super(CORE_ERRORS.PREDICTION_INVALID, `the predictor of model '${model}' returned a value that does not fit its prediction schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`);
   }
 }
 
+type ModelFileErrorCode = 'MODEL_FILE_NOT_FOUND' | 'MODEL_FILE_CORRUPT' | 'MODEL_FILE_FOREIGN' | 'MODEL_FILE_MISMATCH' | 'MODEL_FILE_WRITE' | 'MODEL_PATH_NOT_SET';
+type AppLoadErrorCode = 'APP_NOT_FOUND' | 'APP_IMPORT_FAILED' | 'APP_EXPORT_MISSING' | 'APP_NOT_A_MODEL' | 'APP_ADDRESS_INVALID';
+
 /** A model file is missing, corrupt, foreign, or for another model. The message names the file. */
-export class ModelFileError extends UnionMLError {
+export class ModelFileError extends UnionMLError<ModelFileErrorCode> {
   constructor(
-    code: 'MODEL_FILE_NOT_FOUND' | 'MODEL_FILE_CORRUPT' | 'MODEL_FILE_FOREIGN' | 'MODEL_FILE_MISMATCH' | 'MODEL_FILE_WRITE' | 'MODEL_PATH_NOT_SET',
+    code: ModelFileErrorCode,
     readonly file: string | undefined,
     message: string,
     options: { hint?: string; cause?: unknown } = {},
   ) {
-    super(code, message, options);
+    super(CORE_ERRORS[code], message, options);
   }
 }
 
 /** The model object cannot be saved or loaded by the default saver/loader. */
 export class SerializationError extends UnionMLError {
   constructor(message: string, hint: string) {
-    super('MODEL_NOT_SERIALIZABLE', message, { hint });
+    super(CORE_ERRORS.MODEL_NOT_SERIALIZABLE, message, { hint });
   }
 }
 
 /** `APP:MODEL` could not be resolved: no such module, no such export, not a Model, or it failed to load. */
-export class AppLoadError extends UnionMLError {
-  constructor(
-    code: 'APP_NOT_FOUND' | 'APP_IMPORT_FAILED' | 'APP_EXPORT_MISSING' | 'APP_NOT_A_MODEL' | 'APP_ADDRESS_INVALID',
-    message: string,
-    options: { hint?: string; cause?: unknown } = {},
-  ) {
-    super(code, message, options);
+export class AppLoadError extends UnionMLError<AppLoadErrorCode> {
+  constructor(code: AppLoadErrorCode, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(CORE_ERRORS[code], message, options);
   }
 }
 
 /** A schedule that is malformed, ambiguous or not unique (Python UnionML's messages). */
 export class ScheduleError extends UnionMLError {
   constructor(message: string) {
-    super('SCHEDULE_INVALID', message, { hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once" });
+    super(CORE_ERRORS.SCHEDULE_INVALID, message, { hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once" });
   }
+}
+
+/**
+ * The app's own code (its reader, trainer, predictor...) threw an error that is not a UnionML error. The message
+ * says which step failed; the original error is the `cause`.
+ */
+export class AppCodeError extends UnionMLError<'TRAINING_FAILED' | 'PREDICTION_FAILED'> {
+  constructor(code: 'TRAINING_FAILED' | 'PREDICTION_FAILED', message: string, cause: unknown) {
+    super(CORE_ERRORS[code], message, { cause, hint: "the error comes from the app's code; run with --verbose for its stack trace" });
+  }
+}
+
+/** Rethrows UnionML errors as they are, and wraps other errors of the app's code in {@link AppCodeError}. */
+export function fromAppCode(code: 'TRAINING_FAILED' | 'PREDICTION_FAILED', what: string): (error: unknown) => never {
+  return (error) => {
+    if (isUnionMLError(error)) throw error;
+    throw new AppCodeError(code, `${what}: ${errorMessage(error)}`, error);
+  };
 }

@@ -28,17 +28,19 @@
  */
 export { Dataset } from './dataset.js';
 export type { DataKwargs, DataSplits, DatasetOptions, FeatureLoader, FeatureTransformer, Loader, Parser, Reader, Splitter } from './dataset.js';
-export { MODEL_FILE_FORMAT, Model, registerModelClass } from './model.js';
+export { MODEL_FILE_FORMAT, Model } from './model.js';
 export type {
   AnyModel,
   Evaluator,
   Init,
   ModelArtifact,
+  ModelClass,
   ModelFile,
   ModelLoader,
   ModelOptions,
   ModelSchedule,
   PredictInput,
+  PredictOptions,
   PredictionCallback,
   Predictor,
   PredictorOptions,
@@ -50,23 +52,27 @@ export type {
   TrainResult,
 } from './model.js';
 export type { DataOf, DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, Resources, SplitterKwargs, TaskOptions } from './types.js';
-export { AppLoadError, ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, ScheduleError, SerializationError } from './errors.js';
+export {
+  AppCodeError,
+  AppLoadError,
+  ArgumentsError,
+  ComponentError,
+  CORE_ERRORS,
+  fromAppCode,
+  HyperparametersError,
+  ModelFileError,
+  ModelNotTrainedError,
+  PredictInputError,
+  PredictionError,
+  ScheduleError,
+  SerializationError,
+} from './errors.js';
+export type { CoreErrorCode } from './errors.js';
 export { importAppModule, loadModel, parseAppAddress, resolveAppModule } from './load-app.js';
 export type { AppAddress } from './load-app.js';
 export { check, describeSchema, jsonSchemaOf } from './schema.js';
 export type { CheckResult, Schema } from './schema.js';
-export { replaceAtomic, writeFileAtomic } from './files.js';
-export { FlyteCompileError, compileModel, executeTaskFromArgs, packageModel, predictCompiled, trainCompiled } from './flyte-api.js';
-export type { CompiledModel, CompiledPredictResult, CompiledTrainResult, CompileOptions, LocalRunOptions, TaskAddress } from './flyte-api.js';
-export { appVersion } from './app-version.js';
-export { buildAppImage } from './image/build.js';
-export type { AppImage, BuildAppImageOptions } from './image/build.js';
-export { ImageError } from './image/errors.js';
-export { SANDBOX_REGISTRY, imageReference, registryFor } from './image/naming.js';
-export type { ImageNameOptions } from './image/naming.js';
-export { stageLocalPackages } from './image/stage.js';
-export type { StagedContext } from './image/stage.js';
-export { logger, setLogger } from './log.js';
+export { silentLogger, stderrLogger } from './log.js';
 export type { Logger } from './log.js';
 export { VERSION } from './version.js';
 export { UnionMLError, isUnionMLError } from '@unionml/errors';

@@ -1,4 +1,7 @@
-/** Where UnionML writes diagnostics: stderr, prefixed `[unionml]`, so that stdout stays for results. */
+/**
+ * Where UnionML writes diagnostics. There is no global logger: a {@link Model} takes one in its options (default
+ * {@link stderrLogger}), and the server and CLI pass theirs to the calls they make.
+ */
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
@@ -9,16 +12,8 @@ const write = (level: string) => (message: string) => {
   process.stderr.write(`[unionml] ${level}${message}\n`);
 };
 
-let current: Logger = { info: write(''), warn: write('warning: '), error: write('error: ') };
+/** Writes to stderr, prefixed `[unionml]`, so that stdout stays for results. */
+export const stderrLogger: Logger = Object.freeze({ info: write(''), warn: write('warning: '), error: write('error: ') });
 
-/** The logger in use. */
-export function logger(): Logger {
-  return current;
-}
-
-/** Replaces the logger (e.g. to silence it in tests, or to route it to a server's log). Returns the previous one. */
-export function setLogger(next: Logger): Logger {
-  const previous = current;
-  current = next;
-  return previous;
-}
+/** Drops every message. */
+export const silentLogger: Logger = Object.freeze({ info: () => {}, warn: () => {}, error: () => {} });

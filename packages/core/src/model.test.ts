@@ -2,11 +2,11 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataFrame } from '@unionml/data';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Dataset } from './dataset.js';
-import { setLogger, type Logger } from './log.js';
-import { MODEL_FILE_FORMAT, Model, registerModelClass } from './model.js';
+import type { Logger } from './log.js';
+import { MODEL_FILE_FORMAT, Model } from './model.js';
 import { Centroid, accuracy, frame, makeApp } from './test-support/fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'unionml-model-'));
@@ -118,16 +118,11 @@ describe('Model.predict', () => {
   });
 
   describe('callbacks', () => {
-    let previous: Logger | undefined;
-    afterEach(() => {
-      if (previous) setLogger(previous);
-    });
-
-    it('are called after every prediction; their errors are logged, never thrown', async () => {
+    it('are called after every prediction; their errors are logged to the logger passed in, never thrown', async () => {
       const { model } = makeApp();
       const calls: unknown[][] = [];
       const errors: string[] = [];
-      previous = setLogger({ info: vi.fn(), warn: vi.fn(), error: (m) => errors.push(m) });
+      const logger: Logger = { info: vi.fn(), warn: vi.fn(), error: (m) => errors.push(m) };
       const predictor = (m: Centroid, f: DataFrame) => m.predict(f.toMatrix());
       const registered = model.predictor({
         callbacks: [
@@ -141,8 +136,8 @@ describe('Model.predict', () => {
       })(predictor);
       expect(registered).toBe(predictor);
       await model.train();
-      const prediction = await model.predict({ features: features5 });
-      await model.predict({ inputs: { n: 20 } });
+      const prediction = await model.predict({ features: features5 }, { logger });
+      await model.predict({ inputs: { n: 20 } }, { logger });
       expect(calls).toHaveLength(2);
       expect(calls[0]).toEqual([model.artifact?.modelObject, 5, prediction]);
       expect(errors).toEqual(['error in post-prediction callback[failing]: monitoring down', 'error in post-prediction callback[failing]: monitoring down']);
@@ -178,12 +173,13 @@ describe('Model.save and Model.load', () => {
     await viaFunction.save(file);
     expect(await viaFunction.load(file)).toBeInstanceOf(Centroid);
 
-    const viaRegistry = new Model({ dataset, name: 'reg' });
-    viaRegistry.artifact = { modelObject: new Registered({ shift: 1 }) };
-    await viaRegistry.save(file);
-    await expect(viaRegistry.load(file)).rejects.toMatchObject({ code: 'MODEL_NOT_SERIALIZABLE' });
-    registerModelClass(Registered);
-    expect(await viaRegistry.load(file)).toBeInstanceOf(Registered);
+    const unlisted = new Model({ dataset, name: 'reg' });
+    unlisted.artifact = { modelObject: new Registered({ shift: 1 }) };
+    await unlisted.save(file);
+    await expect(unlisted.load(file)).rejects.toMatchObject({ code: 'MODEL_NOT_SERIALIZABLE' });
+    const viaClasses = new Model({ dataset, name: 'reg', modelClasses: [Registered] });
+    expect(await viaClasses.load(file)).toBeInstanceOf(Registered);
+    expect(() => new Model({ dataset, name: 'bad', modelClasses: [class NoFromJSON {} as never] })).toThrow("NoFromJSON has no static fromJSON(json) method");
 
     const plain = new Model({ dataset, name: 'plain' });
     plain.artifact = { modelObject: { weights: [1, 2] } };

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { Dataset, taskOptions } from './dataset.js';
 import { ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, ScheduleError, SerializationError } from './errors.js';
 import { replaceAtomic, writeFileAtomic } from './files.js';
-import { logger } from './log.js';
+import { stderrLogger, type Logger } from './log.js';
 import { check, describeSchema, isPlainObject, kind, type Schema } from './schema.js';
 import type { DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, SplitterKwargs, TaskOptions } from './types.js';
 import { VERSION } from './version.js';
@@ -41,6 +41,22 @@ export interface ModelOptions<THyper extends object, THyperInput, TModel, TReade
   trainerKwargs?: Schema<TTrainerKwargs>;
   /** A zod schema of what the predictor returns; it types the predictor and documents the HTTP API. */
   prediction?: Schema<TPrediction>;
+  /**
+   * Classes with a static `fromJSON(json)` that the default loader may rebuild model objects as (by class name).
+   * A class given as `init` needs no listing.
+   */
+  modelClasses?: readonly ModelClass[];
+  /** Where the model logs (e.g. errors of post-prediction callbacks). Default {@link stderrLogger}. */
+  logger?: Logger;
+}
+
+/** A class whose instances the default saver writes with `toJSON()` and the default loader rebuilds with `fromJSON(json)`. */
+export type ModelClass = (abstract new (...args: never[]) => unknown) & { fromJSON(json: never): unknown };
+
+/** Options of {@link Model.predict} and {@link Model.predictFromFeatures}. */
+export interface PredictOptions {
+  /** Where to log errors of post-prediction callbacks. Default: the model's logger. */
+  logger?: Logger;
 }
 
 /** A trained model object with what produced it. */
@@ -128,19 +144,9 @@ export interface ModelFile {
 export const MODEL_FILE_FORMAT = 'unionml.model';
 
 type AnyFn = (...args: never[]) => unknown;
-type ModelClass = { fromJSON?: (json: never) => unknown; name?: string };
+type ClassLike = { fromJSON?: (json: never) => unknown; name?: string };
 
 const BRAND = Symbol.for('unionml.model');
-const registeredClasses = new Map<string, ModelClass>();
-
-/**
- * Registers a class with a static `fromJSON(json)` so that the default loader can rebuild its instances from
- * model files (by class name). Classes given as `init` need no registration.
- */
-export function registerModelClass(cls: ModelClass & (abstract new (...args: never[]) => unknown)): void {
-  if (typeof cls.fromJSON !== 'function') throw new ComponentError(`registerModelClass(${cls.name}): the class has no static fromJSON(json) method`);
-  registeredClasses.set(cls.name as string, cls as ModelClass);
-}
 
 /**
  * A model: how to make, train, evaluate and use a model object on a {@link Dataset}.
@@ -188,6 +194,9 @@ export class Model<
   #callbacks: PredictionCallback<TModel, FeaturesOf<S>, TPrediction>[] = [];
   #artifact: ModelArtifact<TModel, THyper> | undefined;
   readonly #schedules: ModelSchedule[] = [];
+  readonly #modelClasses = new Map<string, ClassLike>();
+  /** Where the model logs. */
+  readonly logger: Logger;
 
   constructor(options: ModelOptions<THyper, THyperInput, TModel, TReaderArgs, S, TPrediction, TTrainerKwargs, TReaderInput>) {
     if (!options || !Dataset.isDataset(options.dataset)) {
@@ -198,6 +207,13 @@ export class Model<
     this.hyperparameterSchema = options.hyperparameters;
     this.trainerKwargsSchema = options.trainerKwargs;
     this.predictionSchema = options.prediction;
+    this.logger = options.logger ?? stderrLogger;
+    for (const cls of options.modelClasses ?? []) {
+      if (typeof cls !== 'function' || typeof (cls as ClassLike).fromJSON !== 'function') {
+        throw new ComponentError(`new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) method`, 'list classes with a static fromJSON(json)');
+      }
+      this.#modelClasses.set(cls.name, cls as ClassLike);
+    }
     if (options.init !== undefined) this.init(options.init);
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -382,7 +398,7 @@ export class Model<
    * Predicts with the current artifact: from `{ features }` (feature loader → transformer → predictor), or from
    * the reader's arguments (reader → loader → parser → transformer → predictor). Callbacks run after it.
    */
-  async predict(input: PredictInput<RawFeaturesOf<S>, TReaderInput>): Promise<TPrediction> {
+  async predict(input: PredictInput<RawFeaturesOf<S>, TReaderInput>, options: PredictOptions = {}): Promise<TPrediction> {
     if (input === undefined || input === null || typeof input !== 'object') {
       throw new PredictInputError('predict needs features or reader arguments', 'call model.predict({ features: [...] }) or model.predict({ inputs: { ...readerArgs } })');
     }
@@ -396,11 +412,11 @@ export class Model<
       if (!isPlainObject(args)) throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
       features = await this.dataset.getFeaturesFromReader(args);
     }
-    return this.predictFromFeatures(artifact.modelObject, features);
+    return this.predictFromFeatures(artifact.modelObject, features, options);
   }
 
   /** Runs the predictor and the callbacks on features that are already loaded and transformed. */
-  async predictFromFeatures(modelObject: TModel, features: FeaturesOf<S>): Promise<TPrediction> {
+  async predictFromFeatures(modelObject: TModel, features: FeaturesOf<S>, options: PredictOptions = {}): Promise<TPrediction> {
     const predictor = this.#predictor as Predictor<TModel, FeaturesOf<S>, TPrediction> | undefined;
     if (!predictor) throw new ComponentError(`model '${this.name}' has no predictor`, 'register one: model.predictor((modelObject, features) => ...)');
     let prediction: TPrediction = await predictor(modelObject, features);
@@ -414,7 +430,7 @@ export class Model<
       try {
         await callback(modelObject, features, prediction);
       } catch (error) {
-        logger().error(`error in post-prediction callback[${callback.name || i}]: ${errorMessage(error)}`);
+        (options.logger ?? this.logger).error(`error in post-prediction callback[${callback.name || i}]: ${errorMessage(error)}`);
       }
     }
     return prediction;
@@ -567,7 +583,7 @@ export class Model<
     if (!cls) {
       throw new SerializationError(
         `cannot rebuild the model object of ${target}: no static fromJSON(json) was found for class ${className ?? '(unknown)'}`,
-        'give the class a static fromJSON(json) and use it as init, call registerModelClass(Class), or register model.loader(...)',
+        'give the class a static fromJSON(json) and use it as init, list it in new Model({ modelClasses: [Class] }), or register model.loader(...)',
       );
     }
     try {
@@ -577,14 +593,14 @@ export class Model<
     }
   }
 
-  async #modelClass(className: string | undefined, hyperparameters: THyper): Promise<ModelClass | undefined> {
-    const init = this.#init as unknown as ModelClass | undefined;
+  async #modelClass(className: string | undefined, hyperparameters: THyper): Promise<ClassLike | undefined> {
+    const init = this.#init as unknown as ClassLike | undefined;
     if (init && isClass(init) && typeof init.fromJSON === 'function') return init;
-    const registered = className ? registeredClasses.get(className) : undefined;
+    const registered = className ? this.#modelClasses.get(className) : undefined;
     if (registered) return registered;
     if (this.#init && !isClass(this.#init)) {
       // An init function: make a throw-away instance to find its class's static fromJSON.
-      const instance = (await this.createModelObject(hyperparameters ?? ({} as THyper))) as { constructor?: ModelClass } | null;
+      const instance = (await this.createModelObject(hyperparameters ?? ({} as THyper))) as { constructor?: ClassLike } | null;
       const cls = instance?.constructor;
       if (cls && typeof cls.fromJSON === 'function') return cls;
     }

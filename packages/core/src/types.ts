@@ -1,5 +1,4 @@
 import type { DataFrame, DataFrameInput } from '@unionml/data';
-import type { Resources } from '@unionml/flyte';
 
 /** Arguments of a reader that takes none. */
 export type NoArgs = Record<never, never>;
@@ -44,7 +43,12 @@ export type FeaturesOf<S> = Get<S, 'features', ParsedOf<S> extends readonly [inf
 export type RawFeaturesOf<S> = Get<S, 'rawFeatures', FeaturesOf<S> extends DataFrame ? DataFrameInput : FeaturesOf<S>>;
 
 /** Compute resources of a Flyte task, as Kubernetes quantities (`"1"`, `"500m"`, `"1Gi"`). */
-export type { Resources };
+export interface Resources {
+  cpu?: string;
+  memory?: string;
+  gpu?: string;
+  ephemeralStorage?: string;
+}
 
 /**
  * Settings of the Flyte task a component becomes when the app runs on a cluster. They are stored now and used

@@ -1,12 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { UnionMLError } from '@unionml/errors';
-
-/** The app version cannot be determined from git. */
-export class VersionError extends UnionMLError {
-  constructor(message: string, hint: string) {
-    super('APP_VERSION_UNKNOWN', message, { hint });
-  }
-}
+import { VersionError } from './errors.js';
 
 /**
  * The app version: the full commit hash of the git repository holding `cwd` (as Python UnionML). Uncommitted
@@ -17,8 +10,8 @@ export function appVersion(cwd: string, options: { allowUncommitted?: boolean } 
   let sha: string;
   try {
     sha = git(['rev-parse', 'HEAD']);
-  } catch (error) {
-    throw new VersionError(`the app version cannot be determined: ${cwd} is not in a git repository with a commit`, 'commit the app (git init && git add -A && git commit -m init), or pass --version', );
+  } catch {
+    throw new VersionError(`the app version cannot be determined: ${cwd} is not in a git repository with a commit`, 'commit the app (git init && git add -A && git commit -m init), or pass --version');
   }
   if (!options.allowUncommitted && git(['status', '--porcelain']) !== '') {
     throw new VersionError('Version number cannot be determined with uncommitted changes present.', 'commit your changes, pass --allow-uncommitted, or pass --version');

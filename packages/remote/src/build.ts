@@ -1,8 +1,7 @@
 // Builds the app's image with @unionml/docker: the app folder as context (its .dockerignore honoured), local
 // packages staged in, Python UnionML's tag, labels naming the model and the app version.
 import type { BuildEvent, BuiltImage, DockerConnection, PushEvent } from '@unionml/docker';
-import type { AnyModel } from '../model.js';
-import { VERSION } from '../version.js';
+import { VERSION, type AnyModel } from '@unionml/core';
 import { imageReference } from './naming.js';
 import { stageLocalPackages } from './stage.js';
 
@@ -19,6 +18,8 @@ export interface BuildAppImageOptions {
   /** Relative to `cwd`. Default `Dockerfile`. */
   dockerfile?: string | undefined;
   buildArgs?: Record<string, string> | undefined;
+  /** The network of the Dockerfile's RUN steps, e.g. `host`. Default: the daemon's default network. */
+  networkMode?: string | undefined;
   /** Push the image to its registry after the build. */
   push?: boolean | undefined;
   onBuildEvent?: ((event: BuildEvent) => void) | undefined;
@@ -48,6 +49,7 @@ export async function buildAppImage(model: AnyModel, options: BuildAppImageOptio
     dockerfile: options.dockerfile ?? 'Dockerfile',
     tags: [image],
     ...(options.buildArgs ? { buildArgs: options.buildArgs } : {}),
+    ...(options.networkMode ? { networkMode: options.networkMode } : {}),
     labels: { 'org.unionml.model': model.name, 'org.unionml.app-version': options.version, 'org.unionml.version': VERSION },
     ...(staged ? { extraFiles: staged.extraFiles, exclude: staged.exclude } : {}),
     ...(options.onBuildEvent ? { onEvent: options.onBuildEvent } : {}),

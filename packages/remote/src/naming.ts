@@ -27,12 +27,23 @@ export function imageReference(options: ImageNameOptions): string {
 export const SANDBOX_REGISTRY = 'localhost:30000';
 
 /**
- * The registry to push to for a Flyte endpoint: the given one, or the demo cluster's (`localhost:30000`) when the
- * endpoint is on this machine, as Flyte's docs do. A remote endpoint without a registry is Python UnionML's error.
+ * The registry to push the app's image to: the given one, or, as an explicit choice (`sandbox`), the demo cluster's
+ * (`localhost:30000`). Nothing is picked silently: without either, a remote endpoint gets Python UnionML's error and
+ * any other case an error that names both choices.
  */
-export function registryFor(options: { endpoint?: string | undefined; registry?: string | undefined }): string {
+export function registryFor(options: { endpoint?: string | undefined; registry?: string | undefined; sandbox?: boolean | undefined }): string {
+  if (options.registry && options.sandbox) {
+    throw new ImageError('IMAGE_REGISTRY_REQUIRED', `give a registry or the sandbox's, not both (registry ${options.registry})`, `drop --sandbox to push to ${options.registry}`);
+  }
   if (options.registry) return options.registry;
+  if (options.sandbox) return SANDBOX_REGISTRY;
   const endpoint = (options.endpoint ?? '').replace(/^(dns:\/\/\/|grpcs?:\/\/|https?:\/\/)/, '');
-  if (endpoint === '' || /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(endpoint)) return SANDBOX_REGISTRY;
-  throw new ImageError('IMAGE_REGISTRY_REQUIRED', `You must specify a registry when deploying to a remote cluster (endpoint ${options.endpoint}).`, 'pass --registry, e.g. --registry ghcr.io/acme');
+  if (endpoint !== '' && !/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(endpoint)) {
+    throw new ImageError('IMAGE_REGISTRY_REQUIRED', `You must specify a registry when deploying to a remote cluster (endpoint ${options.endpoint}).`, 'pass --registry, e.g. --registry ghcr.io/acme');
+  }
+  throw new ImageError(
+    'IMAGE_REGISTRY_REQUIRED',
+    `no registry to push the image to${endpoint ? ` (endpoint ${options.endpoint})` : ''}`,
+    `pass --registry R, or --sandbox to push to the registry of a Flyte demo cluster (flytectl demo start), ${SANDBOX_REGISTRY}`,
+  );
 }

@@ -1,65 +1,69 @@
-import { UnionMLError, errorMessage, isUnionMLError } from '@unionml/errors';
-
-/** The codes of the errors the server itself raises (the others come from `@unionml/core` and `@unionml/data`). */
-export type ServerErrorCode =
-  | 'REQUEST_BODY_INVALID'
-  | 'REQUEST_TOO_LARGE'
-  | 'ROUTE_NOT_FOUND'
-  | 'METHOD_NOT_ALLOWED'
-  | 'PREDICTION_FAILED'
-  | 'PREDICTION_NOT_SERIALIZABLE'
-  | 'SERVER_ERROR'
-  | 'SERVER_OPTIONS_INVALID'
-  | 'SERVER_PORT_IN_USE'
-  | 'SERVER_LISTEN_FAILED';
-
-/** An error raised by the server: a bad request, bad options, or a port that cannot be listened on. */
-export class ServerError extends UnionMLError {
-  constructor(code: ServerErrorCode, message: string, options: { hint?: string | undefined; cause?: unknown } = {}) {
-    super(code, message, options);
-  }
-}
+import { defineErrors, errorMessage, isUnionMLError, UnionMLError, type CodeOf } from '@unionml/errors';
 
 /**
- * The HTTP status of every error code: the one table of the server. Codes that are not listed are server-side
- * problems (500).
- *
- * - 400: the request is wrong (its JSON, its shape, its columns, its values, the reader arguments it names).
- * - 413: the body is larger than `maxBodyBytes`.
- * - 500: the app is wrong (a component that is missing or returns bad values, a predictor that throws).
- * - 503: no trained model is loaded.
+ * The error codes of @unionml/server. The HTTP status of every error, the server's own and those of the packages
+ * below it, comes from its kind (see `@unionml/errors`): input errors answer 4xx, the app's 500, a model not yet
+ * loaded 503.
  */
-export const STATUS_BY_CODE: Readonly<Record<string, number>> = Object.freeze({
-  // The request (server)
-  REQUEST_BODY_INVALID: 400,
-  REQUEST_TOO_LARGE: 413,
-  ROUTE_NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  // The request's data (@unionml/data, @unionml/core)
-  INPUT_BAD_JSON: 400,
-  PREDICT_NO_INPUT: 400,
-  ARGUMENTS_INVALID: 400,
-  DATA_COLUMNS_MISSING: 400,
-  DATA_COLUMNS_UNEXPECTED: 400,
-  DATA_NOT_NUMERIC: 400,
-  DATA_INVALID: 400,
-  // Files named by the request's reader arguments (`inputs`).
-  DATA_FILE_NOT_FOUND: 400,
-  DATA_FILE_INVALID: 400,
-  // The app
-  COMPONENT_INVALID: 500,
-  PREDICTION_INVALID: 500,
-  PREDICTION_FAILED: 500,
-  PREDICTION_NOT_SERIALIZABLE: 500,
-  SERVER_ERROR: 500,
-  // The model
-  MODEL_NOT_TRAINED: 503,
+export const SERVER_ERRORS = defineErrors('@unionml/server', {
+  REQUEST_BODY_INVALID: {
+    kind: 'input',
+    meaning: 'the request body is not {"features": [rows]} or {"inputs": {reader arguments}}',
+    hint: 'send {"features": [{"column": value, ...}]} or {"inputs": {"argument": value}}; GET /openapi.json describes them',
+  },
+  REQUEST_TOO_LARGE: {
+    kind: 'input',
+    status: 413,
+    meaning: "the request body is larger than the server's limit (maxBodyBytes)",
+    hint: 'send fewer rows per request, or start the server with a larger maxBodyBytes',
+  },
+  ROUTE_NOT_FOUND: {
+    kind: 'input',
+    status: 404,
+    meaning: 'the request names a path the server does not serve',
+    hint: 'use GET /, GET /health, GET /openapi.json or POST /predict',
+  },
+  METHOD_NOT_ALLOWED: {
+    kind: 'input',
+    status: 405,
+    meaning: 'the request uses a method the path does not take',
+    hint: 'use the methods in the Allow header (POST /predict, GET for the others)',
+  },
+  PREDICTION_NOT_SERIALIZABLE: {
+    kind: 'app',
+    meaning: 'the prediction cannot be sent as JSON (a function, a cycle, a bigint, undefined...)',
+    hint: 'return JSON data from the predictor: numbers, strings, arrays, plain objects',
+  },
+  SERVER_ERROR: {
+    kind: 'internal',
+    meaning: 'the server failed on something that is neither the request nor the app (a bug)',
+    hint: 'report it with the server log; the request may be retried',
+  },
+  SERVER_OPTIONS_INVALID: {
+    kind: 'input',
+    meaning: 'the server was given an unusable option: a host, a port, a body limit or a model',
+    hint: "pass a host such as '127.0.0.1', a port from 0 to 65535 and the app's exported Model",
+  },
+  SERVER_PORT_IN_USE: {
+    kind: 'environment',
+    meaning: 'the port to listen on is taken by another process',
+    hint: 'pass another port (--port), or stop the process that uses it',
+  },
+  SERVER_LISTEN_FAILED: {
+    kind: 'environment',
+    meaning: 'the server cannot listen on the address asked (not an address of this machine, no permission, closed)',
+    hint: "use '127.0.0.1' or '0.0.0.0' and a port above 1023",
+  },
 });
 
-/** The HTTP status for a thrown value: from {@link STATUS_BY_CODE} for UnionML errors, else 500. */
-export function statusOf(error: unknown): number {
-  if (!isUnionMLError(error)) return 500;
-  return STATUS_BY_CODE[error.code] ?? 500;
+/** A code of {@link SERVER_ERRORS}. */
+export type ServerErrorCode = CodeOf<typeof SERVER_ERRORS>;
+
+/** An error raised by the server: a bad request, bad options, or a port that cannot be listened on. */
+export class ServerError extends UnionMLError<ServerErrorCode> {
+  constructor(code: ServerErrorCode, message: string, options: { hint?: string | undefined; cause?: unknown } = {}) {
+    super(SERVER_ERRORS[code], message, options);
+  }
 }
 
 /** The JSON error body of every failed request. */
@@ -73,14 +77,15 @@ export interface ErrorBody {
 }
 
 /**
- * The status and body for a thrown value. Errors that are not UnionML errors (thrown by the app's own code) are
- * reported as `<prefix><message>` with the code `fallbackCode`; their stack is never included.
+ * The status and body for a thrown value: a UnionML error answers the status of its kind (`error.status`). Errors that
+ * are not UnionML errors (thrown by the app's own code) are 500, reported as `<prefix><message>` with the code
+ * `fallbackCode`; their stack is never included.
  */
-export function errorResponse(error: unknown, prefix = '', fallbackCode: ServerErrorCode = 'SERVER_ERROR'): { status: number; body: ErrorBody } {
+export function errorResponse(error: unknown, prefix = '', fallbackCode: 'PREDICTION_FAILED' | 'SERVER_ERROR' = 'SERVER_ERROR'): { status: number; body: ErrorBody } {
   if (isUnionMLError(error)) {
     const body: ErrorBody = { detail: error.message, code: error.code };
     if (error.hint) body.hint = error.hint;
-    return { status: statusOf(error), body };
+    return { status: error.status, body };
   }
   return { status: 500, body: { detail: `${prefix}${errorMessage(error)}`, code: fallbackCode } };
 }

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Dataset, Model, setLogger, type Logger } from '@unionml/core';
+import { Dataset, Model, type Logger } from '@unionml/core';
 import { DataFrame } from '@unionml/data';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -13,21 +13,18 @@ import { BAD_PREDICTION_X, FAIL_X, makeTinyApp, rows, trainedTinyApp } from './t
 const features = (xs: number[]) => xs.map((x) => ({ x, x2: 2 * x }));
 const logged: string[] = [];
 const quiet: Logger = { info: (m) => logged.push(m), warn: (m) => logged.push(m), error: (m) => logged.push(m) };
-let previousLogger: Logger;
 let server: PredictionServer;
 let base: string;
 let tiny: Awaited<ReturnType<typeof trainedTinyApp>>;
 
 beforeAll(async () => {
-  previousLogger = setLogger(quiet);
   tiny = await trainedTinyApp();
-  server = createServer(tiny.model, { port: 0 });
+  server = createServer(tiny.model, { logger: quiet, port: 0 });
   base = (await server.listen()).url;
 });
 
 afterAll(async () => {
   await server.close();
-  setLogger(previousLogger);
 });
 
 afterEach(() => {
@@ -36,7 +33,7 @@ afterEach(() => {
 
 /** Serves `model` on an ephemeral port for one test. */
 async function withServer<T>(model: Model<any, any, any, any, any, any, any, any>, fn: (url: string) => Promise<T>, maxBodyBytes?: number): Promise<T> {
-  const s = createServer(model, maxBodyBytes === undefined ? { port: 0 } : { port: 0, maxBodyBytes });
+  const s = createServer(model, maxBodyBytes === undefined ? { logger: quiet, port: 0 } : { logger: quiet, port: 0, maxBodyBytes });
   const { url } = await s.listen();
   try {
     return await fn(url);
@@ -340,7 +337,7 @@ describe('GET /openapi.json', () => {
 
 describe('createRequestListener', () => {
   it('works in a server of your own', async () => {
-    const own = createHttpServer(createRequestListener(tiny.model, { maxBodyBytes: 64 }));
+    const own = createHttpServer(createRequestListener(tiny.model, { logger: quiet, maxBodyBytes: 64 }));
     await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
     try {

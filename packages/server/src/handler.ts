@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { ModelNotTrainedError, PredictInputError, logger, type AnyModel, type ModelArtifact } from '@unionml/core';
+import { ModelNotTrainedError, PredictInputError, type AnyModel, type Logger, type ModelArtifact } from '@unionml/core';
 import { kind, parseJson } from '@unionml/data';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
 import { declaresTooLarge, readBody, tooLarge } from './body.js';
@@ -30,8 +30,8 @@ const NO_ARTIFACT = Symbol('no artifact yet');
  *
  * Routes: `GET /` (an HTML page), `GET /health`, `POST /predict` (`{"features": [rows]}` or
  * `{"inputs": {reader arguments}}`), `GET /openapi.json`. Errors are JSON `{ detail, code, hint? }` with the
- * status of {@link STATUS_BY_CODE}; stacks are never sent. Nothing is logged per request except failures of the
- * app (500), with their stack, through core's `logger()`.
+ * status of the error's kind (input errors 4xx, the app's 500); stacks are never sent. Nothing is logged per request
+ * except failures of the app (500), with their stack, through the options' `logger`.
  *
  * @example
  * ```ts
@@ -41,11 +41,12 @@ const NO_ARTIFACT = Symbol('no artifact yet');
  */
 export function createRequestListener(model: AnyModel, options: ServerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   assertModel(model, 'createRequestListener');
-  return requestListener(model, resolveOptions(options).maxBodyBytes, { closing: false });
+  const { maxBodyBytes, logger } = resolveOptions(options);
+  return requestListener(model, { maxBodyBytes, logger }, { closing: false });
 }
 
 /** The listener behind {@link createRequestListener}, with the state its server controls. */
-export function requestListener(model: AnyModel, maxBodyBytes: number, state: ListenerState): (req: IncomingMessage, res: ServerResponse) => void {
+export function requestListener(model: AnyModel, { maxBodyBytes, logger }: { maxBodyBytes: number; logger: Logger }, state: ListenerState): (req: IncomingMessage, res: ServerResponse) => void {
   const dataset = model.dataset;
   const healthMissing = Buffer.from(
     JSON.stringify({ message: 'Model artifact not found.', status: 500, detail: new ModelNotTrainedError(model.name, 'serve predictions').message }),
@@ -91,7 +92,7 @@ export function requestListener(model: AnyModel, maxBodyBytes: number, state: Li
     // Server errors are logged (not 503: no model loaded is a state, which /health reports).
     if (status >= 500 && status !== 503) {
       const detail = isUnionMLError(error) ? error.describe() : error instanceof Error && error.stack ? error.stack : errorMessage(error);
-      logger().error(`${req.method ?? '?'} ${path} failed with ${status}: ${detail}`);
+      logger.error(`${req.method ?? '?'} ${path} failed with ${status}: ${detail}`);
     }
     // After a 413 the rest of the body is not read, so the connection cannot carry another request.
     send(res, status, JSON_TYPE, JSON.stringify(body), undefined, status === 413);
@@ -160,7 +161,7 @@ export function requestListener(model: AnyModel, maxBodyBytes: number, state: Li
         return; // the client went away: there is nobody to answer
       }
       const input = predictInput(parseJson(text, 'the request body'));
-      const prediction: unknown = await model.predict(input as never);
+      const prediction: unknown = await model.predict(input as never, { logger });
       send(res, 200, JSON_TYPE, serializePrediction(prediction));
     } catch (error) {
       fail(req, res, '/predict', error, 'prediction failed: ');

@@ -3,7 +3,8 @@
  *
  * Routes: `GET /` (an HTML page), `GET /health`, `POST /predict` with `{"features": [rows]}` or
  * `{"inputs": {reader arguments}}`, and `GET /openapi.json` (OpenAPI 3.1, from the model's schemas). Bad requests
- * get 400 with a JSON body `{ detail, code, hint? }` that names the problem; see {@link STATUS_BY_CODE}.
+ * get a 4xx with a JSON body `{ detail, code, hint? }` that names the problem; the status comes from the error's kind
+ * (see `@unionml/errors`): input errors 4xx, the app's 500, no model loaded 503.
  *
  * @example
  * ```ts
@@ -18,7 +19,7 @@
  * @module
  */
 export { DEFAULT_MAX_BODY_BYTES } from './body.js';
-export { STATUS_BY_CODE, ServerError, statusOf } from './errors.js';
+export { errorResponse, SERVER_ERRORS, ServerError } from './errors.js';
 export type { ErrorBody, ServerErrorCode } from './errors.js';
 export { createRequestListener } from './handler.js';
 export { openApiDocument } from './openapi.js';

@@ -1,4 +1,4 @@
-import { Model, type AnyModel } from '@unionml/core';
+import { Model, stderrLogger, type AnyModel, type Logger } from '@unionml/core';
 import { kind } from '@unionml/data';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { ServerError } from './errors.js';
@@ -11,6 +11,8 @@ export interface ServerOptions {
   port?: number;
   /** The largest request body accepted, in bytes; larger ones get 413. Default 1 MiB. */
   maxBodyBytes?: number;
+  /** Where the server logs (start, shutdown, failures of the app). Default `stderrLogger` of @unionml/core. */
+  logger?: Logger;
 }
 
 /** {@link ServerOptions} with their defaults applied. */
@@ -18,7 +20,7 @@ export type ResolvedServerOptions = Required<ServerOptions>;
 
 /** Checks the options (coded `SERVER_OPTIONS_INVALID` errors) and applies the defaults. */
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
-  const { host = '127.0.0.1', port = 8000, maxBodyBytes = DEFAULT_MAX_BODY_BYTES } = options;
+  const { host = '127.0.0.1', port = 8000, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = stderrLogger } = options;
   if (typeof host !== 'string' || host.trim() === '') {
     throw new ServerError('SERVER_OPTIONS_INVALID', `the host must be a host name or address, got ${JSON.stringify(host)}`, { hint: "use '127.0.0.1' (this machine) or '0.0.0.0' (every interface)" });
   }
@@ -28,7 +30,7 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes <= 0) {
     throw new ServerError('SERVER_OPTIONS_INVALID', `maxBodyBytes must be a positive integer, got ${String(maxBodyBytes)}`);
   }
-  return { host, port, maxBodyBytes };
+  return { host, port, maxBodyBytes, logger };
 }
 
 /** Checks that `model` is a UnionML Model. */

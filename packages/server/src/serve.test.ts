@@ -5,8 +5,8 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setLogger, type Logger } from '@unionml/core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '@unionml/core';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveModel } from './serve.js';
 import { predict, request } from './test-support/http.js';
 import { SLOW_X, makeTinyApp, trainedTinyApp } from './test-support/tiny-app.js';
@@ -16,18 +16,12 @@ const childScript = fileURLToPath(new URL('./test-support/serve-child.ts', impor
 const tmp = () => mkdtempSync(join(tmpdir(), 'unionml-serve-'));
 const logged: string[] = [];
 const capture: Logger = { info: (m) => logged.push(m), warn: (m) => logged.push(`warning: ${m}`), error: (m) => logged.push(`error: ${m}`) };
-let previousLogger: Logger;
 let modelFile: string;
 const savedEnv = process.env['UNIONML_MODEL_PATH'];
 
 beforeAll(async () => {
-  previousLogger = setLogger(capture);
   const { model } = await trainedTinyApp();
   modelFile = await model.save(join(tmp(), 'model.json'));
-});
-
-afterAll(() => {
-  setLogger(previousLogger);
 });
 
 afterEach(() => {
@@ -39,7 +33,7 @@ afterEach(() => {
 describe('serveModel', () => {
   it('loads the model file, listens, logs where, and closes', async () => {
     const { model } = makeTinyApp();
-    const serving = await serveModel(model, { port: 0, modelPath: modelFile, handleSignals: false });
+    const serving = await serveModel(model, { logger: capture, port: 0, modelPath: modelFile, handleSignals: false });
     try {
       expect(serving.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(logged).toEqual([`serving model 'tiny_model' at ${serving.url}`]);
@@ -55,19 +49,19 @@ describe('serveModel', () => {
   it('rejects with MODEL_PATH_NOT_SET when there is neither an artifact nor a path', async () => {
     delete process.env['UNIONML_MODEL_PATH'];
     const { model } = makeTinyApp();
-    await expect(serveModel(model, { port: 0, handleSignals: false })).rejects.toMatchObject({
+    await expect(serveModel(model, { logger: capture, port: 0, handleSignals: false })).rejects.toMatchObject({
       name: 'ModelFileError',
       code: 'MODEL_PATH_NOT_SET',
       message: 'model artifact path not specified: pass --model-path or set the UNIONML_MODEL_PATH environment variable',
     });
-    await expect(serveModel(model, { port: 0, modelPath: '', handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_PATH_NOT_SET' });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: '', handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_PATH_NOT_SET' });
     expect(logged).toEqual([]);
   });
 
   it('reads UNIONML_MODEL_PATH when no path is given', async () => {
     process.env['UNIONML_MODEL_PATH'] = modelFile;
     const { model } = makeTinyApp();
-    const serving = await serveModel(model, { port: 0, handleSignals: false });
+    const serving = await serveModel(model, { logger: capture, port: 0, handleSignals: false });
     await serving.close();
     expect(model.artifact?.featureSchema?.map((c) => c.name)).toEqual(['x', 'x2']);
   });
@@ -75,34 +69,34 @@ describe('serveModel', () => {
   it('passes the errors of loading on unchanged', async () => {
     const { model } = makeTinyApp();
     const missing = join(tmp(), 'nope.json');
-    await expect(serveModel(model, { port: 0, modelPath: missing, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND', message: `model file not found: ${missing}` });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: missing, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND', message: `model file not found: ${missing}` });
     const corrupt = join(tmp(), 'corrupt.json');
     writeFileSync(corrupt, '{"format": "unionml.model", "formatVer');
-    await expect(serveModel(model, { port: 0, modelPath: corrupt, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: corrupt, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
     const other = join(tmp(), 'other.json');
     const { model: otherModel } = await trainedTinyApp({ name: 'other_model' });
     await otherModel.save(other);
-    await expect(serveModel(model, { port: 0, modelPath: other, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_MISMATCH' });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: other, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_MISMATCH' });
   });
 
   it('serves the artifact it has and ignores the path then', async () => {
     const { model } = await trainedTinyApp();
     const artifact = model.artifact;
-    const serving = await serveModel(model, { port: 0, modelPath: join(tmp(), 'absent.json'), handleSignals: false });
+    const serving = await serveModel(model, { logger: capture, port: 0, modelPath: join(tmp(), 'absent.json'), handleSignals: false });
     await serving.close();
     expect(model.artifact).toBe(artifact);
   });
 
   it('checks its options before loading', async () => {
     const { model } = makeTinyApp();
-    await expect(serveModel(model, { port: -1, modelPath: join(tmp(), 'absent.json') })).rejects.toMatchObject({ code: 'SERVER_OPTIONS_INVALID' });
+    await expect(serveModel(model, { logger: capture, port: -1, modelPath: join(tmp(), 'absent.json') })).rejects.toMatchObject({ code: 'SERVER_OPTIONS_INVALID' });
     await expect(serveModel({} as never)).rejects.toMatchObject({ code: 'SERVER_OPTIONS_INVALID', message: 'serveModel(model) expects a UnionML Model, got an object' });
   });
 
   it('closes on SIGTERM and removes its signal handlers', async () => {
     const { model } = await trainedTinyApp();
     const before = process.listenerCount('SIGTERM');
-    const serving = await serveModel(model, { port: 0 });
+    const serving = await serveModel(model, { logger: capture, port: 0 });
     expect(process.listenerCount('SIGTERM')).toBe(before + 1);
     expect(process.listenerCount('SIGINT')).toBeGreaterThan(0);
     process.emit('SIGTERM', 'SIGTERM');
@@ -115,7 +109,7 @@ describe('serveModel', () => {
   it('installs no signal handlers with handleSignals: false', async () => {
     const { model } = await trainedTinyApp();
     const before = process.listenerCount('SIGTERM');
-    const serving = await serveModel(model, { port: 0, handleSignals: false });
+    const serving = await serveModel(model, { logger: capture, port: 0, handleSignals: false });
     expect(process.listenerCount('SIGTERM')).toBe(before);
     await serving.close();
   });

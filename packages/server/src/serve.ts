@@ -1,4 +1,4 @@
-import { logger, type AnyModel } from '@unionml/core';
+import type { AnyModel } from '@unionml/core';
 import { assertModel, resolveOptions, type ServerOptions } from './options.js';
 import { createServer } from './server.js';
 
@@ -37,7 +37,7 @@ export interface ServingModel {
 export async function serveModel(model: AnyModel, options: ServeOptions = {}): Promise<ServingModel> {
   assertModel(model, 'serveModel');
   const { modelPath, handleSignals = true, ...serverOptions } = options;
-  resolveOptions(serverOptions); // bad options fail before the model is loaded
+  const { logger } = resolveOptions(serverOptions); // bad options fail before the model is loaded
   if (!model.artifact) {
     // No path and no UNIONML_MODEL_PATH: core's MODEL_PATH_NOT_SET error says how to give one.
     if (modelPath) await model.load(modelPath);
@@ -52,10 +52,10 @@ export async function serveModel(model: AnyModel, options: ServeOptions = {}): P
   const onSignal = (signal: NodeJS.Signals) => {
     signals++;
     if (signals === 1) {
-      logger().info(`received ${signal}: closing the server after the requests in flight`);
+      logger.info(`received ${signal}: closing the server after the requests in flight`);
       void close();
     } else {
-      logger().warn(`received ${signal} again: closing every connection now`);
+      logger.warn(`received ${signal} again: closing every connection now`);
       server.server.closeAllConnections();
     }
   };
@@ -73,6 +73,6 @@ export async function serveModel(model: AnyModel, options: ServeOptions = {}): P
     process.on('SIGINT', onSignal);
   }
   // Only now: whoever waits for this line may signal at once.
-  logger().info(`serving model '${model.name}' at ${url}`);
+  logger.info(`serving model '${model.name}' at ${url}`);
   return { url, close, closed };
 }

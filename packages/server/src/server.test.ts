@@ -1,28 +1,22 @@
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { setLogger, type Logger } from '@unionml/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '@unionml/core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type PredictionServer } from './server.js';
 import { predict, rawConnection, request } from './test-support/http.js';
 import { SLOW_X, trainedTinyApp } from './test-support/tiny-app.js';
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
-let previousLogger: Logger;
 let tiny: Awaited<ReturnType<typeof trainedTinyApp>>;
 
 beforeAll(async () => {
-  previousLogger = setLogger(silent);
   tiny = await trainedTinyApp({ slowMs: 300 });
 });
-afterAll(() => {
-  setLogger(previousLogger);
-});
-
 const features = (xs: number[]) => xs.map((x) => ({ x, x2: 2 * x }));
 
 async function started(options: { maxBodyBytes?: number } = {}): Promise<{ server: PredictionServer; url: string }> {
-  const server = createServer(tiny.model, { port: 0, ...options });
+  const server = createServer(tiny.model, { logger: silent, port: 0, ...options });
   const { url } = await server.listen();
   return { server, url };
 }
@@ -168,7 +162,7 @@ describe('connections', () => {
 
 describe('listen and close', () => {
   it('reports the chosen port, and returns the same result when called again', async () => {
-    const server = createServer(tiny.model, { port: 0, host: '127.0.0.1' });
+    const server = createServer(tiny.model, { logger: silent, port: 0, host: '127.0.0.1' });
     const first = await server.listen();
     expect(first).toEqual({ url: `http://127.0.0.1:${first.port}`, host: '127.0.0.1', port: first.port });
     expect(first.port).toBeGreaterThan(0);
@@ -182,7 +176,7 @@ describe('listen and close', () => {
   it('rejects a port in use with SERVER_PORT_IN_USE', async () => {
     const { server, url } = await started();
     const port = Number(new URL(url).port);
-    const other = createServer(tiny.model, { port });
+    const other = createServer(tiny.model, { logger: silent, port });
     try {
       await expect(other.listen()).rejects.toMatchObject({
         code: 'SERVER_PORT_IN_USE',
@@ -196,7 +190,7 @@ describe('listen and close', () => {
   });
 
   it('can be closed before it listens; then it cannot listen', async () => {
-    const server = createServer(tiny.model, { port: 0 });
+    const server = createServer(tiny.model, { logger: silent, port: 0 });
     await server.close();
     await expect(server.listen()).rejects.toMatchObject({ code: 'SERVER_LISTEN_FAILED', message: 'cannot listen: the server is closed' });
   });

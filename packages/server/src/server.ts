@@ -51,9 +51,9 @@ export const CLOSE_GRACE_MS = 10_000;
  */
 export function createServer(model: AnyModel, options: ServerOptions = {}): PredictionServer {
   assertModel(model, 'createServer');
-  const { host, port, maxBodyBytes } = resolveOptions(options);
+  const { host, port, maxBodyBytes, logger } = resolveOptions(options);
   const state: ListenerState = { closing: false };
-  const listener = requestListener(model, maxBodyBytes, state);
+  const listener = requestListener(model, { maxBodyBytes, logger }, state);
   const server = createHttpServer(listener);
   server.on('checkContinue', (req, res) => {
     if (!declaresTooLarge(req, maxBodyBytes)) res.writeContinue();

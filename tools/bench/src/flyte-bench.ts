@@ -26,13 +26,15 @@ function wall(args: string[], cwd: string): number {
   return performance.now() - start;
 }
 
-const { loadModel, compileModel } = await import('@unionml/core');
+const { loadModel } = await import('@unionml/core');
+const { compileModel } = await import('@unionml/compiler');
+const target = { entrypoint: ['unionml', 'execute'], module: 'app', exportName: 'model', image: 'x:1', version: 'v1' };
 const model = await loadModel('app:model', { cwd: apps.digits });
-await compileModel(model, { module: 'app', exportName: 'model', image: 'x:1', version: 'v1' });
+await compileModel(model, target);
 const compileTimes: number[] = [];
 for (let i = 0; i < 20; i++) {
   const start = performance.now();
-  await compileModel(model, { module: 'app', exportName: 'model', image: 'x:1', version: 'v1' });
+  await compileModel(model, target);
   compileTimes.push(performance.now() - start);
 }
 const compileMs = median(compileTimes);

@@ -15,7 +15,7 @@ describe('unionml build', () => {
     const result = await unionml(['build', 'tiny:model', '--version', 'v1'], { env: { DOCKER_HOST: 'unix:///tmp/unionml-no-docker.sock' } });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('/tmp/unionml-no-docker.sock');
-    expect(result.stderr).toMatch(/hint: .*(npm run docker:up|dockerd)/);
+    expect(result.stderr).toMatch(/hint: .*(start Docker|DOCKER_HOST)/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
@@ -25,5 +25,14 @@ describe('unionml build', () => {
     const push = await unionml(['build', 'tiny:model', '--version', 'v1', '--push', '--endpoint', 'dns:///flyte.acme.com']);
     expect(push.code).toBe(1);
     expect(push.stderr).toContain('You must specify a registry when deploying to a remote cluster');
+  });
+
+  it("pushes to the demo cluster's registry only when asked (--sandbox), never by default", async () => {
+    const local = await unionml(['build', 'tiny:model', '--version', 'v1', '--push', '--endpoint', 'localhost:30080']);
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain('error: no registry to push the image to (endpoint localhost:30080)');
+    expect(local.stderr).toContain('--sandbox to push to the registry of a Flyte demo cluster');
+    const sandboxOnly = await unionml(['build', 'tiny:model', '--version', 'v1', '--sandbox']);
+    expect([sandboxOnly.code, sandboxOnly.stderr]).toEqual([2, expect.stringContaining('--sandbox names the registry to push to: it needs --push')]);
   });
 });

@@ -3,7 +3,7 @@
  * image, with a live progress display on a terminal.
  */
 import type { CommandContext } from '../commands.js';
-import { UsageError } from '../errors.js';
+import { importRemote, UsageError } from '../errors.js';
 import { option, roundSeconds } from './shared.js';
 
 /** What `unionml build --json` prints. */
@@ -19,21 +19,24 @@ export async function build({ positionals, values, cwd, out }: CommandContext): 
   const address = positionals[0]!;
   const buildArgs = parseBuildArgs(values['build-arg']);
   out.guardStdout();
-  const [core, docker] = await Promise.all([import('@unionml/core'), import('@unionml/docker')]);
-  const version = option(values, 'version') ?? core.appVersion(cwd, { allowUncommitted: values['allow-uncommitted'] === true });
+  const sandbox = values['sandbox'] === true;
   const push = values['push'] === true;
-  const registry = push ? core.registryFor({ endpoint: option(values, 'endpoint'), registry: option(values, 'registry') }) : option(values, 'registry');
+  if (sandbox && !push) throw new UsageError('--sandbox names the registry to push to: it needs --push', 'build');
+  const [core, remote] = await Promise.all([import('@unionml/core'), importRemote('build')]);
+  const version = option(values, 'version') ?? remote.appVersion(cwd, { allowUncommitted: values['allow-uncommitted'] === true });
+  const registry = push ? remote.registryFor({ endpoint: option(values, 'endpoint'), registry: option(values, 'registry'), sandbox }) : option(values, 'registry');
   const model = await core.loadModel(address, { cwd });
-  const progress = docker.renderProgress(process.stderr);
-  let result: Awaited<ReturnType<typeof core.buildAppImage>>;
+  const progress = remote.renderProgress(process.stderr);
+  let result: Awaited<ReturnType<typeof remote.buildAppImage>>;
   try {
-    result = await core.buildAppImage(model, {
+    result = await remote.buildAppImage(model, {
       cwd,
       version,
       registry,
       imageName: option(values, 'image-name'),
       dockerfile: option(values, 'dockerfile'),
       buildArgs,
+      networkMode: option(values, 'network'),
       push,
       onBuildEvent: progress.onBuild,
       onPushEvent: progress.onPush,

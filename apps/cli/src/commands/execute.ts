@@ -1,10 +1,10 @@
 /**
  * `unionml execute ... -- app-module APP unionml-obj-name MODEL task-name TASK`: the entrypoint of a task container.
- * All of it is core's (`executeTaskFromArgs`): this command only hands over the arguments and the exit code.
+ * All of it is @unionml/compiler's (`executeTaskFromArgs`): this command only hands over the arguments and the exit code.
  */
 import type { CommandContext } from '../commands.js';
 
 export async function execute({ positionals, cwd }: CommandContext): Promise<number> {
-  const { executeTaskFromArgs } = await import('@unionml/core');
+  const { executeTaskFromArgs } = await import('@unionml/compiler');
   return executeTaskFromArgs(positionals, { cwd });
 }

@@ -1,44 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, tempDir, unionml } from '../test-support/run.js';
+import { EXAMPLE, exampleDependencies, exampleDevDependencies, FILES, git, gitEnv, IDENTITY, tree } from '../test-support/init.js';
+import { tempDir, unionml } from '../test-support/run.js';
 import { TEMPLATES } from '../templates.js';
 import { VERSION } from '../version.js';
 import { appPackageJson, packageName } from './init.js';
-
-const EXAMPLE = join(REPO, 'examples', 'digits');
-const FILES = TEMPLATES['basic']!.files;
-const examplePackage = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-const exampleDependencies = examplePackage.dependencies;
-const exampleDevDependencies = examplePackage.devDependencies;
-
-/** An environment whose git has only the given global config (no system config, no identity variables). */
-function gitEnv(config: string): NodeJS.ProcessEnv {
-  const home = tempDir('unionml-home-');
-  writeFileSync(join(home, '.gitconfig'), config);
-  return {
-    HOME: home,
-    GIT_CONFIG_GLOBAL: join(home, '.gitconfig'),
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_AUTHOR_NAME: undefined,
-    GIT_AUTHOR_EMAIL: undefined,
-    GIT_COMMITTER_NAME: undefined,
-    GIT_COMMITTER_EMAIL: undefined,
-    EMAIL: undefined,
-  };
-}
-
-const IDENTITY = '[user]\n\tname = Ada Lovelace\n\temail = ada@example.com\n';
-
-function git(dir: string, args: string[], env: NodeJS.ProcessEnv): string {
-  const clean = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter((e): e is [string, string] => e[1] !== undefined));
-  return execFileSync('git', args, { cwd: dir, env: clean, encoding: 'utf8' }).trim();
-}
-
-function tree(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tree(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
-}
 
 describe('unionml init', () => {
   it('creates the app from the example, with a generated package.json and an initial git commit', async () => {
@@ -74,7 +41,8 @@ describe('unionml init', () => {
         '@unionml/data': VERSION,
         zod: exampleDependencies['zod'],
       },
-      devDependencies: { '@types/node': exampleDevDependencies['@types/node'], typescript: exampleDevDependencies['typescript'] },
+      // @unionml/remote builds the app's image: a development dependency, so that the image does not carry it.
+      devDependencies: { '@types/node': exampleDevDependencies['@types/node'], '@unionml/remote': VERSION, typescript: exampleDevDependencies['typescript'] },
       overrides: { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' },
       allowScripts: { esbuild: true, 'core-js': false },
     });
@@ -147,57 +115,13 @@ describe('unionml init', () => {
     expect(existsSync(join(cwd, 'empty', 'app.ts'))).toBe(true);
   });
 
-  it('--packages-from wires every @unionml package to its tarball, and npm installs them without the registry', async () => {
-    const cwd = tempDir();
-    const packages = join(cwd, 'packages');
-    mkdirSync(packages);
-    // Stand-ins with the real dependency graph of the @unionml packages.
-    const graph: Record<string, string[]> = {
-      errors: [],
-      data: ['errors'],
-      flyte: ['errors'],
-      docker: ['errors'],
-      core: ['data', 'docker', 'errors', 'flyte'],
-      server: ['core', 'data', 'errors'],
-      cli: ['core', 'data', 'errors', 'server'],
-    };
-    for (const [name, deps] of Object.entries(graph)) {
-      const dir = join(cwd, 'src', name);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }));
-      execFileSync('npm', ['pack', '--pack-destination', packages], { cwd: dir, stdio: 'ignore' });
-    }
-    expect(readdirSync(packages).sort()).toEqual(['cli', 'core', 'data', 'docker', 'errors', 'flyte', 'server'].map((n) => `unionml-${n}-${VERSION}.tgz`));
-
-    const result = await unionml(['init', 'packed_deps', '--packages-from', 'packages'], { cwd, env: gitEnv(IDENTITY) });
-    expect(result.code, result.stderr).toBe(0);
-    const app = join(cwd, 'packed_deps');
-    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; overrides: Record<string, string> };
-    const tarball = (name: string) => `file:${join(packages, `unionml-${name}-${VERSION}.tgz`)}`;
-    for (const name of ['cli', 'core', 'data']) expect(pkg.dependencies[`@unionml/${name}`]).toBe(tarball(name));
-    expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data']);
-    for (const name of Object.keys(graph)) expect(pkg.overrides[`@unionml/${name}`]).toBe(tarball(name));
-    expect(pkg.overrides).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
-
-    // Install only the @unionml part (the rest would need the registry): npm must find all seven in the tarballs.
-    const unionmlOnly = {
-      name: 'packed-deps',
-      private: true,
-      dependencies: Object.fromEntries(Object.entries(pkg.dependencies).filter(([d]) => d.startsWith('@unionml/'))),
-      overrides: Object.fromEntries(Object.entries(pkg.overrides).filter(([d]) => d.startsWith('@unionml/'))),
-    };
-    writeFileSync(join(app, 'package.json'), JSON.stringify(unionmlOnly));
-    execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(['cli', 'core', 'data', 'docker', 'errors', 'flyte', 'server']);
-  }, 60_000);
-
   it('--packages-from names the tarballs that are missing', async () => {
     const cwd = tempDir();
     mkdirSync(join(cwd, 'packages'));
     writeFileSync(join(cwd, 'packages', `unionml-core-${VERSION}.tgz`), '');
     const result = await unionml(['init', 'some_app', '--packages-from', 'packages'], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`lacks unionml-errors-${VERSION}.tgz, unionml-data-${VERSION}.tgz, unionml-flyte-${VERSION}.tgz, unionml-docker-${VERSION}.tgz, unionml-server-${VERSION}.tgz, unionml-cli-${VERSION}.tgz`);
+    expect(result.stderr).toContain(`lacks ${['errors', 'data', 'flyte', 'docker', 'compiler', 'server', 'remote', 'cli'].map((n) => `unionml-${n}-${VERSION}.tgz`).join(', ')}`);
     expect(result.stderr).toContain('hint: make them with: npm pack -w @unionml/errors');
     expect(existsSync(join(cwd, 'some_app'))).toBe(false);
     const none = await unionml(['init', 'some_app', '--packages-from', 'nowhere'], { cwd });
@@ -205,27 +129,6 @@ describe('unionml init', () => {
     expect(none.stderr).toContain(`error: cannot read --packages-from ${join(cwd, 'nowhere')}: no such folder`);
   });
 
-  it('from a packed @unionml/cli, copies the template packed by prepack (dot files included)', async () => {
-    const root = tempDir('unionml-packed-');
-    const cli = join(REPO, 'apps', 'cli');
-    const tarball = execFileSync('npm', ['pack', '--pack-destination', root, '--silent'], { cwd: cli, encoding: 'utf8' }).trim().split('\n').pop()!;
-    const installed = join(root, 'node_modules', '@unionml', 'cli');
-    mkdirSync(installed, { recursive: true });
-    execFileSync('tar', ['xzf', join(root, tarball), '-C', installed, '--strip-components=1']);
-    for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'server']) symlinkSync(join(REPO, name === 'server' ? 'apps' : 'packages', name), join(root, 'node_modules', '@unionml', name));
-    expect(existsSync(join(installed, 'templates', 'basic', 'template.json'))).toBe(true);
-    expect(existsSync(join(installed, 'src'))).toBe(false);
-
-    const cwd = join(root, 'work');
-    mkdirSync(cwd);
-    const result = await unionml(['init', 'from_pack'], { cwd, env: gitEnv(IDENTITY), bin: join(installed, 'bin', 'unionml.js') });
-    expect(result.code, result.stderr).toBe(0);
-    const app = join(cwd, 'from_pack');
-    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
-    for (const file of FILES) expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies).toMatchObject({ zod: exampleDependencies['zod'], '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'] });
-  }, 120_000);
 });
 
 describe('package.json of a new app', () => {

@@ -15,7 +15,13 @@ export const APP_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]+$/;
 
 /** The @unionml packages, in dependency order; an app depends on cli, core and data, and npm installs all seven. */
 const DIRECT = ['cli', 'core', 'data'] as const;
-const ALL = ['errors', 'data', 'flyte', 'docker', 'core', 'server', 'cli'] as const;
+/**
+ * Development-only packages of an app: @unionml/remote (image builds, and later deploys) brings the Docker client,
+ * which the app's image (`npm install --omit=dev`) does not need to run tasks or serve.
+ */
+const DEV = ['remote'] as const;
+const ALL = ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote', 'cli'] as const;
+const PACK_COMMAND = `npm pack ${ALL.map((name) => `-w @unionml/${name}`).join(' ')} --pack-destination DIR`;
 
 /**
  * Overrides that @unionml/data's danfojs-node needs: its @tensorflow/tfjs-node runs an install script that
@@ -123,7 +129,7 @@ async function copyTemplate(template: FoundTemplate, destination: string): Promi
 export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[number], string>> {
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     throw new InitError('INIT_PACKAGES_NOT_FOUND', `cannot read --packages-from ${dir}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`, {
-      hint: 'make the tarballs with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/flyte -w @unionml/docker -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
+      hint: `make the tarballs with: ${PACK_COMMAND}`,
     });
   });
   const found: Partial<Record<(typeof ALL)[number], string>> = {};
@@ -139,7 +145,7 @@ export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[num
   }
   if (missing.length) {
     throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} lacks ${missing.join(', ')}`, {
-      hint: 'make them with: npm pack -w @unionml/errors -w @unionml/data -w @unionml/flyte -w @unionml/docker -w @unionml/core -w @unionml/server -w @unionml/cli --pack-destination DIR',
+      hint: `make them with: ${PACK_COMMAND}`,
     });
   }
   return found as Record<(typeof ALL)[number], string>;
@@ -171,7 +177,7 @@ export function appPackageJson(
     engines: { node: '>=20.19' },
     scripts: { ...template.scripts, typecheck: 'tsc -p tsconfig.json' },
     dependencies,
-    devDependencies: sortKeys({ ...template.devDependencies }),
+    devDependencies: sortKeys({ ...template.devDependencies, ...Object.fromEntries(DEV.map((name) => [`@unionml/${name}`, unionml(name)])) }),
     overrides,
     allowScripts: ALLOW_SCRIPTS,
   };

@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
-import { option, roundSeconds } from './shared.js';
+import { importRemote } from '../errors.js';
+import { option, roundSeconds, TASK_ENTRYPOINT } from './shared.js';
 
 /** What `unionml package --json` prints. */
 export interface PackageReport {
@@ -28,11 +29,11 @@ export async function packageApp({ positionals, values, cwd, out }: CommandConte
 
   out.guardStdout();
   const started = performance.now();
-  const core = await import('@unionml/core');
-  const version = option(values, 'version') ?? core.appVersion(cwd, { allowUncommitted: values['allow-uncommitted'] === true });
+  const [core, compiler] = await Promise.all([import('@unionml/core'), import('@unionml/compiler')]);
+  const version = option(values, 'version') ?? (await importRemote('package')).appVersion(cwd, { allowUncommitted: values['allow-uncommitted'] === true });
   const { module, exportName } = core.parseAppAddress(address);
   const model = await core.loadModel(address, { cwd });
-  const { files } = await core.packageModel(model, { module, exportName, image, version, project, domain, output });
+  const { files } = await compiler.packageModel(model, { entrypoint: TASK_ENTRYPOINT, module, exportName, image, version, project, domain, output });
   const seconds = (performance.now() - started) / 1000;
   out.restore();
 

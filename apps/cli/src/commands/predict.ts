@@ -4,9 +4,9 @@
  */
 import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
-import { fromAppCode, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { readFeatures, readInputs } from '../inputs.js';
-import { localTaskCommand, nodeProgress, option, requireLocal } from './shared.js';
+import { compiledRunOptions, option, requireLocal } from './shared.js';
 
 export async function predict({ positionals, values, cwd, out }: CommandContext): Promise<number> {
   const address = positionals[0]!;
@@ -31,13 +31,12 @@ export async function predict({ positionals, values, cwd, out }: CommandContext)
     const { module, exportName } = core.parseAppAddress(address);
     const workflow = 'features' in input ? model.predictFromFeaturesWorkflowName : model.predictWorkflowName;
     out.info(`predicting with model '${model.name}' through its compiled workflow ${workflow}, one process per task`);
-    const image = option(values, 'image');
-    if (image) out.info(`every task runs in a container of ${image}`);
-    const run = await core.predictCompiled(model, { modelFile: resolve(cwd, modelPath), ...input }, { module, exportName, cwd, command: localTaskCommand, onNode: nodeProgress(out), ...(image ? { image } : {}) });
+    const { predictCompiled } = await import('@unionml/compiler');
+    const run = await predictCompiled(model, { modelFile: resolve(cwd, modelPath), ...input }, await compiledRunOptions('predict', values, { module, exportName, cwd, out }));
     predictions = run.predictions;
   } else {
     await model.load(resolve(cwd, modelPath));
-    predictions = await model.predict(input).catch(fromAppCode('PREDICTION_FAILED', `prediction with model '${model.name}' failed`));
+    predictions = await model.predict(input).catch(core.fromAppCode('PREDICTION_FAILED', `prediction with model '${model.name}' failed`));
   }
   out.restore();
 

@@ -5,9 +5,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
-import { fromAppCode } from '../errors.js';
 import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
-import { localTaskCommand, nodeProgress, option, requireLocal, roundSeconds } from './shared.js';
+import { compiledRunOptions, option, requireLocal, roundSeconds } from './shared.js';
 
 /** What `unionml train --json` prints. */
 export interface TrainReport {
@@ -44,15 +43,14 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   if (values['compiled'] === true) {
     out.info(`training model '${model.name}' (${address}) through its compiled workflow ${model.trainWorkflowName}, one process per task`);
     const { module, exportName } = core.parseAppAddress(address);
-    const image = option(values, 'image');
-    if (image) out.info(`every task runs in a container of ${image}`);
-    const run = await core.trainCompiled(model, options, { module, exportName, cwd, command: localTaskCommand, output: target, onNode: nodeProgress(out), ...(image ? { image } : {}) });
+    const { trainCompiled } = await import('@unionml/compiler');
+    const run = await trainCompiled(model, options, { ...(await compiledRunOptions('train', values, { module, exportName, cwd, out })), output: target });
     result = run;
     modelPath = run.modelFile;
     compiled = { executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };
   } else {
     out.info(`training model '${model.name}' (${address}) in this process`);
-    result = await model.train(options as never).catch(fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
+    result = await model.train(options as never).catch(core.fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
     modelPath = await model.save(target);
   }
   const seconds = (performance.now() - started) / 1000;

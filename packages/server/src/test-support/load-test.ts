@@ -1,6 +1,6 @@
 // A rough, in-repo load test of the prediction server with the digits example (not a timed test).
 //
-//   node --import tsx --conditions=@unionml/source apps/server/src/test-support/load-test.ts [--seconds 5] [--connections 32] [--client raw|http]
+//   node --import tsx --conditions=@unionml/source packages/server/src/test-support/load-test.ts [--seconds 5] [--connections 32] [--client raw|http]
 //
 // It starts the server in a child process (train digits, then serveModel on port 0), then runs `connections`
 // keep-alive request loops for `seconds` in this process, POSTing the 5 sample records to /predict, and prints
@@ -21,6 +21,7 @@ if (process.argv.includes('--serve')) {
   // The server process.
   const { loadModel } = await import('@unionml/core');
   // By package name: the TypeScript sources under --conditions=@unionml/source, else the build (dist).
+  // eslint-disable-next-line @nx/enforce-module-boundaries -- on purpose: --dist measures the built package
   const { serveModel } = await import('@unionml/server');
   const model = await loadModel('app:model', { cwd: digitsDir });
   await model.train();

@@ -1,7 +1,7 @@
 // A child process for the signal tests: trains the tiny app, saves it to argv[2], then serves a fresh copy of
 // the model loaded from that file with serveModel (port 0) until SIGTERM/SIGINT. It must then exit by itself, 0.
 //
-//   node --import tsx --conditions=@unionml/source apps/server/src/test-support/serve-child.ts /tmp/model.json
+//   node --import tsx --conditions=@unionml/source packages/server/src/test-support/serve-child.ts /tmp/model.json
 import { serveModel } from '../index.js';
 import { makeTinyApp, trainedTinyApp } from './tiny-app.js';
 

@@ -1,0 +1,87 @@
+// unionml init with npm pack: tarballs of the @unionml packages and a packed @unionml/cli.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE, exampleDependencies, FILES, gitEnv, IDENTITY, tree } from '../test-support/init.js';
+import { REPO, tempDir, unionml } from '../test-support/run.js';
+import { VERSION } from '../version.js';
+
+describe('unionml init (npm pack)', () => {
+  it('--packages-from wires every @unionml package to its tarball, and npm installs them without the registry', async () => {
+    const cwd = tempDir();
+    const packages = join(cwd, 'packages');
+    mkdirSync(packages);
+    // Stand-ins with the real dependency graph of the @unionml packages.
+    const graph: Record<string, string[]> = {
+      errors: [],
+      data: ['errors'],
+      flyte: ['errors'],
+      docker: ['errors'],
+      core: ['data', 'errors'],
+      compiler: ['core', 'data', 'errors', 'flyte'],
+      server: ['core', 'data', 'errors'],
+      remote: ['core', 'docker', 'errors', 'flyte'],
+      cli: ['compiler', 'core', 'data', 'errors', 'server'],
+    };
+    for (const [name, deps] of Object.entries(graph)) {
+      const dir = join(cwd, 'src', name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }));
+      execFileSync('npm', ['pack', '--pack-destination', packages], { cwd: dir, stdio: 'ignore' });
+    }
+    const names = Object.keys(graph).sort();
+    expect(readdirSync(packages).sort()).toEqual(names.map((n) => `unionml-${n}-${VERSION}.tgz`));
+
+    const result = await unionml(['init', 'packed_deps', '--packages-from', 'packages'], { cwd, env: gitEnv(IDENTITY) });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'packed_deps');
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; overrides: Record<string, string> };
+    const tarball = (name: string) => `file:${join(packages, `unionml-${name}-${VERSION}.tgz`)}`;
+    for (const name of ['cli', 'core', 'data']) expect(pkg.dependencies[`@unionml/${name}`]).toBe(tarball(name));
+    expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data']);
+    // @unionml/remote (image builds; it brings the Docker client) is for development only, so not in the app's image.
+    expect(Object.keys(pkg.devDependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/remote']);
+    expect(pkg.devDependencies['@unionml/remote']).toBe(tarball('remote'));
+    for (const name of Object.keys(graph)) expect(pkg.overrides[`@unionml/${name}`]).toBe(tarball(name));
+    expect(pkg.overrides).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
+
+    // Install only the @unionml part (the rest would need the registry): npm must find all of them in the tarballs.
+    const unionmlOnly = {
+      name: 'packed-deps',
+      private: true,
+      dependencies: Object.fromEntries(Object.entries(pkg.dependencies).filter(([d]) => d.startsWith('@unionml/'))),
+      devDependencies: Object.fromEntries(Object.entries(pkg.devDependencies).filter(([d]) => d.startsWith('@unionml/'))),
+      overrides: Object.fromEntries(Object.entries(pkg.overrides).filter(([d]) => d.startsWith('@unionml/'))),
+    };
+    writeFileSync(join(app, 'package.json'), JSON.stringify(unionmlOnly));
+    execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
+    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(names);
+    // Without the development packages (as in the app's image), neither @unionml/remote nor @unionml/docker is there.
+    rmSync(join(app, 'node_modules'), { recursive: true, force: true });
+    execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev'], { cwd: app, stdio: 'pipe' });
+    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(names.filter((n) => n !== 'remote' && n !== 'docker'));
+  }, 60_000);
+
+  it('from a packed @unionml/cli, copies the template packed by prepack (dot files included)', async () => {
+    const root = tempDir('unionml-packed-');
+    const cli = join(REPO, 'apps', 'cli');
+    const tarball = execFileSync('npm', ['pack', '--pack-destination', root, '--silent'], { cwd: cli, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const installed = join(root, 'node_modules', '@unionml', 'cli');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['xzf', join(root, tarball), '-C', installed, '--strip-components=1']);
+    for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote']) symlinkSync(join(REPO, 'packages', name), join(root, 'node_modules', '@unionml', name));
+    expect(existsSync(join(installed, 'templates', 'basic', 'template.json'))).toBe(true);
+    expect(existsSync(join(installed, 'src'))).toBe(false);
+
+    const cwd = join(root, 'work');
+    mkdirSync(cwd);
+    const result = await unionml(['init', 'from_pack'], { cwd, env: gitEnv(IDENTITY), bin: join(installed, 'bin', 'unionml.js') });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'from_pack');
+    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
+    for (const file of FILES) expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies).toMatchObject({ zod: exampleDependencies['zod'], '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'] });
+  }, 120_000);
+});
