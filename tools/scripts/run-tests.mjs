@@ -1,13 +1,14 @@
 #!/usr/bin/env node
-// Runs every check of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
+// Runs the checks of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
 //
-//   node tools/scripts/run-tests.mjs          a Docker daemon (npm run docker:up) + typecheck + unit/integration tests of
-//                                             every project + e2e:local + the Flyte conformance suite e2e:flyte (after
-//                                             building the Flyte judges) + the app image on the daemon, e2e:docker
-//   node tools/scripts/run-tests.mjs --unit   the daemon, typecheck and the projects' tests only
+//   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, the Flyte judges),
+//                                             lint, typecheck, unit, integration, the e2e suites (local, flyte, docker)
+//                                             and the published packages' checks (publint, are-the-types-wrong)
+//   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
+//                                             network, root, Go or Python)
 //
-// Each vitest project writes a JSON report to test-output/vitest/<project>.json (see vitest.shared.mjs); the
-// counts come from those reports. A failed task that wrote no report (e.g. a type error) counts as one failure.
+// Each vitest project writes a JSON report to test-output/vitest/<project>.json (see vitest.shared.mjs); the counts
+// come from those reports. A step that fails without a failing test in its reports counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,49 +21,62 @@ rmSync(reports, { recursive: true, force: true });
 
 const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_SKIP_NX_CACHE: process.env.NX_SKIP_NX_CACHE ?? 'true' };
 const nx = join(root, 'node_modules', '.bin', 'nx');
-const steps = [
-  // @unionml/docker's tests and e2e:docker use a real daemon (and the local base image it makes).
-  ['docker daemon', 'bash', [join(root, 'tools', 'scripts', 'docker-up.sh')]],
-  ['typecheck', nx, ['run-many', '-t', 'typecheck', '--outputStyle=stream']],
-  ['tests', nx, ['run-many', '-t', 'test', '--outputStyle=stream']],
-];
+const stream = '--outputStyle=stream';
+
+/**
+ * The steps: [name, command, args, { needs, reports }]. `needs` names setup steps whose failure skips this one;
+ * `reports` says which vitest reports belong to it (a failed step with failing tests in them is not counted twice).
+ */
+const steps = [];
 if (!unitOnly) {
-  steps.push(['e2e:local', nx, ['run', 'e2e:local', '--outputStyle=stream']]);
-  // Flyte's own code judges ours: its Go compiler (Go module proxy) and flytekit (PyPI), built here.
-  steps.push(['flyte judges', 'bash', [join(root, 'tools', 'scripts', 'setup-flyte-judges.sh')]]);
-  steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', '--outputStyle=stream']]);
-  steps.push(['e2e:docker', nx, ['run', 'e2e:docker', '--outputStyle=stream']]);
+  // Setup: what the integration and e2e tiers use. A real Docker daemon and a local base image (no registry can be
+  // pulled from here); Flyte's own code as judges: its Go compiler (Go module proxy) and flytekit (PyPI).
+  steps.push(['setup: docker daemon', 'bash', [join(root, 'tools', 'scripts', 'docker-up.sh')], { setup: true }]);
+  steps.push(['setup: flyte judges', 'bash', [join(root, 'tools', 'scripts', 'setup-flyte-judges.sh')], { setup: true }]);
+}
+steps.push(['lint', 'npm', ['run', '--silent', 'lint']]);
+steps.push(['typecheck', nx, ['run-many', '-t', 'typecheck', stream]]);
+steps.push(['unit', nx, ['run-many', '-t', 'test', stream], { reports: (f) => !f.includes('-integration') && !f.startsWith('e2e') }]);
+if (!unitOnly) {
+  steps.push(['integration', nx, ['run-many', '-t', 'integration', stream], { needs: ['setup: docker daemon'], reports: (f) => f.includes('-integration') }]);
+  steps.push(['e2e:local', nx, ['run', 'e2e:local', stream], { reports: (f) => f === 'e2e.json' }]);
+  steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', stream], { needs: ['setup: flyte judges'], reports: (f) => f === 'e2e-flyte.json' }]);
+  steps.push(['e2e:docker', nx, ['run', 'e2e:docker', stream], { needs: ['setup: docker daemon'], reports: (f) => f === 'e2e-docker.json' }]);
+  steps.push(['packages', 'node', [join(root, 'tools', 'scripts', 'check-packages.mjs')]]);
 }
 
 const failedSteps = [];
-for (const [name, cmd, args] of steps) {
+for (const [name, cmd, args, options = {}] of steps) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  if ((name === 'e2e:flyte' && failedSteps.includes('flyte judges')) || (name === 'e2e:docker' && failedSteps.includes('docker daemon'))) {
-    failedSteps.push(name);
+  const missing = (options.needs ?? []).filter((need) => failedSteps.some((f) => f.name === need));
+  if (missing.length) {
+    console.log(`skipped: ${missing.join(', ')} failed`);
+    failedSteps.push({ name, options });
     continue;
   }
   const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
-  if (result.status !== 0) failedSteps.push(name);
+  if (result.status !== 0) failedSteps.push({ name, options });
 }
 
 let passed = 0;
 let failed = 0;
-const stepsWithReports = new Set();
+const failingReports = new Set();
 if (existsSync(reports)) {
   for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
     const report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
-    passed += report.numPassedTests ?? 0;
-    failed += report.numFailedTests ?? 0;
     // A suite that failed to load (syntax error, missing module) has no failed tests but failed files.
-    failed += (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
-    stepsWithReports.add(file === 'e2e.json' ? 'e2e:local' : file === 'e2e-flyte.json' ? 'e2e:flyte' : file === 'e2e-docker.json' ? 'e2e:docker' : 'tests');
+    const broken = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.assertionResults ?? []).length === 0).length;
+    passed += report.numPassedTests ?? 0;
+    failed += (report.numFailedTests ?? 0) + broken;
+    if ((report.numFailedTests ?? 0) + broken > 0) failingReports.add(file);
   }
 }
-for (const step of failedSteps) {
-  // typecheck and the judges' setup write no report; a test step that failed without any failing test failed outside
-  // the tests.
-  if (step === 'typecheck' || step === 'flyte judges' || step === 'docker daemon' || !stepsWithReports.has(step) || failed === 0) failed += 1;
+for (const { options } of failedSteps) {
+  // A test step whose failures are already counted adds nothing; any other failed step (setup, lint, typecheck, a
+  // suite that crashed before reporting) is one failure.
+  const counted = options.reports && [...failingReports].some((f) => options.reports(f));
+  if (!counted) failed += 1;
 }
-if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.join(', ')}`);
+if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.map((s) => s.name).join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failedSteps.length || failed ? 1 : 0);
