@@ -39,11 +39,13 @@ describe('README samples', () => {
     for (const sample of samples) writeFileSync(join(dir, sample.file), sample.code);
     const where = samples.map((s) => `${s.file} (line ${s.line})`).join(', ');
 
-    const tsc = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8' });
+    const tsc = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     expect(tsc.status, `${path}: ${where} do not compile:\n${tsc.stdout}${tsc.stderr}`).toBe(0);
 
     if (samples.some((s) => s.file === 'main.ts')) {
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+      // As a user runs it: the built packages (no workspace source condition from this test process's NODE_OPTIONS).
+      const env = { ...process.env, NODE_OPTIONS: '' };
+      const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
       expect(run.status, `${path}: main.ts failed:\n${run.stdout}${run.stderr}`).toBe(0);
     }
     rmSync(dir, { recursive: true, force: true });
