@@ -84,7 +84,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
     settings: {
-      'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js', '.mjs', '.mts'], conditionNames: ['@unionml/source', 'types', 'import', 'default'] })],
+      // Imports name the .js a .ts file compiles to; the workspace's packages resolve to their sources.
+      'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
+      'import-x/resolver-next': [
+        importX.createNodeResolver({ extensions: ['.ts', '.mts', '.js', '.mjs'], extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] }, conditionNames: ['@unionml/source', 'types', 'import', 'default'] }),
+      ],
     },
   },
   {

@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// Keeps the workspace's source condition out of published manifests. In the repository every package's `exports`
+// has a condition `@unionml/source` (TypeScript, vitest and tsx read the sources through it); a published package has
+// no sources, so `npm pack`/`npm publish` must not carry it.
+//
+//   node pack-manifest.mjs strip     (prepack) package.json → package.json.unpacked, and package.json without it
+//   node pack-manifest.mjs restore   (postpack) package.json.unpacked → package.json, byte for byte
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+const CONDITION = '@unionml/source';
+const [command] = process.argv.slice(2);
+
+/** `exports` without the source condition, at any depth. */
+export function withoutSourceCondition(value) {
+  if (Array.isArray(value)) return value.map(withoutSourceCondition);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== CONDITION).map(([key, inner]) => [key, withoutSourceCondition(inner)]));
+}
+
+if (command === 'strip') {
+  const text = readFileSync('package.json', 'utf8');
+  if (existsSync('package.json.unpacked')) throw new Error('package.json.unpacked exists: a previous pack did not finish; restore it with "node tools/scripts/pack-manifest.mjs restore" in this folder');
+  writeFileSync('package.json.unpacked', text);
+  const manifest = JSON.parse(text);
+  if (manifest.exports) manifest.exports = withoutSourceCondition(manifest.exports);
+  writeFileSync('package.json', `${JSON.stringify(manifest, null, 2)}\n`);
+} else if (command === 'restore') {
+  if (existsSync('package.json.unpacked')) renameSync('package.json.unpacked', 'package.json');
+} else if (command !== undefined) {
+  console.error(`usage: pack-manifest.mjs strip|restore (got ${command})`);
+  process.exit(2);
+}
