@@ -54,8 +54,8 @@ describe("Flyte's compiler and flytekit accept the bundles unionml package write
     const flytekit = flytekitCheckBundle(bundle);
     expect(flytekit.ok, flytekit.stdout + flytekit.stderr).toBe(true);
     const train = flytekit.json.tasks.find((t) => t.name.endsWith('.train_task'))!;
-    expect(train.pythonTypes?.inputs).toMatchObject({ data: expect.stringContaining('StructuredDataset'), hyperparameters: expect.stringContaining('Hyperparameters') });
-    expect(train.pythonTypes?.outputs).toMatchObject({ model_object: expect.stringContaining('FlyteFile'), metrics: 'Dict[str, float]' });
+    expect(train.pythonTypes?.inputs).toMatchObject({ data: expect.stringContaining('StructuredDataset') as string, hyperparameters: expect.stringContaining('Hyperparameters') as string });
+    expect(train.pythonTypes?.outputs).toMatchObject({ model_object: expect.stringContaining('FlyteFile') as string, metrics: 'Dict[str, float]' });
   });
 
   it('every-type: flytekit sees each declared type as the Python type flytekit itself would declare', () => {
@@ -70,8 +70,8 @@ describe("Flyte's compiler and flytekit accept the bundles unionml package write
       until: 'Optional[datetime.datetime]',
       weights: 'List[float]',
       limits: 'Dict[str, int]',
-      filter: expect.stringMatching(/^Optional\[.*Filter\]$/),
-      mode: expect.stringContaining('Enum'),
+      filter: expect.stringMatching(/^Optional\[.*Filter\]$/) as string,
+      mode: expect.stringContaining('Enum') as string,
     });
     const schedules = flytekit.json.launchPlans.filter((lp) => lp.scheduled);
     expect(schedules.map((lp) => lp.name).sort()).toEqual(['every_type_daily', 'every_type_hourly_predictions', 'every_type_nightly']);

@@ -70,7 +70,7 @@ describe('a new app made by unionml init', () => {
     for (const p of body as number[]) {
       expect(Number.isInteger(p) && p >= 0 && p <= 9, String(p)).toBe(true);
     }
-    const local = JSON.parse(unionml(['predict', 'app:model', '--local', '--model-path', 'model.json', '-f', 'data/sample_features.json', '--json']).stdout);
+    const local = JSON.parse(unionml(['predict', 'app:model', '--local', '--model-path', 'model.json', '-f', 'data/sample_features.json', '--json']).stdout) as { predictions: unknown };
     expect(body).toEqual(local.predictions);
   });
 

@@ -52,7 +52,7 @@ export class SoftmaxRegression {
     private state?: State,
   ) {}
 
-  async fit(X: number[][], y: number[]): Promise<this> {
+  fit(X: number[][], y: number[]): Promise<this> {
     const classes = [...new Set(y)].sort((a, b) => a - b);
     const { mean, scale } = standardization(X);
     const { learningRate, epochs, l2 } = this.hyperparameters;
@@ -63,14 +63,15 @@ export class SoftmaxRegression {
       const b = tf.variable(tf.zeros([classes.length]));
       const optimizer = tf.train.adam(learningRate);
       for (let epoch = 0; epoch < epochs; epoch++) {
-        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, inputs.matMul(w).add(b)).add(w.square().sum().mul(l2)) as tf.Scalar);
+        optimizer.minimize(() => tf.losses.softmaxCrossEntropy(labels, inputs.matMul(w).add(b)).add<tf.Scalar>(w.square().sum().mul(l2)));
       }
       optimizer.dispose();
       return [w.arraySync() as number[][], b.arraySync() as number[]];
     });
     this.state = { weights, bias, mean, scale, classes };
     this.#inference = undefined;
-    return this;
+    // Training runs synchronously; fit returns a Promise as model libraries' fit methods do (the trainer awaits it).
+    return Promise.resolve(this);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
+import type * as Remote from '@unionml/remote';
 
 /** The error codes of the `unionml` CLI. */
 export const CLI_ERRORS = defineErrors('@unionml/cli', {
@@ -107,7 +108,7 @@ export class PackageMissingError extends UnionMLError<'CLI_PACKAGE_MISSING'> {
  * Imports `@unionml/remote` (an optional peer dependency: it brings the Docker client, which task images do not need),
  * or fails with {@link PackageMissingError}.
  */
-export async function importRemote(command: string): Promise<typeof import('@unionml/remote')> {
+export async function importRemote(command: string): Promise<typeof Remote> {
   try {
     return await import('@unionml/remote');
   } catch (error) {

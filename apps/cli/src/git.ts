@@ -21,7 +21,7 @@ export const DEFAULT_IDENTITY = { 'user.name': 'unionml', 'user.email': 'unionml
 export function initialCommit(dir: string, appName: string): GitOutcome {
   const git = (args: string[]) => spawnSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const init = git(['init', '--quiet']);
-  if ((init.error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') return { status: 'no-git' };
+  if (init.error && 'code' in init.error && init.error.code === 'ENOENT') return { status: 'no-git' };
   if (init.error || init.status !== 0) return { status: 'failed', step: 'git init', detail: detail(init) };
   const add = git(['add', '--all']);
   if (add.error || add.status !== 0) return { status: 'failed', step: 'git add --all', detail: detail(add) };

@@ -25,7 +25,7 @@ describe('readInputs and readFeatures', () => {
     writeFileSync(join(dir, 'in.json'), '{"n": 1}');
     expect(await readInputs('{"n": 2}', dir)).toEqual({ n: 2 });
     expect(await readInputs('@in.json', dir)).toEqual({ n: 1 });
-    await expect(readInputs('{"n": }', dir)).rejects.toMatchObject({ code: 'INPUT_BAD_JSON', message: expect.stringMatching(/^--inputs is not valid JSON: .* at line 1, column 7/) });
+    await expect(readInputs('{"n": }', dir)).rejects.toMatchObject({ code: 'INPUT_BAD_JSON', message: expect.stringMatching(/^--inputs is not valid JSON: .* at line 1, column 7/) as string });
     await expect(readInputs('"text"', dir)).rejects.toMatchObject({ code: 'CLI_INPUTS_INVALID', message: '--inputs must be a JSON object, got a string' });
     await expect(readInputs('@missing.json', dir)).rejects.toMatchObject({ code: 'DATA_FILE_NOT_FOUND', message: `inputs file not found: ${join(dir, 'missing.json')}` });
   });

@@ -111,7 +111,7 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
   it('with --json, a usage error is also a JSON object on stdout', async () => {
     const result = await unionml(['train', 'tiny:model', '--json']);
     expect(result.code).toBe(2);
-    expect(onlyJson(result)).toEqual({ error: { code: 'REMOTE_NOT_AVAILABLE', message: expect.stringContaining('pass --local') } });
+    expect(onlyJson(result)).toEqual({ error: { code: 'REMOTE_NOT_AVAILABLE', message: expect.stringContaining('pass --local') as string } });
   });
 });
 

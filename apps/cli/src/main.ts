@@ -175,7 +175,7 @@ function stackOf(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 5; depth++) {
-    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
+    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : errorMessage(current));
     current = current instanceof Error ? current.cause : undefined;
     if (current !== undefined) parts.push('caused by:');
   }

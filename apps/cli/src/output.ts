@@ -12,8 +12,9 @@ export class Output {
 
   constructor(options: { json?: boolean } = {}) {
     this.json = options.json ?? false;
-    this.#stdoutWrite = process.stdout.write.bind(process.stdout) as (text: string) => boolean;
-    this.#stderrWrite = process.stderr.write.bind(process.stderr) as (text: string) => boolean;
+    // Bound now, before guardStdout replaces process.stdout.write: results keep reaching the real stdout.
+    this.#stdoutWrite = process.stdout.write.bind<(text: string) => boolean>(process.stdout);
+    this.#stderrWrite = process.stderr.write.bind<(text: string) => boolean>(process.stderr);
   }
 
   /** Writes a result to the real stdout (even while it is guarded). */
@@ -60,12 +61,12 @@ export class Output {
   guardStdout(): void {
     if (this.#restore) return;
     const stdout = process.stdout;
-    const own = Object.prototype.hasOwnProperty.call(stdout, 'write');
-    const previous = stdout.write;
+    // An own `write` (one that something set on the stream) is put back as it was; else the prototype's shows again.
+    const own = Object.getOwnPropertyDescriptor(stdout, 'write');
     const stderr = process.stderr;
     stdout.write = ((...args: Parameters<typeof stderr.write>) => stderr.write(...args)) as typeof stdout.write;
     this.#restore = () => {
-      if (own) stdout.write = previous;
+      if (own) Object.defineProperty(stdout, 'write', own);
       else delete (stdout as { write?: unknown }).write;
     };
   }

@@ -54,8 +54,9 @@ export async function trainCompiled(model: AnyModel, inputs: Record<string, unkn
     loader_kwargs: loaderKwargs ?? {},
     splitter_kwargs: splitterKwargs ?? {},
     parser_kwargs: parserKwargs ?? {},
-    ...model.dataset.checkReaderArgs(readerArgs),
-    ...(model.trainerKwargsSchema ? model.trainerKwargsSchema.parse(trainerKwargs ?? {}) : (trainerKwargs ?? {})),
+    // AnyModel's reader arguments and trainer kwargs are objects of any types (TReaderArgs and TTrainerKwargs extend object)
+    ...(model.dataset.checkReaderArgs(readerArgs) as object),
+    ...(model.trainerKwargsSchema ? (model.trainerKwargsSchema.parse(trainerKwargs ?? {}) as object) : (trainerKwargs ?? {})),
   };
   const run = await execute(compiled, 'train', values, options);
   const modelFile = (run.outputs['model_object'] as { path: string }).path;
@@ -98,7 +99,7 @@ export async function predictCompiled(
   const run =
     request.features !== undefined
       ? await execute(compiled, 'predictFromFeatures', { model_object: modelObject, features: request.features }, options)
-      : await execute(compiled, 'predict', { model_object: modelObject, ...model.dataset.checkReaderArgs(request.inputs ?? {}) }, options);
+      : await execute(compiled, 'predict', { model_object: modelObject, ...(model.dataset.checkReaderArgs(request.inputs ?? {}) as object) }, options);
   return { predictions: run.outputs['o0'], executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };
 }
 

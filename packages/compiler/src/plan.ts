@@ -122,7 +122,7 @@ const RUNNERS: Record<TaskName, Runner> = {
 
   async train_task(model, plan, inputs) {
     const trainerKwargs = Object.fromEntries(Object.keys(plan.trainerKwargs).map((k) => [k, inputs[k]]));
-    const result = await model.trainOn(inputs['data'] as DataFrame, {
+    const result = await model.trainOn(inputs['data'], {
       hyperparameters: inputs['hyperparameters'],
       loaderKwargs: objectOr(inputs['loader_kwargs']),
       splitterKwargs: objectOr(inputs['splitter_kwargs']),
@@ -135,14 +135,14 @@ const RUNNERS: Record<TaskName, Runner> = {
   },
 
   async predict_task(model, _plan, inputs) {
-    const modelObject = await model.load(blobPath(inputs['model_object']));
-    const features = await model.dataset.featuresOf(inputs['data'] as DataFrame);
+    const modelObject: unknown = await model.load(blobPath(inputs['model_object']));
+    const features = await model.dataset.featuresOf(inputs['data']);
     return { o0: await model.predictFromFeatures(modelObject, features) };
   },
 
   async predict_from_features_task(model, _plan, inputs) {
-    const modelObject = await model.load(blobPath(inputs['model_object']));
-    const features = await model.dataset.getFeatures(inputs['features'] as DataFrame, { featureSchema: model.artifact?.featureSchema });
+    const modelObject: unknown = await model.load(blobPath(inputs['model_object']));
+    const features = await model.dataset.getFeatures(inputs['features'], { featureSchema: model.artifact?.featureSchema });
     return { o0: await model.predictFromFeatures(modelObject, features) };
   },
 };

@@ -41,7 +41,7 @@ describe('declare: zod schemas as Flyte types (as flytekit declares the same Pyt
     ['z.record(z.enum)', z.record(z.enum(['a']), z.number()), 'a record whose keys are not strings'],
     ['nested', z.array(z.set(z.number())), 'a zod set'],
   ])('names the field of an undeclarable %s', (_label, schema, what) => {
-    expect(() => d(schema as z.ZodType)).toThrow(expect.objectContaining({ code: 'FLYTE_TYPE_UNSUPPORTED', message: expect.stringContaining(`cannot declare reader argument 'x'`) }));
+    expect(() => d(schema as z.ZodType)).toThrow(expect.objectContaining({ code: 'FLYTE_TYPE_UNSUPPORTED', message: expect.stringContaining(`cannot declare reader argument 'x'`) as string }));
     expect(() => d(schema as z.ZodType)).toThrow(what);
   });
 

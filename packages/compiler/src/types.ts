@@ -82,12 +82,12 @@ export function declare(schema: z.ZodType, path: string, jsonSchemaOf: (schema: 
     case 'enum': {
       const values = Object.values(def.entries ?? {});
       if (!values.every((v) => typeof v === 'string')) unsupported(path, 'an enum with non-string values');
-      return { type: { kind: 'enum', values: values as string[] }, optional: false };
+      return { type: { kind: 'enum', values }, optional: false };
     }
     case 'literal': {
       const values = def.values ?? [];
       if (!values.every((v) => typeof v === 'string')) unsupported(path, 'a literal that is not a string');
-      return { type: { kind: 'enum', values: values as string[] }, optional: false };
+      return { type: { kind: 'enum', values }, optional: false };
     }
     default:
       return unsupported(path, `a zod ${def.type}`);

@@ -73,7 +73,7 @@ describe('Dataset components', () => {
     const d = new Dataset({ readerArgs: z.object({ n: z.int().min(1) }) });
     d.reader(({ n }) => frame(n));
     expect((await d.read({ n: 5 })) as DataFrame).toHaveLength(5);
-    await expect(d.read({ n: 'five' })).rejects.toThrow(/invalid reader arguments for dataset 'dataset':\n  - 'n': .*\nexpected: \{ n: integer \(>= 1\) \}/);
+    await expect(d.read({ n: 'five' })).rejects.toThrow(/invalid reader arguments for dataset 'dataset':\n {2}- 'n': .*\nexpected: \{ n: integer \(>= 1\) \}/);
     await expect(d.read({ n: 5, m: 1 })).rejects.toThrow(/unknown key 'm'/);
   });
 
@@ -86,7 +86,7 @@ describe('Dataset components', () => {
 
   it('runs a custom loader with its kwargs', async () => {
     const d = new Dataset<NoArgs, { raw: string }>({ targets: ['y'] });
-    d.loader((raw: string, kwargs: { head?: number }) => DataFrame.fromRecords(JSON.parse(raw)).head(kwargs.head ?? 100));
+    d.loader((raw: string, kwargs: { head?: number }) => DataFrame.fromRecords(JSON.parse(raw) as Record<string, unknown>[]).head(kwargs.head ?? 100));
     const { train, test } = await d.getData(JSON.stringify(frame().toRecords()), { loaderKwargs: { head: 10 } });
     expect(train[0].length + test![0].length).toBe(10);
   });
@@ -121,7 +121,7 @@ describe('Dataset components', () => {
 
   it('says how to declare non-tabular data when the reader returns something else', async () => {
     const d = new Dataset();
-    await expect(d.load('text' as never)).rejects.toMatchObject({ code: 'DATA_INVALID', hint: expect.stringContaining('set tabular: false') });
+    await expect(d.load('text' as never)).rejects.toMatchObject({ code: 'DATA_INVALID', hint: expect.stringContaining('set tabular: false') as string });
   });
 });
 
@@ -144,7 +144,7 @@ describe('feature loading and transforming', () => {
 
   it('runs a custom feature loader (JSON text to DataFrame) then the transformer', async () => {
     const d = new Dataset<NoArgs, { rawFeatures: string }>({ targets: ['y'] });
-    d.featureLoader((raw) => DataFrame.fromRecords(JSON.parse(raw)));
+    d.featureLoader((raw) => DataFrame.fromRecords(JSON.parse(raw) as Record<string, unknown>[]));
     d.featureTransformer((f) => f.assign('x', f.toVector('x').map((v) => v * 10)));
     expect((await d.getFeatures('[{"x": 1}]')).toRecords()).toEqual([{ x: 10 }]);
   });

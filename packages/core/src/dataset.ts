@@ -70,7 +70,7 @@ const BRAND = Symbol.for('unionml.dataset');
  * options form that carries Flyte task settings: `dataset.reader({ cache: true })(fn)`.
  *
  * @typeParam TReaderArgs the reader's arguments (inferred from `readerArgs`)
- * @typeParam S the data types, for data that is not a table (see {@link DatasetSpec})
+ * @typeParam S the data types, for data that is not a table (see {@link DatasetSpec}; the default declares none: a table)
  * @typeParam TReaderInput what callers pass as reader arguments (schema defaults make fields optional)
  *
  * @example
@@ -79,7 +79,7 @@ const BRAND = Symbol.for('unionml.dataset');
  * dataset.reader(() => readCsv('data/digits.csv'));
  * ```
  */
-export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec = {}, TReaderInput = TReaderArgs> {
+export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec = DatasetSpec, TReaderInput = TReaderArgs> {
   readonly name: string;
   readonly features: readonly string[];
   readonly targets: readonly string[];
@@ -201,7 +201,7 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   /** Runs the loader (default: coerce tables to {@link DataFrame}). */
   async load(raw: RawOf<S>, loaderKwargs: Record<string, unknown> = {}): Promise<DataOf<S>> {
     const loader = this.#components.loader;
-    if (loader) return (await (loader as Loader<RawOf<S>, DataOf<S>, unknown>)(raw, loaderKwargs)) as DataOf<S>;
+    if (loader) return await (loader as Loader<RawOf<S>, DataOf<S>, unknown>)(raw, loaderKwargs);
     if (Object.keys(loaderKwargs).length) {
       throw new ArgumentsError(`loader arguments for dataset '${this.name}'`, Object.keys(loaderKwargs).map((k) => `unknown key '${k}'`), 'none: the default loader takes no arguments (register dataset.loader to accept some)');
     }
@@ -214,12 +214,13 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     const splitter = this.#components.splitter;
     const kwargs: SplitterKwargs = { testSize: this.testSize, shuffle: this.shuffle, randomState: this.randomState };
     if (!splitter) this.#checkKeys('splitter arguments', overrides, Object.keys(kwargs));
-    const merged = { ...kwargs, ...overrides } as SplitterKwargs;
+    const merged = { ...kwargs, ...overrides };
     let splits: readonly DataOf<S>[];
     if (splitter) splits = await (splitter as Splitter<DataOf<S>>)(data, merged);
     else if (DataFrame.isDataFrame(data)) splits = trainTestSplit(data, merged) as unknown as DataOf<S>[];
     else splits = [data];
-    if (!Array.isArray(splits) || splits.length < 1 || splits.length > 2) {
+    // A JS splitter may return anything (isArray: Array.isArray would narrow a readonly array to any[]).
+    if (!isArray(splits) || splits.length < 1 || splits.length > 2) {
       throw new ComponentError(`the splitter of dataset '${this.name}' must return [train] or [train, test], got ${describeLength(splits)}`);
     }
     return [...splits];
@@ -318,7 +319,7 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
 
   #parserKwargs(overrides: Record<string, unknown> = {}): ParserKwargs {
     if (!this.#components.parser) this.#checkKeys('parser arguments', overrides, ['features', 'targets']);
-    return { features: this.features, targets: this.targets, ...overrides } as ParserKwargs;
+    return { features: this.features, targets: this.targets, ...overrides };
   }
 
   #checkKeys(what: string, given: Record<string, unknown>, known: string[]): void {
@@ -451,6 +452,11 @@ function checkTypes(frame: DataFrame, schema: readonly ColumnSchema[]): void {
 export function taskOptions<T extends object>(what: string, arg: unknown): T {
   if (!isPlainObject(arg)) throw new ComponentError(`${what}(...) expects a function, or an options object then a function; got ${kind(arg)}`, `write ${what}(fn) or ${what}({ cache: true })(fn)`);
   return { ...arg } as T;
+}
+
+/** `Array.isArray` as a guard that keeps the element type of a readonly array. */
+function isArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
 }
 
 function describeLength(value: unknown): string {

@@ -81,7 +81,7 @@ describe('loadModel', () => {
     writeFileSync(join(dir, 'throws.ts'), "throw new Error('no GPU found');\nexport const model = 1;\n");
     writeFileSync(join(dir, 'deps.ts'), "import { x } from 'not-installed-anywhere';\nexport const model = x;\n");
     await expect(loadModel('throws:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', message: `failed to load the app ${join(dir, 'throws.ts')}: no GPU found` });
-    await expect(loadModel('deps:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', hint: expect.stringContaining('npm install') });
+    await expect(loadModel('deps:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', hint: expect.stringContaining('npm install') as string });
 
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DataFrame } from '@unionml/data';
+import { type DataFrame } from '@unionml/data';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Dataset } from './dataset.js';
@@ -151,13 +151,13 @@ describe('Model.save and Model.load', () => {
     await model.train({ hyperparameters: { shift: 0.5 } });
     const file = join(tmp(), 'model.json');
     expect(await model.save(file)).toBe(file);
-    const saved = JSON.parse(readFileSync(file, 'utf8'));
+    const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
     expect(saved).toMatchObject({ format: MODEL_FILE_FORMAT, formatVersion: 1, model: 'test_model', hyperparameters: { shift: 0.5 }, modelObject: { encoding: 'toJSON', className: 'Centroid' } });
 
     const { model: fresh } = makeApp();
     const loaded = await fresh.load(file);
     expect(loaded).toBeInstanceOf(Centroid);
-    expect(loaded.centroids).toEqual((model.artifact!.modelObject as Centroid).centroids);
+    expect(loaded.centroids).toEqual(model.artifact!.modelObject.centroids);
     expect(fresh.artifact?.metrics).toEqual(model.artifact?.metrics);
     expect(await fresh.predict({ features: features5 })).toEqual(await model.predict({ features: features5 }));
   });
@@ -213,7 +213,7 @@ describe('Model.save and Model.load', () => {
     };
     await expect(model.load(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND', message: `model file not found: ${join(dir, 'missing.json')}` });
     const truncated = write('truncated.json', '{"format": "unionml.model", "formatVer');
-    await expect(model.load(truncated)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT', message: expect.stringContaining(`${truncated} is not a valid model file: its JSON is truncated or corrupt`) });
+    await expect(model.load(truncated)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT', message: expect.stringContaining(`${truncated} is not a valid model file: its JSON is truncated or corrupt`) as string });
     const foreign = write('foreign.json', '{"weights": [1, 2]}');
     await expect(model.load(foreign)).rejects.toMatchObject({ code: 'MODEL_FILE_FOREIGN', message: `${foreign} is not a UnionML model file (it has no "format": "unionml.model" header)` });
     const binary = write('binary.bin', '\u0000\u0001\u0002');
@@ -221,7 +221,7 @@ describe('Model.save and Model.load', () => {
     const other = write('other.json', JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'other', modelObject: { encoding: 'json', value: 1 } }));
     await expect(model.load(other)).rejects.toMatchObject({ code: 'MODEL_FILE_MISMATCH', message: `${other} holds model 'other', not 'test_model'` });
     const broken = write('broken.json', JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'test_model', modelObject: { encoding: 'toJSON', className: 'Centroid', value: null } }));
-    await expect(model.load(broken)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT', message: expect.stringContaining(`cannot rebuild the model object from ${broken}`) });
+    await expect(model.load(broken)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT', message: expect.stringContaining(`cannot rebuild the model object from ${broken}`) as string });
     const noObject = write('noobject.json', JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'test_model' }));
     await expect(model.load(noObject)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
   });
@@ -235,7 +235,7 @@ describe('Model.save and Model.load', () => {
       mkdirSync(path);
       writeFileSync(join(path, 'weights.txt'), JSON.stringify({ obj, hp }));
     });
-    model.loader((path) => JSON.parse(readFileSync(join(path, 'weights.txt'), 'utf8')).obj);
+    model.loader((path) => (JSON.parse(readFileSync(join(path, 'weights.txt'), 'utf8')) as { obj: unknown }).obj);
     model.artifact = { modelObject: { v: 1 }, hyperparameters: { a: 1 } };
     await model.save(target);
     model.artifact = { modelObject: { v: 2 } };

@@ -172,7 +172,7 @@ export class Model<
   THyper extends object = Record<string, unknown>,
   TModel = unknown,
   TReaderArgs extends object = NoArgs,
-  S extends DatasetSpec = {},
+  S extends DatasetSpec = DatasetSpec,
   TPrediction = unknown,
   TTrainerKwargs extends object = Record<string, unknown>,
   THyperInput = THyper,
@@ -212,7 +212,7 @@ export class Model<
       if (typeof cls !== 'function' || typeof (cls as ClassLike).fromJSON !== 'function') {
         throw new ComponentError(`new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) method`, 'list classes with a static fromJSON(json)');
       }
-      this.#modelClasses.set(cls.name, cls as ClassLike);
+      this.#modelClasses.set(cls.name, cls);
     }
     if (options.init !== undefined) this.init(options.init);
     Object.defineProperty(this, BRAND, { value: true });
@@ -250,7 +250,7 @@ export class Model<
 
   /** Registers (or replaces) the function or class that makes a model object from hyperparameters. */
   init<F extends Init<THyper, TModel>>(fn: F): F {
-    this.#init = this.#fn('init', fn) as Init<THyper, TModel>;
+    this.#init = this.#fn('init', fn);
     return fn;
   }
 
@@ -278,17 +278,17 @@ export class Model<
 
   /** Registers the evaluator: `(modelObject, features, target) => number`, run on each split after training. */
   evaluator<F extends Evaluator<TModel, ParsedOf<S>>>(fn: F): F {
-    return (this.#evaluator = this.#fn('evaluator', fn)) as F;
+    return (this.#evaluator = this.#fn('evaluator', fn));
   }
 
   /** Registers a custom saver, replacing the default JSON model file. */
   saver<F extends Saver<TModel, THyper>>(fn: F): F {
-    return (this.#saver = this.#fn('saver', fn) as F);
+    return (this.#saver = this.#fn('saver', fn));
   }
 
   /** Registers a custom loader, replacing the default JSON model file. */
   loader<F extends ModelLoader<TModel>>(fn: F): F {
-    return (this.#loader = this.#fn('loader', fn) as F);
+    return (this.#loader = this.#fn('loader', fn));
   }
 
   /** Validates hyperparameters against the schema (unknown keys are errors) and applies its defaults. */
@@ -306,7 +306,7 @@ export class Model<
   async createModelObject(hyperparameters: THyper): Promise<TModel> {
     const init = this.#init;
     if (!init) throw new ComponentError(`model '${this.name}' has no init`, 'pass init to new Model({ init: (hp) => ... }) or register model.init(...)');
-    const modelObject = isClass(init) ? new init(hyperparameters) : await (init as (hp: THyper) => MaybePromise<TModel>)(hyperparameters);
+    const modelObject = isClass(init) ? new init(hyperparameters) : await init(hyperparameters);
     if (modelObject === undefined) throw new ComponentError(`the init of model '${this.name}' returned undefined`, 'return the new model object from init');
     return modelObject;
   }
@@ -315,7 +315,7 @@ export class Model<
    * Trains in this process: reads the data, splits and parses it, makes a model object from the hyperparameters,
    * trains it, evaluates it on each split and sets {@link Model.artifact}.
    */
-  async train(...[options]: {} extends TReaderInput ? [options?: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>] : [options: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>]): Promise<TrainResult<TModel, THyper>> {
+  async train(...[options]: NoArgs extends TReaderInput ? [options?: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>] : [options: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>]): Promise<TrainResult<TModel, THyper>> {
     const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = (options ?? {}) as TrainOptions<unknown, unknown, Record<string, unknown>>;
     // Checked before reading: a typo in a hyperparameter should not cost a data load.
     this.checkHyperparameters(hyperparameters);
@@ -359,7 +359,7 @@ export class Model<
    * `fixedRate`, with these inputs. Deployed with the app (issue-level: compiled into the bundle by `package`).
    */
   scheduleTraining(name: string, options: ScheduleOptions & TrainOptions<THyperInput, TTrainerKwargs, Partial<TReaderInput>>): this {
-    this.#addSchedule('training', name, options as ScheduleOptions & Record<string, unknown>);
+    this.#addSchedule('training', name, options);
     return this;
   }
 
@@ -368,7 +368,7 @@ export class Model<
    * arguments and a model file already in Flyte's storage (`modelUri`, e.g. an `s3://` uri).
    */
   schedulePrediction(name: string, options: ScheduleOptions & { modelUri?: string } & Partial<TReaderInput>): this {
-    this.#addSchedule('prediction', name, options as ScheduleOptions & Record<string, unknown>);
+    this.#addSchedule('prediction', name, options);
     return this;
   }
 
@@ -378,7 +378,7 @@ export class Model<
   }
 
   #addSchedule(kind: ModelSchedule['kind'], name: string, options: ScheduleOptions & Record<string, unknown>): void {
-    const { expression, fixedRate, offset, readerTimeArg, activateOnDeploy = true, ...inputs } = options ?? ({} as ScheduleOptions);
+    const { expression, fixedRate, offset, readerTimeArg, activateOnDeploy = true, ...inputs } = options ?? {};
     if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
       throw new ScheduleError(`a schedule name must be a non-empty string of letters, digits, '_', '-' or '.', got ${JSON.stringify(name)}`);
     }
@@ -406,7 +406,7 @@ export class Model<
     if (!artifact) throw new ModelNotTrainedError(this.name, 'predict');
     let features: FeaturesOf<S>;
     if ('features' in input && input.features !== undefined) {
-      features = await this.dataset.getFeatures(input.features as RawFeaturesOf<S>, { featureSchema: artifact.featureSchema });
+      features = await this.dataset.getFeatures(input.features, { featureSchema: artifact.featureSchema });
     } else {
       const args = 'inputs' in input && input.inputs !== undefined ? input.inputs : input;
       if (!isPlainObject(args)) throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
@@ -614,6 +614,7 @@ export class Model<
 }
 
 /** A Model of any types, as the CLI and server handle them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an existential: Model is invariant in its type parameters, so only any accepts every Model
 export type AnyModel = Model<any, any, any, any, any, any, any, any>;
 
 function isClass(fn: unknown): fn is new (...args: never[]) => unknown {

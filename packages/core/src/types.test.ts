@@ -1,6 +1,6 @@
 // Compile-time contracts. `tsc` (the typecheck target) fails if a `@ts-expect-error` line stops being an error,
 // so every wrong signature below is proven to be rejected by the compiler; vitest runs the value checks.
-import { DataFrame } from '@unionml/data';
+import { type DataFrame } from '@unionml/data';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { Dataset } from './dataset.js';
@@ -75,7 +75,7 @@ describe('types flow end to end', () => {
       return obj;
     });
     // @ts-expect-error labels are number[], not a DataFrame
-    m.trainer((obj, _features, labels: DataFrame) => obj);
+    m.trainer((obj, _features, _labels: DataFrame) => obj);
     expect(arrays.tabular).toBe(false);
   });
 });

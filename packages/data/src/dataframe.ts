@@ -79,7 +79,8 @@ export class DataFrame {
    * @param options.columns take exactly these columns, in this order (absent keys become `null`).
    */
   static fromRecords(records: readonly Record<string, unknown>[], options: { columns?: readonly string[] } = {}): DataFrame {
-    if (!Array.isArray(records)) throw new InvalidDataError(`expected an array of records, got ${kind(records)}`);
+    // Checked for JS callers; isArray keeps the element type (Array.isArray would narrow a readonly array to any[]).
+    if (!isArray(records)) throw new InvalidDataError(`expected an array of records, got ${kind(records)}`);
     let columns: string[];
     if (options.columns) {
       columns = [...options.columns];
@@ -159,8 +160,8 @@ export class DataFrame {
     return DataFrame.fromRows(rows, frame.columns);
   }
 
-  /** Coerces any {@link DataFrameInput} to a DataFrame; returns DataFrames unchanged. */
-  static from(input: DataFrameInput | unknown): DataFrame {
+  /** Coerces any {@link DataFrameInput} to a DataFrame (anything else throws); returns DataFrames unchanged. */
+  static from(input: unknown): DataFrame {
     if (DataFrame.isDataFrame(input)) return input;
     if (Array.isArray(input)) return DataFrame.fromRecords(input as Record<string, unknown>[]);
     if (isDanfoLike(input)) return DataFrame.fromDanfo(input);
@@ -334,8 +335,13 @@ function isDanfoLike(value: unknown): value is DanfoLike {
 /** True for a plain object (`{...}`, not an array, null, a class instance or a DataFrame). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
+}
+
+/** `Array.isArray` as a guard that keeps the element type of a readonly array. */
+function isArray(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
 }
 
 function scalar(value: unknown, column: string, row: number): Scalar {

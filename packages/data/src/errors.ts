@@ -147,11 +147,13 @@ export class JsonSyntaxError extends UnionMLError<'INPUT_BAD_JSON'> {
 /** A value as messages show it: JSON, cut to 60 characters. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'undefined';
-  if (typeof value === 'number') return String(value);
+  // JSON.stringify throws on a bigint and shows no function or symbol: these as String() shows them.
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return String(value);
   try {
     const text = JSON.stringify(value);
     return text.length > 60 ? `${text.slice(0, 57)}...` : text;
   } catch {
-    return String(value);
+    // An object with a cycle or a bigint inside, or whose toJSON throws.
+    return Array.isArray(value) ? 'an array that JSON cannot show' : 'an object that JSON cannot show';
   }
 }

@@ -27,8 +27,11 @@ interface SyntaxProblem {
   reason: string;
 }
 
-class Fail {
-  constructor(readonly problem: SyntaxProblem) {}
+/** The scanner's way out on the first problem; caught in {@link findSyntaxError}, never seen outside. */
+class Fail extends Error {
+  constructor(readonly problem: SyntaxProblem) {
+    super(problem.reason);
+  }
 }
 
 /** A small JSON scanner that reports the first error's offset and a readable reason. */

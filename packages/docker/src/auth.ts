@@ -42,7 +42,7 @@ export function dockerConfigAuth(registry: string | undefined, configPath: strin
   try {
     const parsed: unknown = JSON.parse(readFileSync(configPath, 'utf8'));
     if (typeof parsed !== 'object' || parsed === null) return undefined;
-    config = parsed as ConfigFile;
+    config = parsed;
   } catch {
     return undefined;
   }

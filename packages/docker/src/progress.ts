@@ -61,7 +61,7 @@ export function readJsonMessages(stream: NodeJS.ReadableStream, onMessage: (mess
       let message: JsonMessage;
       try {
         const parsed: unknown = JSON.parse(text);
-        message = typeof parsed === 'object' && parsed !== null ? (parsed as JsonMessage) : { stream: `${text}\n` };
+        message = typeof parsed === 'object' && parsed !== null ? parsed : { stream: `${text}\n` };
       } catch {
         message = { stream: `${text}\n` };
       }
@@ -90,6 +90,7 @@ const STEP = /^Step (\d+)\/(\d+) : (.*)$/;
 /** Lines the classic builder prints about itself rather than as a step's output. */
 const BOOKKEEPING = /^( ---> |Removing intermediate container |Successfully built |Successfully tagged )/;
 const TAIL_LINES = 20;
+// eslint-disable-next-line no-control-regex -- matches the ESC of ANSI escape sequences, to strip them from build output
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 /**

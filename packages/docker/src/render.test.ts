@@ -18,7 +18,9 @@ function fakeStream(isTTY: boolean, columns = 60): NodeJS.WriteStream & { text: 
 /** What a terminal would show: applies "cursor up N" + "clear to end" to the written text. */
 function screen(text: string): string[] {
   const lines: string[] = [];
+  // eslint-disable-next-line no-control-regex -- splits on the renderer's ANSI "cursor up N" + "clear to end" (ESC [ N A, CR, ESC [ J)
   for (const part of text.split(/(\x1b\[\d+A\r\x1b\[J)/)) {
+    // eslint-disable-next-line no-control-regex -- the same ANSI sequence, to replay it as a terminal would
     const up = /^\x1b\[(\d+)A\r\x1b\[J$/.exec(part);
     if (up) lines.splice(lines.length - Number(up[1]));
     else lines.push(...part.split('\n').filter((_, i, all) => i < all.length - 1));

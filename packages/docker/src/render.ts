@@ -70,6 +70,7 @@ export function renderProgress(stream: NodeJS.WriteStream, options: RenderOption
   const width = (): number => Math.max(20, (options.columns ?? (stream.columns || Number(process.env['COLUMNS']) || 100)) - 1);
   const fit = (text: string): string => {
     const w = width();
+    // eslint-disable-next-line no-control-regex -- control characters (ESC, CR, tabs...) would move the cursor of the terminal this renders to
     const plain = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
     return plain.length > w ? `${plain.slice(0, w - 1)}…` : plain;
   };

@@ -127,7 +127,7 @@ const UPPER_SNAKE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
  */
 export function defineErrors<const R extends Record<string, ErrorDefinition>>(registry: string, definitions: R & { [C in keyof R]: C extends string ? (UpperSnake<C> extends never ? never : ErrorDefinition) : never }): ErrorRegistry<R> {
   const out: Record<string, ErrorCode> = {};
-  for (const [code, definition] of Object.entries(definitions as Record<string, ErrorDefinition>)) {
+  for (const [code, definition] of Object.entries<ErrorDefinition>(definitions)) {
     if (!UPPER_SNAKE.test(code)) throw new TypeError(`error code '${code}' of ${registry} is not UPPER_SNAKE`);
     if (!(ERROR_KINDS as readonly string[]).includes(definition.kind)) throw new TypeError(`error code '${code}' of ${registry} has no kind`);
     if (definition.status !== undefined && !(KIND_HTTP_STATUSES[definition.kind] as readonly number[]).includes(definition.status)) {
@@ -188,7 +188,7 @@ export class UnionMLError<C extends string = string> extends Error {
   constructor(code: ErrorCode<C>, message: string, options: UnionMLErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (!code || (code as unknown as Record<symbol, unknown>)[CODE_BRAND] !== true) {
-      throw new TypeError(`new ${new.target.name}(...) needs a registered error code (from defineErrors), got ${String((code as { code?: unknown } | undefined)?.code ?? code)}`);
+      throw new TypeError(`new ${new.target.name}(...) needs a registered error code (from defineErrors), got ${errorMessage((code as { code?: unknown } | undefined)?.code ?? code)}`);
     }
     this.code = code.code;
     this.kind = code.kind;

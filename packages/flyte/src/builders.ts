@@ -574,13 +574,13 @@ function scheduleProto(schedule: Schedule, lp: string): flyteidl.admin.ISchedule
     out.cronSchedule = schedule.offset ? { schedule: schedule.cron.trim(), offset: schedule.offset } : { schedule: schedule.cron.trim() };
   } else if ('fixedRate' in schedule) {
     const { value, unit } = schedule.fixedRate ?? ({} as { value?: number; unit?: string });
-    if (!Number.isInteger(value) || (value as number) <= 0 || (value as number) > 0xffffffff) {
+    if (!Number.isInteger(value) || value <= 0 || value > 0xffffffff) {
       throw specError('schedule.fixedRate.value', `launch plan ${lp}: Schedule is invalid. the fixed rate must be a whole number > 0, got ${String(value)}`);
     }
     const units = { minute: flyteidl.admin.FixedRateUnit.MINUTE, hour: flyteidl.admin.FixedRateUnit.HOUR, day: flyteidl.admin.FixedRateUnit.DAY } as const;
-    const mapped = units[unit as keyof typeof units];
+    const mapped = units[unit];
     if (mapped === undefined) throw specError('schedule.fixedRate.unit', `launch plan ${lp}: Schedule is invalid. unknown fixed-rate unit ${JSON.stringify(unit)} (minute, hour or day)`);
-    out.rate = { value: value as number, unit: mapped };
+    out.rate = { value, unit: mapped };
   } else {
     throw specError('schedule', `launch plan ${lp}: Schedule is invalid. give { cron } or { fixedRate }`);
   }

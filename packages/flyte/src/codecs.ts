@@ -36,9 +36,28 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
-/** A codec of a kind without parameters (`simple: <SimpleType>`). */
-function simple<T extends FlyteType>(simpleType: flyteidl.core.SimpleType, tag: string, codec: Pick<Codec<T>, 'encode' | 'decode'>): Codec<T> {
-  return { literalType: () => ({ simple: simpleType }), unionTag: () => tag, describe: (type) => type.kind, jsonLeaf: () => true, ...codec };
+/** The `encode` and `decode` of a {@link Codec} whose values convert without I/O, written synchronously. */
+interface SyncConversions<T extends FlyteType> {
+  encode(value: unknown, type: T, ctx: LiteralContext, path: string): flyteidl.core.ILiteral;
+  decode(literal: flyteidl.core.ILiteral, type: T, ctx: LiteralContext, path: string): unknown;
+}
+
+/** A synchronous conversion as a Promise: a throw becomes a rejection, as in an `async` function. */
+function promised<R>(convert: () => R): Promise<R> {
+  return new Promise((resolve) => resolve(convert()));
+}
+
+/** Synchronous conversions as the Promise-returning `encode` and `decode` that {@link Codec} declares. */
+function sync<T extends FlyteType>(conversions: SyncConversions<T>): Pick<Codec<T>, 'encode' | 'decode'> {
+  return {
+    encode: (value, type, ctx, path) => promised(() => conversions.encode(value, type, ctx, path)),
+    decode: (literal, type, ctx, path) => promised(() => conversions.decode(literal, type, ctx, path)),
+  };
+}
+
+/** A codec of a kind without parameters (`simple: <SimpleType>`); its values convert without I/O. */
+function simple<T extends FlyteType>(simpleType: flyteidl.core.SimpleType, tag: string, conversions: SyncConversions<T>): Codec<T> {
+  return { literalType: () => ({ simple: simpleType }), unionTag: () => tag, describe: (type) => type.kind, jsonLeaf: () => true, ...sync(conversions) };
 }
 
 function decodeText(literal: flyteidl.core.ILiteral, type: FlyteType, path: string): string {
@@ -74,16 +93,16 @@ function decodeText(literal: flyteidl.core.ILiteral, type: FlyteType, path: stri
  */
 export const CODECS: CodecTable = {
   int: simple(SimpleType.INTEGER, 'int', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       if (typeof value === 'number' && Number.isSafeInteger(value)) return primitive({ integer: Long.fromNumber(value) });
       if (typeof value === 'bigint' && value >= INT64_MIN && value <= INT64_MAX) return primitive({ integer: Long.fromString(value.toString()) });
       if (Long.isLong(value)) return primitive({ integer: value });
       const hint = typeof value === 'number' && Number.isInteger(value) ? 'integers beyond 2^53 must be passed as a bigint' : undefined;
       throw mismatch(path, type, describeValue(value), hint);
     },
-    async decode(literal, type, _ctx, path) {
+    decode(literal, type, _ctx, path) {
       const p = primitiveOf(literal);
-      if (p && has(p, 'integer')) return int64ToJs(p.integer as Long);
+      if (p && has(p, 'integer')) return int64ToJs(p.integer);
       if (p && has(p, 'floatValue') && Number.isInteger(p.floatValue)) return p.floatValue;
       const packed = msgpackOf(literal);
       if (packed.found && (typeof packed.value === 'bigint' || Number.isInteger(packed.value))) return packed.value;
@@ -92,14 +111,14 @@ export const CODECS: CodecTable = {
   }),
 
   float: simple(SimpleType.FLOAT, 'float', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       if (typeof value === 'number') return primitive({ floatValue: value });
       throw mismatch(path, type, describeValue(value));
     },
-    async decode(literal, type, _ctx, path) {
+    decode(literal, type, _ctx, path) {
       const p = primitiveOf(literal);
       if (p && has(p, 'floatValue')) return p.floatValue;
-      if (p && has(p, 'integer')) return int64ToNumber(p.integer as Long);
+      if (p && has(p, 'integer')) return int64ToNumber(p.integer);
       const packed = msgpackOf(literal);
       if (packed.found && typeof packed.value === 'number') return packed.value;
       throw literalMismatch(path, type, literal);
@@ -107,19 +126,19 @@ export const CODECS: CodecTable = {
   }),
 
   string: simple(SimpleType.STRING, 'str', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       if (typeof value === 'string') return primitive({ stringValue: value });
       throw mismatch(path, type, describeValue(value));
     },
-    decode: async (literal, type, _ctx, path) => decodeText(literal, type, path),
+    decode: (literal, type, _ctx, path) => decodeText(literal, type, path),
   }),
 
   boolean: simple(SimpleType.BOOLEAN, 'bool', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       if (typeof value === 'boolean') return primitive({ boolean: value });
       throw mismatch(path, type, describeValue(value));
     },
-    async decode(literal, type, _ctx, path) {
+    decode(literal, type, _ctx, path) {
       const p = primitiveOf(literal);
       if (p && has(p, 'boolean')) return p.boolean;
       const packed = msgpackOf(literal);
@@ -129,14 +148,14 @@ export const CODECS: CodecTable = {
   }),
 
   datetime: simple(SimpleType.DATETIME, 'datetime', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       const date = value instanceof Date ? value : typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : undefined;
       if (!date || Number.isNaN(date.getTime())) throw mismatch(path, type, describeValue(value), 'pass a Date (or an ISO 8601 string)');
       return primitive({ datetime: millisToTimestamp(date.getTime()) });
     },
-    async decode(literal, type, _ctx, path) {
+    decode(literal, type, _ctx, path) {
       const p = primitiveOf(literal);
-      if (p && has(p, 'datetime')) return new Date(int64ToNumber(p.datetime!.seconds as Long) * 1000 + Math.floor((p.datetime!.nanos ?? 0) / 1e6));
+      if (p && has(p, 'datetime')) return new Date(int64ToNumber(p.datetime!.seconds) * 1000 + Math.floor((p.datetime!.nanos ?? 0) / 1e6));
       const packed = msgpackOf(literal);
       if (packed.found && typeof packed.value === 'string' && !Number.isNaN(Date.parse(packed.value))) return new Date(packed.value);
       throw literalMismatch(path, type, literal);
@@ -144,23 +163,23 @@ export const CODECS: CodecTable = {
   }),
 
   duration: simple(SimpleType.DURATION, 'timedelta', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       if (typeof value === 'number' && Number.isFinite(value)) return primitive({ duration: millisToDuration(value) });
       throw mismatch(path, type, describeValue(value), 'pass a duration as a number of milliseconds');
     },
-    async decode(literal, type, _ctx, path) {
+    decode(literal, type, _ctx, path) {
       const p = primitiveOf(literal);
-      if (p && has(p, 'duration')) return int64ToNumber(p.duration!.seconds as Long) * 1000 + (p.duration!.nanos ?? 0) / 1e6;
+      if (p && has(p, 'duration')) return int64ToNumber(p.duration!.seconds) * 1000 + (p.duration!.nanos ?? 0) / 1e6;
       throw literalMismatch(path, type, literal);
     },
   }),
 
   none: simple(SimpleType.NONE, 'none', {
-    async encode(value, type, _ctx, path) {
+    encode(value, type, _ctx, path) {
       if (value === null || value === undefined) return scalar({ noneType: {} });
       throw mismatch(path, type, describeValue(value));
     },
-    async decode(literal, type, _ctx, path) {
+    decode(literal, type, _ctx, path) {
       if (isNoneLiteral(literal)) return null;
       if (has(literal, 'scalar') && has(literal.scalar, 'union') && isNoneLiteral(literal.scalar!.union!.value)) return null;
       throw literalMismatch(path, type, literal);
@@ -181,7 +200,7 @@ export const CODECS: CodecTable = {
     async decode(literal, type, ctx, path) {
       if (!has(literal, 'collection')) {
         const packed = msgpackOf(literal);
-        if (packed.found && Array.isArray(packed.value) && isJsonLeafType(type.of)) return packed.value;
+        if (packed.found && Array.isArray(packed.value) && isJsonLeafType(type.of)) return packed.value as unknown[];
         throw literalMismatch(path, type, literal);
       }
       const items = literal.collection!.literals ?? [];
@@ -224,26 +243,28 @@ export const CODECS: CodecTable = {
     unionTag: (type) => (type.jsonSchema ? 'Object-Dataclass-Transformer' : 'Typed Dict'),
     describe: (type) => (typeof type.jsonSchema?.['title'] === 'string' ? `struct ${type.jsonSchema['title']}` : 'struct'),
     jsonLeaf: () => true,
-    async encode(value, type, _ctx, path) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || value instanceof Map || ArrayBuffer.isView(value)) {
-        throw mismatch(path, type, describeValue(value), 'a struct is a JSON object');
-      }
-      return scalar({ binary: { value: encodeMsgpack(toJsonLike(value, path, type)), tag: MSGPACK } });
-    },
-    async decode(literal, type, _ctx, path) {
-      const s = has(literal, 'scalar') ? literal.scalar! : undefined;
-      if (s && has(s, 'binary')) {
-        const tag = s.binary!.tag ?? '';
-        if (tag !== MSGPACK) throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported binary format ${JSON.stringify(tag)} (only "msgpack")`, { variable: path || undefined });
-        try {
-          return decodeMsgpack(s.binary!.value ?? new Uint8Array());
-        } catch (error) {
-          throw mismatch(path, type, `msgpack bytes that do not decode (${errorMessage(error)})`);
+    ...sync({
+      encode(value, type, _ctx, path) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || value instanceof Map || ArrayBuffer.isView(value)) {
+          throw mismatch(path, type, describeValue(value), 'a struct is a JSON object');
         }
-      }
-      if (s && has(s, 'generic')) return fromStruct(s.generic);
-      throw literalMismatch(path, type, literal);
-    },
+        return scalar({ binary: { value: encodeMsgpack(toJsonLike(value, path, type)), tag: MSGPACK } });
+      },
+      decode(literal, type, _ctx, path) {
+        const s = has(literal, 'scalar') ? literal.scalar! : undefined;
+        if (s && has(s, 'binary')) {
+          const tag = s.binary!.tag ?? '';
+          if (tag !== MSGPACK) throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported binary format ${JSON.stringify(tag)} (only "msgpack")`, { variable: path || undefined });
+          try {
+            return decodeMsgpack(s.binary!.value ?? new Uint8Array());
+          } catch (error) {
+            throw mismatch(path, type, `msgpack bytes that do not decode (${errorMessage(error)})`);
+          }
+        }
+        if (s && has(s, 'generic')) return fromStruct(s.generic);
+        throw literalMismatch(path, type, literal);
+      },
+    }),
   },
 
   blob: {
@@ -306,12 +327,13 @@ export const CODECS: CodecTable = {
       else delete datasetType.format;
       return scalar({ structuredDataset: { uri: stored, metadata: { structuredDatasetType: datasetType } } });
     },
-    async decode(literal, type, _ctx, path) {
-      const s = has(literal, 'scalar') ? literal.scalar! : undefined;
-      if (!s || !has(s, 'structuredDataset')) throw literalMismatch(path, type, literal);
-      const dataset = s.structuredDataset!;
-      return { uri: dataset.uri ?? '', format: dataset.metadata?.structuredDatasetType?.format || type.format || '' };
-    },
+    decode: (literal, type, _ctx, path) =>
+      promised(() => {
+        const s = has(literal, 'scalar') ? literal.scalar! : undefined;
+        if (!s || !has(s, 'structuredDataset')) throw literalMismatch(path, type, literal);
+        const dataset = s.structuredDataset!;
+        return { uri: dataset.uri ?? '', format: dataset.metadata?.structuredDatasetType?.format || type.format || '' };
+      }),
   },
 
   optional: {
@@ -357,22 +379,24 @@ export const CODECS: CodecTable = {
     unionTag: () => 'DefaultEnumTransformer',
     describe: (type) => `enum(${type.values.map((v) => `'${v}'`).join(', ')})`,
     jsonLeaf: () => true,
-    async encode(value, type, _ctx, path) {
-      if (typeof value === 'string' && type.values.includes(value)) return primitive({ stringValue: value });
-      throw mismatch(path, type, describeValue(value));
-    },
-    async decode(literal, type, _ctx, path) {
-      const text = decodeText(literal, type, path);
-      if (!type.values.includes(text)) throw mismatch(path, type, JSON.stringify(text));
-      return text;
-    },
+    ...sync({
+      encode(value, type, _ctx, path) {
+        if (typeof value === 'string' && type.values.includes(value)) return primitive({ stringValue: value });
+        throw mismatch(path, type, describeValue(value));
+      },
+      decode(literal, type, _ctx, path) {
+        const text = decodeText(literal, type, path);
+        if (!type.values.includes(text)) throw mismatch(path, type, JSON.stringify(text));
+        return text;
+      },
+    }),
   },
 };
 
 /** The codec of a type's kind; `undefined` for a kind the engine does not know (a value typed around the compiler). */
 function codecOf(type: FlyteType): Codec<FlyteType> | undefined {
-  // One cast for the whole table: CODECS[kind] is the codec of exactly that kind.
-  return Object.hasOwn(CODECS, type.kind) ? (CODECS[type.kind] as Codec<FlyteType>) : undefined;
+  // CODECS[kind] is the codec of exactly that kind; it widens to Codec<FlyteType> without a cast (methods are bivariant).
+  return Object.hasOwn(CODECS, type.kind) ? CODECS[type.kind] : undefined;
 }
 
 function unsupportedKind(type: FlyteType): FlyteTypeError {
@@ -505,7 +529,7 @@ function toJsonLike(value: unknown, path: string, type: FlyteType, seen = new Se
   if (value instanceof Uint8Array) return value;
   const withToJson = value as { toJSON?: () => unknown };
   if (typeof withToJson.toJSON === 'function') return toJsonLike(withToJson.toJSON(), path, type, seen);
-  const object = value as object;
+  const object = value;
   if (seen.has(object)) throw mismatch(path, type, 'an object with a cycle');
   seen.add(object);
   try {

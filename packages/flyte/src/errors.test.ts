@@ -1,4 +1,4 @@
-import { isUnionMLError, listErrorCodes, UnionMLError, type ErrorKind } from '@unionml/errors';
+import { isUnionMLError, listErrorCodes, type UnionMLError, type ErrorKind } from '@unionml/errors';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { BundleError, FLYTE_ERRORS, FlyteRecoverableError, FlyteSpecError, FlyteTypeError, NodeFailedError, StorageError, type FlyteErrorCode } from './errors.js';
 import { ExecuteArgsError } from './runtime.js';

@@ -195,13 +195,19 @@ export function describeValue(value: unknown): string {
   if (value instanceof Map) return `a Map of ${value.size}`;
   try {
     const text = JSON.stringify(value);
-    if (text === undefined) return String(value);
+    if (text === undefined) return notJson(value);
     const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
     if (typeof value === 'object' && !Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) {
-      return `${(value as object).constructor?.name ?? 'object'} ${shown}`;
+      return `${value.constructor?.name ?? 'object'} ${shown}`;
     }
     return shown;
   } catch {
-    return String(value);
+    return notJson(value);
   }
+}
+
+/** A value JSON.stringify cannot show (an object with a cycle or a bigint inside, or whose toJSON throws or returns nothing). */
+function notJson(value: string | object): string {
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) ? 'an array that JSON cannot show' : 'an object that JSON cannot show';
 }

@@ -256,11 +256,11 @@ describe('executeWorkflowLocally with a runner', () => {
       workDir: join(root, 'runner'),
       command,
       cwd: repoRoot,
-      runner: async ({ argv, taskEnv }) => {
+      runner: ({ argv, taskEnv }) => {
         runs.push({ argv, taskEnv });
         // What a container runner does: the command with only the task's environment (plus a PATH to find node).
         const child = spawnSync(argv[0]!, argv.slice(1), { cwd: repoRoot, env: { PATH: process.env['PATH'], ...taskEnv }, encoding: 'utf8' });
-        return { exitCode: child.status, stderr: child.stderr };
+        return Promise.resolve({ exitCode: child.status, stderr: child.stderr });
       },
     });
     expect(await fromLiteralMap(result.outputs, { o0: t.string() }, ctx())).toEqual({ o0: 'hello runner' });
@@ -283,9 +283,7 @@ describe('executeWorkflowLocally with a runner', () => {
       tasks: [hello],
       inputs: await toLiteralMap({ name: 'x' }, { name: t.string() }, ctx()),
       workDir: join(root, 'runner-fail'),
-      runner: async () => {
-        throw new Error('the Docker daemon is not running');
-      },
+      runner: () => Promise.reject(new Error('the Docker daemon is not running')),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeFailedError);
     expect((error as NodeFailedError).origin).toBe('SYSTEM');
@@ -296,12 +294,12 @@ describe('executeWorkflowLocally with a runner', () => {
     // A transformer for a string variable that carries a JSON object as its text.
     const jsonText: TypeTransformer = {
       name: 'json-text',
-      toLiteral: async (value) => ({ scalar: { primitive: { stringValue: JSON.stringify(value) } } }),
-      fromLiteral: async (literal) => JSON.parse(literal.scalar?.primitive?.stringValue ?? 'null') as unknown,
+      toLiteral: (value) => Promise.resolve({ scalar: { primitive: { stringValue: JSON.stringify(value) } } }),
+      fromLiteral: (literal) => Promise.resolve(JSON.parse(literal.scalar?.primitive?.stringValue ?? 'null') as unknown),
     };
     const transformers = typeTransformers(jsonText);
     const config = { kind: 'string', transformer: 'json-text' } as const;
-    const keys: TaskDefinition = { name: 'keys', interface: { inputs: { config }, outputs: { o0: t.int() } }, run: async ({ config: value }) => ({ o0: Object.keys(value as object).length }) };
+    const keys: TaskDefinition = { name: 'keys', interface: { inputs: { config }, outputs: { o0: t.int() } }, run: ({ config: value }) => Promise.resolve({ o0: Object.keys(value as object).length }) };
     const spec = taskSpec({ id: id('ts.keys'), interface: keys.interface, image: 'localhost:30000/ts-test:v1', args: taskArgs([ENTRY], ['task-name', 'keys']) });
     const wf = workflowSpec({
       id: id('ts.keys_wf'),
@@ -318,7 +316,7 @@ describe('executeWorkflowLocally with a runner', () => {
       transformers,
       runner: async (run) => {
         seen.push(run.transformers);
-        const task = await executeTask(async () => keys, parseExecuteArgs(run.argv.slice(1)), { env: run.taskEnv, ...(run.transformers ? { transformers: run.transformers } : {}) });
+        const task = await executeTask(() => Promise.resolve(keys), parseExecuteArgs(run.argv.slice(1)), { env: run.taskEnv, ...(run.transformers ? { transformers: run.transformers } : {}) });
         return { exitCode: task.exitCode, stderr: task.error?.message ?? '' };
       },
     });
@@ -331,7 +329,7 @@ describe('executeWorkflowLocally with a runner', () => {
       inputs: await toLiteralMap({ config: { a: 1 } }, { config }, { ...ctx(), transformers }),
       workDir: join(root, 'runner-no-transformers'),
       runner: async (run) => {
-        const task = await executeTask(async () => keys, parseExecuteArgs(run.argv.slice(1)), { env: run.taskEnv, ...(run.transformers ? { transformers: run.transformers } : {}) });
+        const task = await executeTask(() => Promise.resolve(keys), parseExecuteArgs(run.argv.slice(1)), { env: run.taskEnv, ...(run.transformers ? { transformers: run.transformers } : {}) });
         return { exitCode: task.exitCode, stderr: task.error?.message ?? '' };
       },
     }).catch((e: unknown) => e)) as NodeFailedError;

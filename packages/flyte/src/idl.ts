@@ -16,6 +16,17 @@ import { FlyteTypeError } from './errors.js';
 protobuf.util.Long = Long;
 protobuf.configure();
 
+/** long 5's class, under a second name for the global below (inside `declare global`, `Long` names the global itself). */
+type Int64 = Long;
+
+declare global {
+  /**
+   * The int64 class that the typings of `@flyteorg/flyteidl` and protobufjs name as a global (long's UMD global,
+   * which no UMD script defines here): long 5's class, which protobufjs decodes int64 fields to (wired above).
+   */
+  type Long = Int64;
+}
+
 /** The `flyteidl` namespace: messages (values) and their `I*` interfaces (types), e.g. `flyteidl.core.ILiteral`. */
 export import flyteidl = pb.flyteidl;
 /** The `google` namespace of well-known types (`google.protobuf.Struct`, `Timestamp`, `Duration`...). */

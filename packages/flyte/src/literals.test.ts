@@ -113,7 +113,7 @@ describe('round trips value → literal → bytes → value', () => {
     ['remote blob', { uri: 's3://bucket/x/model.json', path: 's3://bucket/x/model.json' }, t.blob()],
   ])('%s', async (_name, value, type) => {
     if (type.kind === 'blob') {
-      expect(await fromLiteral(await toLiteral(value, type, ctx), type, { ...ctx, storage: { ...ctx.storage, copyTo: async () => undefined } })).toMatchObject({ uri: (value as { uri: string }).uri });
+      expect(await fromLiteral(await toLiteral(value, type, ctx), type, { ...ctx, storage: { ...ctx.storage, copyTo: () => Promise.resolve() } })).toMatchObject({ uri: (value as { uri: string }).uri });
       return;
     }
     expect(await roundTrip(value, type)).toEqual(value);
@@ -244,7 +244,7 @@ describe('blobs', () => {
     const files: Record<string, string> = { 'mem://b/dir/x.txt': 'x', 'mem://b/dir/deep/y.txt': 'y', 'mem://b/file.txt': 'f' };
     const storage = {
       ...ctx.storage,
-      list: async (prefix: string) => Object.keys(files).filter((k) => k.startsWith(prefix)).sort(),
+      list: (prefix: string) => Promise.resolve(Object.keys(files).filter((k) => k.startsWith(prefix)).sort()),
       copyTo: async (uri: string, local: string) => {
         await mkdir(join(local, '..'), { recursive: true });
         await writeFile(local, files[uri]!);
@@ -312,7 +312,7 @@ describe('structured datasets', () => {
       message: "variable 'df': no type transformer named 'nope' in the context (its transformers: 'test-rows')",
       hint: "pass it in the context's transformers (e.g. executeTask(..., { transformers: typeTransformers(myTransformer) }))",
     });
-    const broken = typeTransformers({ name: 'broken', toLiteral: async () => { throw new Error('disk full'); }, fromLiteral: async () => null });
+    const broken = typeTransformers({ name: 'broken', toLiteral: () => Promise.reject(new Error('disk full')), fromLiteral: () => Promise.resolve(null) });
     await expect(toLiteral(values, { kind: 'structuredDataset', transformer: 'broken' }, { ...ctx, transformers: broken }, 'df')).rejects.toThrow("variable 'df': the 'broken' transformer failed: disk full");
   });
 

@@ -162,7 +162,7 @@ describe('executeTask in a real process (file:// prefixes)', () => {
 describe('executeTask in process', () => {
   it('never throws, even when the resolver returns nothing', async () => {
     const a = await attempt('in-process', { a: 1 }, { a: t.int() });
-    const result = await executeTask(async () => undefined as never, { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['x'] }, { env: {} });
+    const result = await executeTask(() => Promise.resolve(undefined as never), { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['x'] }, { env: {} });
     expect(result).toMatchObject({ status: 'failed', exitCode: 0, error: { kind: 'SYSTEM', recoverable: false, code: 'SYSTEM:TaskNotFound' } });
   });
 
@@ -178,25 +178,25 @@ describe('executeTask with type transformers', () => {
   // Variables that name a transformer: a string carrying a JSON object, converted by the transformer of the options.
   const jsonText: TypeTransformer = {
     name: 'json-text',
-    toLiteral: async (value) => ({ scalar: { primitive: { stringValue: JSON.stringify(value) } } }),
-    fromLiteral: async (literal) => JSON.parse(literal.scalar?.primitive?.stringValue ?? 'null') as unknown,
+    toLiteral: (value) => Promise.resolve({ scalar: { primitive: { stringValue: JSON.stringify(value) } } }),
+    fromLiteral: (literal) => Promise.resolve(JSON.parse(literal.scalar?.primitive?.stringValue ?? 'null') as unknown),
   };
   const config = { kind: 'string', transformer: 'json-text' } as const;
   const transformers = typeTransformers(jsonText);
   const merge: TaskDefinition = {
     name: 'merge',
     interface: { inputs: { config }, outputs: { o0: config } },
-    run: async ({ config: value }, ctx) => {
+    run: ({ config: value }, ctx) => {
       // the task sees the transformers in its context too
       expect(ctx.transformers).toBe(transformers);
-      return { o0: { ...(value as object), merged: true } };
+      return Promise.resolve({ o0: { ...(value as object), merged: true } });
     },
   };
 
   it('converts inputs and outputs with the transformers of the options, and gives them to the task', async () => {
     const a = await attempt('transformers');
     await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish());
-    const result = await executeTask(async () => merge, { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {}, transformers });
+    const result = await executeTask(() => Promise.resolve(merge), { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {}, transformers });
     expect(result).toEqual({ status: 'succeeded', exitCode: 0 });
     const map = flyteidl.core.LiteralMap.decode(await readFile(a.outputs));
     expect(map.literals['o0']!.scalar!.primitive!.stringValue).toBe('{"lr":0.1,"merged":true}');
@@ -206,7 +206,7 @@ describe('executeTask with type transformers', () => {
   it('without them, the inputs do not fit: SYSTEM:InputsInvalid naming the variable and the transformer', async () => {
     const a = await attempt('no-transformers');
     await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish());
-    const result = await executeTask(async () => merge, { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {} });
+    const result = await executeTask(() => Promise.resolve(merge), { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {} });
     expect(result).toMatchObject({ status: 'failed', exitCode: 0, error: { kind: 'SYSTEM', recoverable: false, code: 'SYSTEM:InputsInvalid' } });
     expect(result.error!.message).toBe("the inputs of task merge do not fit its interface: variable 'config': no type transformer named 'json-text' in the context (its transformers: none)");
   });

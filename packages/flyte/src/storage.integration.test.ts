@@ -69,13 +69,13 @@ describe('s3 storage', () => {
     // (s3rver checks the access key id, not V4 signatures)
     await expect(storageFor('s3://flyte', { ...s3.env, FLYTE_AWS_ACCESS_KEY_ID: 'WRONG' }).read('s3://flyte/run-1/a/inputs.pb')).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
-      message: expect.stringMatching(/^cannot read s3:\/\/flyte\/run-1\/a\/inputs.pb: HTTP 403 InvalidAccessKeyId/),
-      hint: expect.stringContaining('FLYTE_AWS_ACCESS_KEY_ID'),
+      message: expect.stringMatching(/^cannot read s3:\/\/flyte\/run-1\/a\/inputs.pb: HTTP 403 InvalidAccessKeyId/) as string,
+      hint: expect.stringContaining('FLYTE_AWS_ACCESS_KEY_ID') as string,
     });
     await expect(storageFor('s3://flyte', { FLYTE_AWS_ENDPOINT: s3.endpoint }).read('s3://flyte/x')).rejects.toMatchObject({ code: 'STORAGE_FAILED', message: 'cannot access s3://flyte/x: no S3 credentials' });
     await expect(storageFor('s3://flyte', { ...s3.env, FLYTE_AWS_ENDPOINT: 'http://127.0.0.1:9' }).read('s3://flyte/x')).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
-      message: expect.stringContaining('cannot reach the S3 endpoint http://127.0.0.1:9'),
+      message: expect.stringContaining('cannot reach the S3 endpoint http://127.0.0.1:9') as string,
     });
   });
 

@@ -251,8 +251,8 @@ export class HttpStorage implements Storage {
     return new Uint8Array(await response.arrayBuffer());
   }
 
-  async write(uri: string): Promise<void> {
-    throw new StorageError('STORAGE_FAILED', uri, `cannot write ${uri}: http(s) storage is read-only`);
+  write(uri: string): Promise<void> {
+    return Promise.reject(new StorageError('STORAGE_FAILED', uri, `cannot write ${uri}: http(s) storage is read-only`));
   }
 
   async exists(uri: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
-import { flyteidl, int64ToJs, Long } from './idl.js';
+import { type flyteidl, int64ToJs, Long } from './idl.js';
 
 // The wire-level helpers of the type engine: Literal shapes, msgpack as Python writes it, protobuf timestamps.
 
@@ -13,7 +13,7 @@ export const has = (object: object | null | undefined, key: string): boolean =>
 /** A plain JS object (`{}` or `Object.create(null)`), not a class instance, array, Date or Map. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
@@ -57,7 +57,7 @@ export function describeLiteral(literal: flyteidl.core.ILiteral | null | undefin
   if (!has(literal, 'scalar') || !s) return 'an empty literal';
   if (has(s, 'primitive')) {
     const p = s.primitive!;
-    if (has(p, 'integer')) return `an integer literal ${String(int64ToJs(p.integer as Long))}`;
+    if (has(p, 'integer')) return `an integer literal ${String(int64ToJs(p.integer))}`;
     if (has(p, 'floatValue')) return `a float literal ${String(p.floatValue)}`;
     if (has(p, 'stringValue')) return `a string literal ${JSON.stringify(p.stringValue)}`;
     if (has(p, 'boolean')) return `a boolean literal ${String(p.boolean)}`;

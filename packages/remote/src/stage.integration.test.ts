@@ -58,7 +58,7 @@ describe('stageLocalPackages (npm pack)', () => {
     const broken = mkdtempSync(join(tmpdir(), 'unionml-stage-broken-'));
     pkg(join(broken, 'lib'), { name: 'lib', version: '1.0.0', scripts: { prepack: 'node -e "process.exit(3)"' } });
     const app = pkg(join(broken, 'app'), { name: 'app', dependencies: { lib: 'file:../lib' } });
-    await expect(stageLocalPackages(app)).rejects.toMatchObject({ code: 'IMAGE_PACK_FAILED', kind: 'app', message: expect.stringContaining(join(broken, 'lib')) });
+    await expect(stageLocalPackages(app)).rejects.toMatchObject({ code: 'IMAGE_PACK_FAILED', kind: 'app', message: expect.stringContaining(join(broken, 'lib')) as string });
     rmSync(broken, { recursive: true, force: true });
   }, 120_000);
 });

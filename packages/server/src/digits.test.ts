@@ -44,7 +44,7 @@ describe('the digits example', () => {
     const { pixel_7_7: _dropped, ...partial } = samples[0]!;
     const res = await predict(url, { features: [partial] });
     expect(res.status).toBe(400);
-    expect(res.json).toMatchObject({ code: 'DATA_COLUMNS_MISSING', detail: expect.stringContaining('missing column pixel_7_7') });
+    expect(res.json).toMatchObject({ code: 'DATA_COLUMNS_MISSING', detail: expect.stringContaining('missing column pixel_7_7') as string });
   });
 
   it('documents the 64 pixel columns as numbers in /openapi.json', async () => {

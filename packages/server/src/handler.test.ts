@@ -1,6 +1,6 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Dataset, Model, type Logger } from '@unionml/core';
+import { Dataset, Model, type AnyModel, type Logger } from '@unionml/core';
 import { DataFrame } from '@unionml/data';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 /** Serves `model` on an ephemeral port for one test. */
-async function withServer<T>(model: Model<any, any, any, any, any, any, any, any>, fn: (url: string) => Promise<T>, maxBodyBytes?: number): Promise<T> {
+async function withServer<T>(model: AnyModel, fn: (url: string) => Promise<T>, maxBodyBytes?: number): Promise<T> {
   const s = createServer(model, maxBodyBytes === undefined ? { logger: quiet, port: 0 } : { logger: quiet, port: 0, maxBodyBytes });
   const { url } = await s.listen();
   try {
@@ -265,7 +265,7 @@ describe('POST /predict', () => {
   it('sends typed-array predictions as arrays, and reports predictions JSON cannot carry', async () => {
     const dataset = new Dataset({ features: ['x'] });
     const model = new Model({ dataset });
-    model.predictor((_m, f) => (f.toVector('x')[0] === 1 ? new Float32Array([0.5, 1.5]) : ({ big: 1n } as unknown)));
+    model.predictor((_m, f) => (f.toVector('x')[0] === 1 ? new Float32Array([0.5, 1.5]) : { big: 1n }));
     model.artifact = { modelObject: {} };
     await withServer(model, async (url) => {
       expect((await predict(url, { features: [{ x: 1 }] })).json).toEqual([0.5, 1.5]);

@@ -161,7 +161,7 @@ export function requestListener(model: AnyModel, { maxBodyBytes, logger }: { max
         return; // the client went away: there is nobody to answer
       }
       const input = predictInput(parseJson(text, 'the request body'));
-      const prediction: unknown = await model.predict(input as never, { logger });
+      const prediction: unknown = await model.predict(input, { logger });
       send(res, 200, JSON_TYPE, serializePrediction(prediction));
     } catch (error) {
       fail(req, res, '/predict', error, 'prediction failed: ');

@@ -1,11 +1,21 @@
-import { Dataset, Model, VERSION } from '@unionml/core';
+import { Dataset, Model, VERSION, type AnyModel } from '@unionml/core';
 import { DataFrame } from '@unionml/data';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from './openapi.js';
 import { makeTinyApp, trainedTinyApp } from './test-support/tiny-app.js';
 
-type Json = Record<string, any>;
+/** A JSON Schema, as the tests read it: the keywords they look into are typed, the others are open. */
+type Schema = { [keyword: string]: unknown; $ref?: string; properties?: Record<string, Schema>; items?: Schema; required?: string[] };
+/** A media type of a request body or a response. */
+type Media = { schema?: Schema; example?: unknown };
+/** An operation of a path: the members the tests read. */
+type Operation = { operationId: string; responses: Record<string, { description: string; content?: Record<string, Media> }>; requestBody?: { content: Record<string, Media> } };
+/** The OpenAPI 3.1 document as the tests read it (expectValidOpenApi31 checks its structure). */
+type OpenApi = { [member: string]: unknown; openapi: string; info: unknown; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+
+/** The document of `model`, in the shape the tests read. */
+const documentOf = (model: AnyModel): OpenApi => openApiDocument(model) as OpenApi;
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
 /** Every local $ref in `doc`. */
@@ -27,36 +37,36 @@ function resolvePointer(doc: unknown, ref: string): unknown {
   for (const raw of ref.slice(2).split('/')) {
     const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
     if (node === null || typeof node !== 'object' || !(key in node)) return undefined;
-    node = (node as Json)[key];
+    node = (node as Record<string, unknown>)[key];
   }
   return node;
 }
 
 /** The structural rules of an OpenAPI 3.1 document that the server's documents must follow. */
-function expectValidOpenApi31(doc: Json): void {
+function expectValidOpenApi31(doc: OpenApi): void {
   expect(JSON.parse(JSON.stringify(doc))).toEqual(doc); // plain JSON
   expect(doc['openapi']).toBe('3.1.0');
-  expect(doc['info']).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+  expect(doc['info']).toMatchObject({ title: expect.any(String) as string, version: expect.any(String) as string });
   expect(Object.keys(doc).every((k) => ['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs'].includes(k) || k.startsWith('x-'))).toBe(true);
   const operationIds = new Set<string>();
-  for (const [path, item] of Object.entries(doc['paths'] as Json)) {
+  for (const [path, item] of Object.entries(doc.paths)) {
     expect(path.startsWith('/')).toBe(true);
-    for (const [method, operation] of Object.entries(item as Json)) {
+    for (const [method, operation] of Object.entries(item)) {
       expect(METHODS).toContain(method);
-      expect(operation.operationId).toEqual(expect.any(String));
+      expect(operation.operationId).toEqual(expect.any(String) as string);
       expect(operationIds.has(operation.operationId)).toBe(false);
       operationIds.add(operation.operationId);
-      const responses = Object.entries(operation.responses as Json);
+      const responses = Object.entries(operation.responses);
       expect(responses.length).toBeGreaterThan(0);
       for (const [status, response] of responses) {
         expect(status).toMatch(/^([1-5]\d\d|[1-5]XX|default)$/);
-        expect(response.description).toEqual(expect.any(String));
-        for (const media of Object.values((response.content ?? {}) as Json)) expect(media).toHaveProperty('schema');
+        expect(response.description).toEqual(expect.any(String) as string);
+        for (const media of Object.values(response.content ?? {})) expect(media).toHaveProperty('schema');
       }
       if (operation.requestBody) expect(Object.keys(operation.requestBody.content)).toEqual(['application/json']);
     }
   }
-  for (const name of Object.keys(doc['components']?.['schemas'] ?? {})) expect(name).toMatch(/^[a-zA-Z0-9._-]+$/);
+  for (const name of Object.keys(doc.components?.schemas ?? {})) expect(name).toMatch(/^[a-zA-Z0-9._-]+$/);
   const all = refs(doc);
   expect(all.length).toBeGreaterThan(0);
   for (const ref of all) expect(resolvePointer(doc, ref), `$ref ${ref} resolves`).toBeDefined();
@@ -66,17 +76,17 @@ function expectValidOpenApi31(doc: Json): void {
 describe('openApiDocument', () => {
   it('describes every route of a trained table model, with the feature columns and their types', async () => {
     const { model } = await trainedTinyApp();
-    const doc = openApiDocument(model) as Json;
+    const doc = documentOf(model);
     expectValidOpenApi31(doc);
-    expect(doc['info']).toMatchObject({ title: 'unionml: tiny_model', version: VERSION });
-    expect(Object.keys(doc['paths'])).toEqual(['/', '/health', '/predict', '/openapi.json']);
-    const predict = doc['paths']['/predict'].post;
+    expect(doc.info).toMatchObject({ title: 'unionml: tiny_model', version: VERSION });
+    expect(Object.keys(doc.paths)).toEqual(['/', '/health', '/predict', '/openapi.json']);
+    const predict = doc.paths['/predict']!['post']!;
     expect(Object.keys(predict.responses)).toEqual(['200', '400', '413', '500', '503']);
-    for (const status of ['400', '413', '500', '503']) expect(predict.responses[status].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
-    expect(predict.requestBody.content['application/json'].example).toEqual({ features: [{ x: 0, x2: 0 }] });
+    for (const status of ['400', '413', '500', '503']) expect(predict.responses[status]!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
+    expect(predict.requestBody!.content['application/json']!.example).toEqual({ features: [{ x: 0, x2: 0 }] });
 
-    const schemas = doc['components'].schemas as Json;
-    expect(resolvePointer(doc, predict.requestBody.content['application/json'].schema.$ref)).toEqual({
+    const schemas = doc.components.schemas;
+    expect(resolvePointer(doc, predict.requestBody!.content['application/json']!.schema!.$ref!)).toEqual({
       oneOf: [{ $ref: '#/components/schemas/FeaturesRequest' }, { $ref: '#/components/schemas/InputsRequest' }],
     });
     expect(schemas['FeaturesRequest']).toMatchObject({
@@ -99,23 +109,23 @@ describe('openApiDocument', () => {
     });
     expect(schemas['Prediction']).toEqual({ type: 'array', items: { type: 'number' } });
     expect(schemas['Error']).toMatchObject({ required: ['detail', 'code'], properties: { detail: { type: 'string' }, code: { type: 'string' }, hint: { type: 'string' } } });
-    expect(doc['paths']['/health'].get.responses['500'].content['application/json'].example).toEqual({ message: 'Model artifact not found.', status: 500 });
+    expect(doc.paths['/health']!['get']!.responses['500']!.content!['application/json']!.example).toEqual({ message: 'Model artifact not found.', status: 500 });
   });
 
-  it('types declared columns only once a model is trained, and lists no columns when none are known', async () => {
-    const declared = openApiDocument(makeTinyApp().model) as Json;
+  it('types declared columns only once a model is trained, and lists no columns when none are known', () => {
+    const declared = documentOf(makeTinyApp().model);
     expectValidOpenApi31(declared);
-    expect(declared['components'].schemas['FeatureRecord'].properties.x).toEqual({ type: ['number', 'string', 'boolean', 'null'] });
-    expect(declared['components'].schemas['FeatureRecord'].required).toEqual(['x', 'x2']);
+    expect(declared.components.schemas['FeatureRecord']!.properties!['x']).toEqual({ type: ['number', 'string', 'boolean', 'null'] });
+    expect(declared.components.schemas['FeatureRecord']!.required).toEqual(['x', 'x2']);
 
-    const undeclared = openApiDocument(makeTinyApp({ declareFeatures: false }).model) as Json;
+    const undeclared = documentOf(makeTinyApp({ declareFeatures: false }).model);
     expectValidOpenApi31(undeclared);
-    expect(undeclared['components'].schemas['FeatureRecord']).toEqual({
+    expect(undeclared.components.schemas['FeatureRecord']).toEqual({
       type: 'object',
       description: 'One row: { column: value }. The columns are known once the model is trained.',
       additionalProperties: { type: ['number', 'string', 'boolean', 'null'] },
     });
-    expect(undeclared['paths']['/predict'].post.requestBody.content['application/json'].example).toBeUndefined();
+    expect(undeclared.paths['/predict']!['post']!.requestBody!.content['application/json']!.example).toBeUndefined();
   });
 
   it('types string and boolean columns from the training data', async () => {
@@ -124,42 +134,42 @@ describe('openApiDocument', () => {
     const model = new Model({ dataset, init: () => ({}) });
     model.trainer((m) => m);
     await model.train();
-    const doc = openApiDocument(model) as Json;
+    const doc = documentOf(model);
     expectValidOpenApi31(doc);
-    expect(doc['components'].schemas['FeatureRecord'].properties).toEqual({
+    expect(doc.components.schemas['FeatureRecord']!.properties).toEqual({
       n: { type: 'number' },
       s: { type: 'string' },
       b: { type: 'boolean' },
       y: { type: ['number', 'string', 'boolean', 'null'], description: 'a target column: accepted and ignored' },
     });
-    expect(doc['paths']['/predict'].post.requestBody.content['application/json'].example).toEqual({ features: [{ n: 0, s: '', b: false }] });
+    expect(doc.paths['/predict']!['post']!.requestBody!.content['application/json']!.example).toEqual({ features: [{ n: 0, s: '', b: false }] });
   });
 
   it('offers only features when the dataset has no reader, and any reader arguments without a schema', () => {
     const noReader = new Model({ dataset: new Dataset({ features: ['x'] }) });
-    const doc = openApiDocument(noReader) as Json;
+    const doc = documentOf(noReader);
     expectValidOpenApi31(doc);
-    expect(doc['components'].schemas['PredictRequest']).toEqual({ oneOf: [{ $ref: '#/components/schemas/FeaturesRequest' }] });
-    expect(doc['components'].schemas['InputsRequest']).toBeUndefined();
-    expect(doc['components'].schemas['Prediction']).toEqual({ description: "the predictor's output, as JSON" });
+    expect(doc.components.schemas['PredictRequest']).toEqual({ oneOf: [{ $ref: '#/components/schemas/FeaturesRequest' }] });
+    expect(doc.components.schemas['InputsRequest']).toBeUndefined();
+    expect(doc.components.schemas['Prediction']).toEqual({ description: "the predictor's output, as JSON" });
 
     const dataset = new Dataset({ features: ['x'] });
     dataset.reader(() => [{ x: 1 }]);
-    const anyArgs = openApiDocument(new Model({ dataset })) as Json;
+    const anyArgs = documentOf(new Model({ dataset }));
     expectValidOpenApi31(anyArgs);
-    expect(anyArgs['components'].schemas['ReaderArguments']).toEqual({ type: 'object', description: "the reader's arguments" });
+    expect(anyArgs.components.schemas['ReaderArguments']).toEqual({ type: 'object', description: "the reader's arguments" });
   });
 
   it('leaves the features open for data that is not a table, or a custom feature loader', () => {
     const dataset = new Dataset({ tabular: false });
-    const doc = openApiDocument(new Model({ dataset })) as Json;
+    const doc = documentOf(new Model({ dataset }));
     expectValidOpenApi31(doc);
-    expect(doc['components'].schemas['FeaturesRequest'].properties.features).toEqual({ description: "the features, as the dataset's feature loader takes them" });
-    expect(doc['components'].schemas['FeatureRecord']).toBeUndefined();
+    expect(doc.components.schemas['FeaturesRequest']!.properties!['features']).toEqual({ description: "the features, as the dataset's feature loader takes them" });
+    expect(doc.components.schemas['FeatureRecord']).toBeUndefined();
 
     const { dataset: custom, model } = makeTinyApp();
     custom.featureLoader((raw) => DataFrame.from(raw));
-    expect((openApiDocument(model) as Json)['components'].schemas['FeatureRecord']).toBeUndefined();
+    expect(documentOf(model).components.schemas['FeatureRecord']).toBeUndefined();
   });
 
   it('keeps the references of recursive schemas resolvable', () => {
@@ -171,10 +181,10 @@ describe('openApiDocument', () => {
     const dataset = new Dataset({ features: ['x'], readerArgs: z.object({ tree: Tree }) });
     dataset.reader(() => [{ x: 1 }]);
     const model = new Model({ dataset, prediction: z.array(Tree) });
-    const doc = openApiDocument(model) as Json;
+    const doc = documentOf(model);
     expectValidOpenApi31(doc);
-    const prediction = doc['components'].schemas['Prediction'];
-    expect(prediction.items.$ref).toMatch(/^#\/components\/schemas\/Prediction\/\$defs\//);
-    expect(resolvePointer(doc, prediction.items.$ref)).toMatchObject({ type: 'object', properties: { label: { type: 'string' } } });
+    const prediction = doc.components.schemas['Prediction']!;
+    expect(prediction.items!.$ref).toMatch(/^#\/components\/schemas\/Prediction\/\$defs\//);
+    expect(resolvePointer(doc, prediction.items!.$ref!)).toMatchObject({ type: 'object', properties: { label: { type: 'string' } } });
   });
 });

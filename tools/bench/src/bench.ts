@@ -143,7 +143,7 @@ type Served = Load & { rss: number; peak: number; rounds: Load[] };
 async function serveAndLoad(name: string, command: string, args: string[], cwd: string, port: number, env: NodeJS.ProcessEnv, payload: string, rounds: number): Promise<Served> {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   try {
     await waitFor(`http://127.0.0.1:${port}/health`, child, () => log);
     const loads = Array.from({ length: rounds }, () => wrk(`http://127.0.0.1:${port}/predict`, payload));

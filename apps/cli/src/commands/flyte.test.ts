@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { flyteidl, readBundle } from '@unionml/flyte';
+import { flyteidl, Long, readBundle } from '@unionml/flyte';
 import { describe, expect, it } from 'vitest';
 import { APPS, REPO, onlyJson, tempDir, unionml } from '../test-support/run.js';
 
@@ -118,7 +118,7 @@ describe('unionml execute (the task container entrypoint)', () => {
   it('runs the dataset task: outputs.pb holds a Parquet structured dataset', async () => {
     const p = prefixes();
     mkdirSync(p.dir, { recursive: true });
-    writeFileSync(join(p.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode({ literals: { n: { scalar: { primitive: { integer: 20 } } }, offset: { scalar: { primitive: { floatValue: 0 } } } } }).finish());
+    writeFileSync(join(p.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode({ literals: { n: { scalar: { primitive: { integer: Long.fromNumber(20) } } }, offset: { scalar: { primitive: { floatValue: 0 } } } } }).finish());
     const result = await unionml(['execute', '--inputs', uri(join(p.dir, 'inputs.pb')), ...p.args, ...address('dataset_task')]);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(p.out, 'error.pb'))).toBe(false);

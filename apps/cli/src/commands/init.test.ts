@@ -29,7 +29,7 @@ describe('unionml init', () => {
       name: 'my-app',
       version: '0.1.0',
       private: true,
-      description: expect.stringContaining('my_app'),
+      description: expect.stringContaining('my_app') as string,
       type: 'module',
       engines: { node: '>=20.19' },
       scripts: { train: 'unionml train app:model --local -o model.json', serve: 'unionml serve app:model --model-path model.json --port 8000', typecheck: 'tsc -p tsconfig.json' },

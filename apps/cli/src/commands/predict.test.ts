@@ -81,7 +81,7 @@ describe('unionml predict --local', () => {
     writeFileSync(join(dir, 'text.json'), JSON.stringify([{ x: 1, x2: 'two' }]));
     const missing = await predict(['-f', join(dir, 'missing.json'), '--json']);
     expectError(missing, 'missing column x2 in the features; present: x');
-    expect(onlyJson(missing)).toMatchObject({ error: { code: 'DATA_COLUMNS_MISSING', hint: expect.any(String) } });
+    expect(onlyJson(missing)).toMatchObject({ error: { code: 'DATA_COLUMNS_MISSING', hint: expect.any(String) as string } });
     expectError(await predict(['-f', join(dir, 'extra.json')]), 'unexpected column colour in the features; expected: x, x2');
     expectError(await predict(['-f', join(dir, 'text.json')]), "column 'x2' row 0 is not a finite number: \"two\"");
   });

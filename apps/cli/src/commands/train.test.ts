@@ -33,7 +33,7 @@ describe('unionml train --local', () => {
     const result = await train(['tiny:model', '--local'], { json: true });
     expect(result.code, result.stderr).toBe(0);
     const report = onlyJson(result);
-    expect(report).toEqual({ model: 'tiny_classifier', modelPath: result.modelPath, hyperparameters: { shift: 0 }, metrics: { train: 1, test: 0.95 }, seconds: expect.any(Number) });
+    expect(report).toEqual({ model: 'tiny_classifier', modelPath: result.modelPath, hyperparameters: { shift: 0 }, metrics: { train: 1, test: 0.95 }, seconds: expect.any(Number) as number });
     expect(Object.keys(report as object)).toEqual(['model', 'modelPath', 'hyperparameters', 'metrics', 'seconds']);
     for (const line of ['console.log while loading', 'process.stdout.write while loading', 'console.info while training', 'console.debug while training']) {
       expect(result.stderr).toContain(`tiny app: ${line}`);
@@ -97,7 +97,7 @@ describe('unionml train --local', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
     expectNoStack(result.stderr);
-    expect(onlyJson(result)).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.stringContaining(message) }) });
+    expect(onlyJson(result)).toEqual({ error: expect.objectContaining({ code: expect.any(String) as string, message: expect.stringContaining(message) as string }) as object });
   });
 
   it.each([
@@ -116,7 +116,7 @@ describe('unionml train --local', () => {
     expect(human.stdout).toBe('');
     const json = await train([address, '--local'], { json: true });
     expect(json.code).toBe(1);
-    expect(onlyJson(json)).toEqual({ error: { code, message: expect.stringContaining(message.replace(/^error: /, '')), hint: expect.any(String) } });
+    expect(onlyJson(json)).toEqual({ error: { code, message: expect.stringContaining(message.replace(/^error: /, '')) as string, hint: expect.any(String) as string } });
   });
 
   it('--verbose prints the stack and its cause', async () => {
@@ -134,7 +134,7 @@ describe('unionml train --local', () => {
     expect(human.stderr).toContain("error: training model 'tiny_classifier' failed: the trainer exploded\n  hint: the error comes from the app's code");
     expectNoStack(human.stderr);
     const json = await train(['tiny:model', '--local', '-i', inputs], { json: true });
-    expect(onlyJson(json)).toEqual({ error: { code: 'TRAINING_FAILED', message: "training model 'tiny_classifier' failed: the trainer exploded", hint: expect.any(String) } });
+    expect(onlyJson(json)).toEqual({ error: { code: 'TRAINING_FAILED', message: "training model 'tiny_classifier' failed: the trainer exploded", hint: expect.any(String) as string } });
     const verbose = await train(['tiny:model', '--local', '-i', inputs, '--verbose']);
     expect(verbose.stderr).toMatch(/caused by:\nError: the trainer exploded\n\s+at .*tiny\.ts/);
   });

@@ -4,6 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import type * as Core from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
 import { compiledRunOptions, option, requireLocal, roundSeconds } from './shared.js';
@@ -72,7 +73,7 @@ export function formatMetrics(metrics: object): string {
 }
 
 /** Fails before training, not after, when the model file cannot be written where asked. */
-async function checkOutput(target: string, ModelFileError: typeof import('@unionml/core').ModelFileError): Promise<void> {
+async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) {
     throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, { hint: 'give a file path, e.g. -o model.json' });

@@ -12,9 +12,8 @@ if (name === 'crash') {
   process.stderr.write('something went badly wrong\n');
   process.exit(3);
 }
-const result = await executeTask(async () => {
+const result = await executeTask(() => {
   const task = TEST_TASKS[name];
-  if (!task) throw new Error(`no task named '${name}' in the test entrypoint`);
-  return task;
+  return task ? Promise.resolve(task) : Promise.reject(new Error(`no task named '${name}' in the test entrypoint`));
 }, args);
 process.exitCode = result.exitCode;

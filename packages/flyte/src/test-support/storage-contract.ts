@@ -38,7 +38,7 @@ export function storageContract(name: string, make: () => { storage: Storage; ba
     it('reports a missing object as STORAGE_NOT_FOUND naming the uri', async () => {
       const { storage, base, root } = make();
       const uri = joinUri(base, 'missing/outputs.pb');
-      await expect(storage.read(uri)).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND', uri, message: expect.stringContaining(uri) });
+      await expect(storage.read(uri)).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND', uri, message: expect.stringContaining(uri) as string });
       await expect(storage.copyTo(uri, join(root, 'never'))).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND' });
       await expect(storage.copyFrom(join(root, 'no-such-file'), joinUri(base, 'x'))).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND' });
     });

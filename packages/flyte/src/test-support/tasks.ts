@@ -9,43 +9,41 @@ export const TEST_TASKS: Record<string, TaskDefinition> = {
   add: {
     name: 'add',
     interface: { inputs: { a: t.int(), b: t.int() }, outputs: { o0: t.int() } },
-    run: async ({ a, b }) => ({ o0: (a as number) + (b as number) }),
+    run: ({ a, b }) => Promise.resolve({ o0: (a as number) + (b as number) }),
   },
   noop: {
     name: 'noop',
     interface: { inputs: {}, outputs: {} },
-    run: async () => ({}),
+    run: () => Promise.resolve({}),
   },
   say_hello: {
     name: 'say_hello',
     interface: { inputs: { name: t.string() }, outputs: { o0: t.string() } },
-    run: async ({ name }) => ({ o0: `hello ${name as string}` }),
+    run: ({ name }) => Promise.resolve({ o0: `hello ${name as string}` }),
   },
   length: {
     name: 'length',
     interface: { inputs: { greeting: t.string(), scale: t.float() }, outputs: { o0: t.int() } },
-    run: async ({ greeting, scale }) => ({ o0: Math.round((greeting as string).length * (scale as number)) }),
+    run: ({ greeting, scale }) => Promise.resolve({ o0: Math.round((greeting as string).length * (scale as number)) }),
   },
   fail: {
     name: 'fail',
     interface: { inputs: { a: t.int() }, outputs: { o0: t.int() } },
-    run: async ({ a }) => {
-      throw new RangeError(`a must be below 10, got ${a as number}`);
-    },
+    run: ({ a }) => Promise.reject(new RangeError(`a must be below 10, got ${a as number}`)),
   },
   flaky: {
     name: 'flaky',
     interface: { inputs: {}, outputs: { o0: t.int() } },
-    run: async (_inputs, ctx) => {
+    run: (_inputs, ctx) => {
       const attempt = Number(ctx.env['FLYTE_ATTEMPT_NUMBER'] ?? '0');
-      if (attempt === 0) throw new FlyteRecoverableError('the first attempt always fails');
-      return { o0: attempt };
+      if (attempt === 0) return Promise.reject(new FlyteRecoverableError('the first attempt always fails'));
+      return Promise.resolve({ o0: attempt });
     },
   },
   bad_output: {
     name: 'bad_output',
     interface: { inputs: {}, outputs: { o0: t.int() } },
-    run: async () => ({ o0: 2.5 }),
+    run: () => Promise.resolve({ o0: 2.5 }),
   },
   summarize: {
     name: 'summarize',

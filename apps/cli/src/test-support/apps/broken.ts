@@ -1,5 +1,5 @@
 // An app that fails while loading.
-import { Model } from '@unionml/core';
+import { type Model } from '@unionml/core';
 
 export const model: Model | undefined = undefined;
 throw new Error('broken app: the database is unreachable');
