@@ -26,8 +26,24 @@ export const DEP_CONSTRAINTS = [
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:testing'] },
   { sourceTag: 'scope:compiler', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:flyte', 'scope:core', 'scope:testing'] },
   { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:core', 'scope:testing'] },
-  { sourceTag: 'scope:remote', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:flyte', 'scope:docker', 'scope:core', 'scope:compiler', 'scope:testing'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:flyte', 'scope:docker', 'scope:core', 'scope:compiler', 'scope:server', 'scope:remote', 'scope:testing'] },
+  {
+    sourceTag: 'scope:remote',
+    onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:flyte', 'scope:docker', 'scope:core', 'scope:compiler', 'scope:testing'],
+  },
+  {
+    sourceTag: 'scope:cli',
+    onlyDependOnLibsWithTags: [
+      'scope:errors',
+      'scope:data',
+      'scope:flyte',
+      'scope:docker',
+      'scope:core',
+      'scope:compiler',
+      'scope:server',
+      'scope:remote',
+      'scope:testing',
+    ],
+  },
   { sourceTag: 'scope:server-app', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:core', 'scope:server', 'scope:testing'] },
 ];
 
@@ -87,7 +103,11 @@ export default tseslint.config(
       // Imports name the .js a .ts file compiles to; the workspace's packages resolve to their sources.
       'import-x/extensions': ['.ts', '.mts', '.js', '.mjs'],
       'import-x/resolver-next': [
-        importX.createNodeResolver({ extensions: ['.ts', '.mts', '.js', '.mjs'], extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] }, conditionNames: ['@unionml/source', 'types', 'import', 'default'] }),
+        importX.createNodeResolver({
+          extensions: ['.ts', '.mts', '.js', '.mjs'],
+          extensionAlias: { '.js': ['.ts', '.js'], '.mjs': ['.mts', '.mjs'] },
+          conditionNames: ['@unionml/source', 'types', 'import', 'default'],
+        }),
       ],
     },
   },

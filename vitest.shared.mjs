@@ -42,5 +42,11 @@ export function defineProject(root, name, test = {}) {
  * @param {import('vitest/config').UserConfig['test']} [test] overrides
  */
 export function defineIntegrationProject(root, name, test = {}) {
-  return defineProject(root, `${name}-integration`, { include: ['src/**/*.integration.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 300_000, hookTimeout: 300_000, ...test });
+  return defineProject(root, `${name}-integration`, {
+    include: ['src/**/*.integration.test.ts'],
+    exclude: ['**/node_modules/**'],
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    ...test,
+  });
 }

@@ -54,12 +54,16 @@ describe('unionml build on a real daemon', () => {
     const cached = build(digits);
     expect(cached.id).toBe(cold.id);
     expect(cached.seconds).toBeLessThan(cold.seconds);
-    console.log(`digits image: ${(cold.sizeBytes / 1e6).toFixed(0)} MB, built in ${cold.seconds.toFixed(1)} s cold, ${cached.seconds.toFixed(1)} s with the cache`);
+    console.log(
+      `digits image: ${(cold.sizeBytes / 1e6).toFixed(0)} MB, built in ${cold.seconds.toFixed(1)} s cold, ${cached.seconds.toFixed(1)} s with the cache`,
+    );
   });
 
   it('shows the build as a live display on a terminal', () => {
     // `script` gives the command a pseudo-terminal, as a user's shell would.
-    const command = [process.execPath, cli, 'build', 'app:model', '--version', version, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--network', 'host'].map((a) => `'${a}'`).join(' ');
+    const command = [process.execPath, cli, 'build', 'app:model', '--version', version, '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '--network', 'host']
+      .map((a) => `'${a}'`)
+      .join(' ');
     const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: digits, encoding: 'utf8', env: { ...process.env, COLUMNS: '120' } });
     expect(tty.status, tty.stdout.slice(-2000)).toBe(0);
     expect(tty.stdout).toMatch(/\[2\/\d+\] FROM \$\{BASE_IMAGE\}/); // step lines
@@ -74,28 +78,67 @@ describe('unionml build on a real daemon', () => {
     for (const absent of ['.git', 'model.json', 'out-tsc', 'tsconfig.json']) expect(names, absent).not.toContain(absent);
     for (const present of ['app.ts', 'data', 'node_modules', 'package.json', 'unionml-core-0.1.0.tgz']) expect(names, present).toContain(present);
     // Neither npm's cache nor the dependencies' source maps (together about 460 MB of the 760 MB with them) are kept.
-    const leftovers = docker('run', '--rm', '--network', 'host', image, 'sh', '-c', 'ls -d /root/.npm /tmp/npm-cache 2>/dev/null; find /app/node_modules -name "*.map" -type f');
+    const leftovers = docker(
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      image,
+      'sh',
+      '-c',
+      'ls -d /root/.npm /tmp/npm-cache 2>/dev/null; find /app/node_modules -name "*.map" -type f',
+    );
     expect(leftovers.status, leftovers.stderr).toBe(0);
     expect(leftovers.stdout.trim()).toBe('');
     // A task image holds what tasks need: no Docker client (@unionml/remote and @unionml/docker are development-only).
-    const modules = docker('run', '--rm', '--network', 'host', image, 'sh', '-c', 'ls /app/node_modules/@unionml; ls -d /app/node_modules/dockerode /app/node_modules/ssh2 /app/node_modules/cpu-features 2>/dev/null; true');
+    const modules = docker(
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      image,
+      'sh',
+      '-c',
+      'ls /app/node_modules/@unionml; ls -d /app/node_modules/dockerode /app/node_modules/ssh2 /app/node_modules/cpu-features 2>/dev/null; true',
+    );
     expect(modules.stdout.split('\n').filter(Boolean)).toEqual(['cli', 'compiler', 'core', 'data', 'errors', 'flyte', 'server']);
   });
 
   it('runs the compiled train workflow with every node in the container: test accuracy >= 0.96, outputs.pb decoded', () => {
-    const result = unionml(['train', 'app:model', '--local', '--compiled', '--image', image, '--network', 'host', '--json', '-o', join(work, 'model.json')], digits);
+    const result = unionml(
+      ['train', 'app:model', '--local', '--compiled', '--image', image, '--network', 'host', '--json', '-o', join(work, 'model.json')],
+      digits,
+    );
     expect(result.status, result.stderr.slice(-3000)).toBe(0);
     const report = JSON.parse(result.stdout) as { metrics: { test: number }; workDir: string; executionName: string; nodes: { id: string; seconds: number }[] };
     expect(report.metrics.test).toBeGreaterThanOrEqual(0.96);
     expect(result.stderr).toContain(`every task runs in a container of ${image}`);
-    const outputs = (node: string) => flyteidl.core.LiteralMap.decode(readFileSync(join(report.workDir, 'metadata', report.executionName, node, 'data', '0', 'outputs.pb')));
+    const outputs = (node: string) =>
+      flyteidl.core.LiteralMap.decode(readFileSync(join(report.workDir, 'metadata', report.executionName, node, 'data', '0', 'outputs.pb')));
     expect(outputs('n0').literals['data']?.scalar?.structuredDataset?.metadata?.structuredDatasetType?.format).toBe('parquet');
     const metrics = outputs('n1').literals['metrics']?.map?.literals;
     expect(metrics?.['test']?.scalar?.primitive?.floatValue).toBe(report.metrics.test);
     console.log(`compiled train in containers: ${report.nodes.map((n) => `${n.id} ${n.seconds.toFixed(1)} s`).join(', ')}`);
 
     const local = unionml(['predict', 'app:model', '--local', '--model-path', join(work, 'model.json'), '-f', 'data/sample_features.json', '--json'], digits);
-    const inImage = unionml(['predict', 'app:model', '--local', '--compiled', '--image', image, '--network', 'host', '--model-path', join(work, 'model.json'), '-f', 'data/sample_features.json', '--json'], digits);
+    const inImage = unionml(
+      [
+        'predict',
+        'app:model',
+        '--local',
+        '--compiled',
+        '--image',
+        image,
+        '--network',
+        'host',
+        '--model-path',
+        join(work, 'model.json'),
+        '-f',
+        'data/sample_features.json',
+        '--json',
+      ],
+      digits,
+    );
     expect(inImage.status, inImage.stderr.slice(-3000)).toBe(0);
     expect(JSON.parse(inImage.stdout)).toEqual(JSON.parse(local.stdout));
   });

@@ -28,7 +28,9 @@ const json = <T>(result: ReturnType<typeof unionml>): T => {
 
 function packageApp(cwd: string, name: string) {
   const bundle = join(work, `${name}.tgz`);
-  const report = json<{ files: string[]; seconds: number }>(unionml(['package', 'app:model', '--image', `localhost:30000/${name}:v1`, '--version', 'v1', '-o', bundle, '--json'], cwd));
+  const report = json<{ files: string[]; seconds: number }>(
+    unionml(['package', 'app:model', '--image', `localhost:30000/${name}:v1`, '--version', 'v1', '-o', bundle, '--json'], cwd),
+  );
   return { bundle, ...report };
 }
 
@@ -54,7 +56,10 @@ describe("Flyte's compiler and flytekit accept the bundles unionml package write
     const flytekit = flytekitCheckBundle(bundle);
     expect(flytekit.ok, flytekit.stdout + flytekit.stderr).toBe(true);
     const train = flytekit.json.tasks.find((t) => t.name.endsWith('.train_task'))!;
-    expect(train.pythonTypes?.inputs).toMatchObject({ data: expect.stringContaining('StructuredDataset') as string, hyperparameters: expect.stringContaining('Hyperparameters') as string });
+    expect(train.pythonTypes?.inputs).toMatchObject({
+      data: expect.stringContaining('StructuredDataset') as string,
+      hyperparameters: expect.stringContaining('Hyperparameters') as string,
+    });
     expect(train.pythonTypes?.outputs).toMatchObject({ model_object: expect.stringContaining('FlyteFile') as string, metrics: 'Dict[str, float]' });
   });
 
@@ -78,9 +83,15 @@ describe("Flyte's compiler and flytekit accept the bundles unionml package write
   });
 
   it("and the judges really judge: Flyte's compiler and flytekit reject broken entities (their own test suites)", () => {
-    const go = spawnSync('go', ['test', './...'], { cwd: join(repoRoot, 'tools', 'flyte-check'), encoding: 'utf8', env: { ...process.env, FLYTE_JUDGES_REQUIRED: '1' } });
+    const go = spawnSync('go', ['test', './...'], {
+      cwd: join(repoRoot, 'tools', 'flyte-check'),
+      encoding: 'utf8',
+      env: { ...process.env, FLYTE_JUDGES_REQUIRED: '1' },
+    });
     expect(go.status, go.stdout + go.stderr).toBe(0);
-    const py = spawnSync(judgePaths.python, ['-m', 'unittest', 'discover', '-s', join(repoRoot, 'tools', 'flytekit-check'), '-p', 'test_*.py'], { encoding: 'utf8' });
+    const py = spawnSync(judgePaths.python, ['-m', 'unittest', 'discover', '-s', join(repoRoot, 'tools', 'flytekit-check'), '-p', 'test_*.py'], {
+      encoding: 'utf8',
+    });
     expect(py.status, py.stdout + py.stderr).toBe(0);
   });
 });
@@ -96,7 +107,12 @@ describe('compiled workflows, run node by node through the local executor', () =
     expect(compiled.nodes.map((n) => n.id)).toEqual(['n0', 'n1']);
 
     const predict = (compiledRun: boolean, model: string) =>
-      json<{ predictions: number[] }>(unionml(['predict', 'app:model', '--local', ...(compiledRun ? ['--compiled'] : []), '--model-path', model, '-f', 'data/sample_features.json', '--json'], digits));
+      json<{ predictions: number[] }>(
+        unionml(
+          ['predict', 'app:model', '--local', ...(compiledRun ? ['--compiled'] : []), '--model-path', model, '-f', 'data/sample_features.json', '--json'],
+          digits,
+        ),
+      );
     const viaFlyte = predict(true, join(work, 'digits-compiled.json'));
     expect(viaFlyte.predictions).toHaveLength(5);
     expect(viaFlyte).toEqual(predict(false, join(work, 'digits-compiled.json')));
@@ -121,7 +137,11 @@ describe('compiled workflows, run node by node through the local executor', () =
     });
     expect(train.diff, train.stdout + train.stderr).toBeUndefined();
     expect(train.ok).toBe(true);
-    expect(JSON.parse(modelFile.toString('utf8'))).toMatchObject({ format: 'unionml.model', model: 'every_type_model', hyperparameters: { shift: 0.5, tags: ['a', 'b'] } });
+    expect(JSON.parse(modelFile.toString('utf8'))).toMatchObject({
+      format: 'unionml.model',
+      model: 'every_type_model',
+      hyperparameters: { shift: 0.5, tags: ['a', 'b'] },
+    });
     expect(readdirSync(join(report.workDir, 'data')).length).toBe(2);
   });
 });

@@ -31,7 +31,17 @@ afterAll(async () => {
 
 describe('a new app made by unionml init', () => {
   it('has the template files and a first git commit', () => {
-    for (const file of ['app.ts', 'package.json', 'tsconfig.json', 'Dockerfile', 'README.md', '.gitignore', 'data/sample_features.json', 'data/digits.csv.gz', 'data/digits.rst']) {
+    for (const file of [
+      'app.ts',
+      'package.json',
+      'tsconfig.json',
+      'Dockerfile',
+      'README.md',
+      '.gitignore',
+      'data/sample_features.json',
+      'data/digits.csv.gz',
+      'data/digits.rst',
+    ]) {
       expect(existsSync(join(app, file)), file).toBe(true);
     }
     expect(runOk('git', ['log', '--oneline'], { cwd: app }).stdout).toContain('initial commit for digits_app');
@@ -70,7 +80,9 @@ describe('a new app made by unionml init', () => {
     for (const p of body as number[]) {
       expect(Number.isInteger(p) && p >= 0 && p <= 9, String(p)).toBe(true);
     }
-    const local = JSON.parse(unionml(['predict', 'app:model', '--local', '--model-path', 'model.json', '-f', 'data/sample_features.json', '--json']).stdout) as { predictions: unknown };
+    const local = JSON.parse(
+      unionml(['predict', 'app:model', '--local', '--model-path', 'model.json', '-f', 'data/sample_features.json', '--json']).stdout,
+    ) as { predictions: unknown };
     expect(body).toEqual(local.predictions);
   });
 
@@ -120,17 +132,29 @@ describe('bad input through the CLI gets a clear error, a non-zero exit code and
   it('says where JSON is bad', () => {
     expectError(unionml(['train', 'app:model', '--local', '-i', '{"hyperparameters": {"epochs": }}']), /--inputs is not valid JSON: .*line 1, column 32/);
     writeFileSync(join(app, 'bad.json'), '[\n  {"pixel_0_0": 0,}\n]\n');
-    expectError(unionml(['predict', 'app:model', '--local', '--model-path', 'model.json', '-f', 'bad.json']), /bad\.json is not valid JSON: trailing comma before } at line 2/);
+    expectError(
+      unionml(['predict', 'app:model', '--local', '--model-path', 'model.json', '-f', 'bad.json']),
+      /bad\.json is not valid JSON: trailing comma before } at line 2/,
+    );
   });
 
   it('rejects wrong hyperparameters with the expected schema', () => {
-    expectError(unionml(['train', 'app:model', '--local', '-i', '{"hyperparameters": {"epoch": 5}}']), /unknown key 'epoch'[\s\S]*expected: \{ learningRate\?: number/);
+    expectError(
+      unionml(['train', 'app:model', '--local', '-i', '{"hyperparameters": {"epoch": 5}}']),
+      /unknown key 'epoch'[\s\S]*expected: \{ learningRate\?: number/,
+    );
   });
 
   it('names a missing or corrupt model file', () => {
     writeFileSync(join(app, 'corrupt.json'), '{"format": "unionml.model", "formatVersion": 1, "mod');
-    expectError(unionml(['predict', 'app:model', '--local', '--model-path', 'missing.json', '-f', 'data/sample_features.json']), /model file not found: .*missing\.json/);
-    expectError(unionml(['predict', 'app:model', '--local', '--model-path', 'corrupt.json', '-f', 'data/sample_features.json']), /corrupt\.json is not a valid model file/);
+    expectError(
+      unionml(['predict', 'app:model', '--local', '--model-path', 'missing.json', '-f', 'data/sample_features.json']),
+      /model file not found: .*missing\.json/,
+    );
+    expectError(
+      unionml(['predict', 'app:model', '--local', '--model-path', 'corrupt.json', '-f', 'data/sample_features.json']),
+      /corrupt\.json is not a valid model file/,
+    );
     expectError(unionml(['serve', 'app:model', '--model-path', 'missing.json', '--port', '0']), /model file not found: .*missing\.json/);
   });
 

@@ -58,7 +58,13 @@ export class SoftmaxRegression {
     const { learningRate, epochs, l2 } = this.hyperparameters;
     const [weights, bias] = tf.tidy(() => {
       const inputs = tf.tensor2d(X).sub(mean).div(scale);
-      const labels = tf.oneHot(tf.tensor1d(y.map((v) => classes.indexOf(v)), 'int32'), classes.length);
+      const labels = tf.oneHot(
+        tf.tensor1d(
+          y.map((v) => classes.indexOf(v)),
+          'int32',
+        ),
+        classes.length,
+      );
       const w = tf.variable(tf.zeros([X[0]!.length, classes.length]));
       const b = tf.variable(tf.zeros([classes.length]));
       const optimizer = tf.train.adam(learningRate);

@@ -11,7 +11,18 @@ import { join } from 'node:path';
 const root = new URL('../..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const folders = ['packages/errors', 'packages/data', 'packages/flyte', 'packages/docker', 'packages/core', 'packages/compiler', 'packages/server', 'packages/remote', 'apps/cli', 'apps/server'];
+const folders = [
+  'packages/errors',
+  'packages/data',
+  'packages/flyte',
+  'packages/docker',
+  'packages/core',
+  'packages/compiler',
+  'packages/server',
+  'packages/remote',
+  'apps/cli',
+  'apps/server',
+];
 const publics = folders
   .map((folder) => ({ folder, manifest: JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) }))
   .filter(({ manifest }) => !manifest.private);

@@ -14,12 +14,19 @@ const [command] = process.argv.slice(2);
 export function withoutSourceCondition(value) {
   if (Array.isArray(value)) return value.map(withoutSourceCondition);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => key !== CONDITION).map(([key, inner]) => [key, withoutSourceCondition(inner)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== CONDITION)
+      .map(([key, inner]) => [key, withoutSourceCondition(inner)]),
+  );
 }
 
 if (command === 'strip') {
   const text = readFileSync('package.json', 'utf8');
-  if (existsSync('package.json.unpacked')) throw new Error('package.json.unpacked exists: a previous pack did not finish; restore it with "node tools/scripts/pack-manifest.mjs restore" in this folder');
+  if (existsSync('package.json.unpacked'))
+    throw new Error(
+      'package.json.unpacked exists: a previous pack did not finish; restore it with "node tools/scripts/pack-manifest.mjs restore" in this folder',
+    );
   writeFileSync('package.json.unpacked', text);
   const manifest = JSON.parse(text);
   if (manifest.exports) manifest.exports = withoutSourceCondition(manifest.exports);

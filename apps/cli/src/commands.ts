@@ -63,7 +63,11 @@ const image: OptionSpec = {
   value: 'IMAGE',
   description: 'with --compiled: run every task in a container of this image (see unionml build), as a cluster would (needs @unionml/remote)',
 };
-const network: OptionSpec = { type: 'string', value: 'NETWORK', description: "the Docker network of the containers, e.g. host (default: the daemon's default network)" };
+const network: OptionSpec = {
+  type: 'string',
+  value: 'NETWORK',
+  description: "the Docker network of the containers, e.g. host (default: the daemon's default network)",
+};
 
 /** Options that every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = { verbose, help };
@@ -133,7 +137,10 @@ export const COMMANDS: readonly Command[] = [
       inputs: { type: 'string', short: 'i', value: 'JSON', description: "the reader's arguments as a JSON object, or @FILE" },
       json: { ...json, description: 'print {"predictions": [...]} on stdout (errors: {"error": {code, message, hint}})' },
     },
-    examples: ['unionml predict app:model --local --model-path model.json -f data/sample_features.json', 'unionml predict app:model --local --compiled --model-path model.json -f data/sample_features.json'],
+    examples: [
+      'unionml predict app:model --local --model-path model.json -f data/sample_features.json',
+      'unionml predict app:model --local --compiled --model-path model.json -f data/sample_features.json',
+    ],
     run: async (context) => (await import('./commands/predict.js')).predict(context),
   },
   {
@@ -171,18 +178,22 @@ export const COMMANDS: readonly Command[] = [
       'allow-uncommitted': allowUncommitted,
       json: { ...json, description: 'print {"bundle", "version", "files", "seconds"} on stdout' },
     },
-    examples: ['unionml package app:model --image unionml-digits:dev --version v1 -o /tmp/bundle.tgz', 'flytectl register files --archive /tmp/bundle.tgz -p flytesnacks -d development'],
+    examples: [
+      'unionml package app:model --image unionml-digits:dev --version v1 -o /tmp/bundle.tgz',
+      'flytectl register files --archive /tmp/bundle.tgz -p flytesnacks -d development',
+    ],
     run: async (context) => (await import('./commands/package.js')).packageApp(context),
   },
   {
     name: 'build',
     summary: "build the app's Docker image (and push it with --push)",
-    usage: 'unionml build APP:MODEL [--version V] [--build-arg K=V ...] [--registry R | --sandbox] [--image-name N] [--dockerfile F] [--network N] [--push [--endpoint E]] [--json]',
+    usage:
+      'unionml build APP:MODEL [--version V] [--build-arg K=V ...] [--registry R | --sandbox] [--image-name N] [--dockerfile F] [--network N] [--push [--endpoint E]] [--json]',
     description:
       "Build the app's image from its Dockerfile, with the app folder as the context (.dockerignore honoured; packages that " +
       'are not on a registry, such as workspace packages, are packed into it), tagged {registry/}{image}:{model-name}-{version} ' +
       'and labelled with the model and the app version. The version defaults to the git commit. --push pushes it to ' +
-      "--registry, or with --sandbox to the registry of a Flyte demo cluster (flytectl demo start), localhost:30000. Needs @unionml/remote.",
+      '--registry, or with --sandbox to the registry of a Flyte demo cluster (flytectl demo start), localhost:30000. Needs @unionml/remote.',
     arguments: [APP_MODEL],
     options: {
       version: { type: 'string', short: 'v', value: 'V', description: 'the app version, the tag suffix (default: the git commit)' },
@@ -197,18 +208,25 @@ export const COMMANDS: readonly Command[] = [
       endpoint: { type: 'string', value: 'E', description: 'the Flyte endpoint the image is for (a remote one needs --registry)' },
       json: { ...json, description: 'print {"image", "id", "sizeBytes", "seconds"} on stdout' },
     },
-    examples: ['unionml build app:model --version v1 --build-arg BASE_IMAGE=node:20-bookworm-slim', 'unionml build app:model --push --sandbox', 'unionml build app:model --push --registry ghcr.io/acme'],
+    examples: [
+      'unionml build app:model --version v1 --build-arg BASE_IMAGE=node:20-bookworm-slim',
+      'unionml build app:model --push --sandbox',
+      'unionml build app:model --push --registry ghcr.io/acme',
+    ],
     run: async (context) => (await import('./commands/build.js')).build(context),
   },
   {
     name: 'execute',
     summary: "run one task of a compiled app (the task container's entrypoint)",
-    usage: 'unionml execute --inputs URI --output-prefix URI --raw-output-data-prefix URI [--checkpoint-path URI] [--prev-checkpoint URI] -- app-module APP unionml-obj-name MODEL task-name TASK',
+    usage:
+      'unionml execute --inputs URI --output-prefix URI --raw-output-data-prefix URI [--checkpoint-path URI] [--prev-checkpoint URI] -- app-module APP unionml-obj-name MODEL task-name TASK',
     description:
-      "What a Flyte task container runs (its arguments are written by unionml package and rendered by Flyte): read inputs.pb, run the task, write outputs.pb, or error.pb when it fails (then exit 0, as flytekit). URIs are file:// paths or s3:// (with FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID and FLYTE_AWS_SECRET_ACCESS_KEY).",
+      'What a Flyte task container runs (its arguments are written by unionml package and rendered by Flyte): read inputs.pb, run the task, write outputs.pb, or error.pb when it fails (then exit 0, as flytekit). URIs are file:// paths or s3:// (with FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID and FLYTE_AWS_SECRET_ACCESS_KEY).',
     arguments: [],
     options: {},
-    examples: ['unionml execute --inputs file:///tmp/n0/inputs.pb --output-prefix file:///tmp/n0/0 --raw-output-data-prefix file:///tmp/raw -- app-module app unionml-obj-name model task-name dataset_task'],
+    examples: [
+      'unionml execute --inputs file:///tmp/n0/inputs.pb --output-prefix file:///tmp/n0/0 --raw-output-data-prefix file:///tmp/raw -- app-module app unionml-obj-name model task-name dataset_task',
+    ],
     raw: true,
     run: async (context) => (await import('./commands/execute.js')).execute(context),
   },

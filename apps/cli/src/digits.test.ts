@@ -11,14 +11,22 @@ describe('examples/digits through the CLI', () => {
     const modelPath = join(tempDir(), 'model.json');
     const trained = await unionml(['train', 'app:model', '--local', '--json', '-o', modelPath], { cwd: DIGITS });
     expect(trained.code, trained.stderr).toBe(0);
-    const report = onlyJson(trained) as { model: string; modelPath: string; metrics: { train: number; test: number }; hyperparameters: Record<string, unknown>; seconds: number };
+    const report = onlyJson(trained) as {
+      model: string;
+      modelPath: string;
+      metrics: { train: number; test: number };
+      hyperparameters: Record<string, unknown>;
+      seconds: number;
+    };
     expect(report).toMatchObject({ model: 'digits_classifier', modelPath, hyperparameters: { learningRate: 0.05, epochs: 300, l2: 0.0001 } });
     expect(report.metrics.test).toBeGreaterThanOrEqual(0.96);
     expect(report.metrics.train).toBeGreaterThanOrEqual(report.metrics.test);
     expect(report.seconds).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(modelPath, 'utf8'))).toMatchObject({ format: 'unionml.model', model: 'digits_classifier' });
 
-    const predicted = await unionml(['predict', 'app:model', '--local', '--model-path', modelPath, '-f', 'data/sample_features.json', '--json'], { cwd: DIGITS });
+    const predicted = await unionml(['predict', 'app:model', '--local', '--model-path', modelPath, '-f', 'data/sample_features.json', '--json'], {
+      cwd: DIGITS,
+    });
     expect(predicted.code, predicted.stderr).toBe(0);
     const { predictions } = onlyJson(predicted) as { predictions: unknown[] };
     expect(predictions).toHaveLength(5);

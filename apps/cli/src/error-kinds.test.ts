@@ -29,7 +29,11 @@ afterAll(() => server.close());
 
 describe('errors by kind', () => {
   it.each(codes.filter((c) => c.kind === 'input').map((c) => [c.code, c] as const))('input error %s answers 4xx through the server', async (code, entry) => {
-    const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: [{ code }] }) });
+    const response = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ features: [{ code }] }),
+    });
     expect(response.status).toBeGreaterThanOrEqual(400);
     expect(response.status).toBeLessThan(500);
     expect(response.status).toBe(entry.status);
@@ -38,7 +42,11 @@ describe('errors by kind', () => {
 
   it('every other code answers the status of its kind through the server', async () => {
     for (const entry of codes.filter((c) => c.kind !== 'input')) {
-      const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: [{ code: entry.code }] }) });
+      const response = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ features: [{ code: entry.code }] }),
+      });
       expect(response.status, entry.code).toBe(entry.status);
       expect(((await response.json()) as { code: string }).code).toBe(entry.code);
     }

@@ -46,7 +46,7 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
   CLI_INPUTS_INVALID: {
     kind: 'input',
     meaning: 'the --inputs or features given to a command are valid JSON but not what it takes',
-    hint: "write --inputs '{\"key\": value, ...}' with each argument once",
+    hint: 'write --inputs \'{"key": value, ...}\' with each argument once',
   },
   CLI_PACKAGE_MISSING: {
     kind: 'environment',
@@ -82,7 +82,11 @@ export class UsageError extends UnionMLError<UsageCode> {
 
 /** `unionml init` could not create the app (its name, its folder, its template or the given packages). */
 export class InitError extends UnionMLError<'INIT_DESTINATION_EXISTS' | 'INIT_TEMPLATE_NOT_FOUND' | 'INIT_PACKAGES_NOT_FOUND' | 'INIT_WRITE_FAILED'> {
-  constructor(code: 'INIT_DESTINATION_EXISTS' | 'INIT_TEMPLATE_NOT_FOUND' | 'INIT_PACKAGES_NOT_FOUND' | 'INIT_WRITE_FAILED', message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(
+    code: 'INIT_DESTINATION_EXISTS' | 'INIT_TEMPLATE_NOT_FOUND' | 'INIT_PACKAGES_NOT_FOUND' | 'INIT_WRITE_FAILED',
+    message: string,
+    options: { hint?: string; cause?: unknown } = {},
+  ) {
     super(CLI_ERRORS[code], message, options);
   }
 }

@@ -5,10 +5,7 @@
 import { spawnSync } from 'node:child_process';
 
 /** What {@link initialCommit} did. */
-export type GitOutcome =
-  | { status: 'committed'; defaultIdentity: string[] }
-  | { status: 'no-git' }
-  | { status: 'failed'; step: string; detail: string };
+export type GitOutcome = { status: 'committed'; defaultIdentity: string[] } | { status: 'no-git' } | { status: 'failed'; step: string; detail: string };
 
 /** The identity used when git has none configured. */
 export const DEFAULT_IDENTITY = { 'user.name': 'unionml', 'user.email': 'unionml@localhost' } as const;

@@ -8,9 +8,26 @@ import { tempDir } from './test-support/run.js';
 describe('trainOptions', () => {
   it('maps snake_case keys to the options of Model.train and keeps reader arguments', () => {
     expect(
-      trainOptions({ hyperparameters: { a: 1 }, trainer_kwargs: { e: 2 }, loader_kwargs: {}, splitter_kwargs: { test_size: 0.3, random_state: 7, shuffle: false }, parser_kwargs: { targets: ['y'] }, path: 'x.csv' }),
-    ).toEqual({ hyperparameters: { a: 1 }, trainerKwargs: { e: 2 }, loaderKwargs: {}, splitterKwargs: { testSize: 0.3, randomState: 7, shuffle: false }, parserKwargs: { targets: ['y'] }, path: 'x.csv' });
-    expect(trainOptions({ trainerKwargs: { e: 1 }, splitterKwargs: { testSize: 0.1 } })).toEqual({ trainerKwargs: { e: 1 }, splitterKwargs: { testSize: 0.1 } });
+      trainOptions({
+        hyperparameters: { a: 1 },
+        trainer_kwargs: { e: 2 },
+        loader_kwargs: {},
+        splitter_kwargs: { test_size: 0.3, random_state: 7, shuffle: false },
+        parser_kwargs: { targets: ['y'] },
+        path: 'x.csv',
+      }),
+    ).toEqual({
+      hyperparameters: { a: 1 },
+      trainerKwargs: { e: 2 },
+      loaderKwargs: {},
+      splitterKwargs: { testSize: 0.3, randomState: 7, shuffle: false },
+      parserKwargs: { targets: ['y'] },
+      path: 'x.csv',
+    });
+    expect(trainOptions({ trainerKwargs: { e: 1 }, splitterKwargs: { testSize: 0.1 } })).toEqual({
+      trainerKwargs: { e: 1 },
+      splitterKwargs: { testSize: 0.1 },
+    });
   });
 
   it('refuses both spellings of one key', () => {
@@ -25,9 +42,15 @@ describe('readInputs and readFeatures', () => {
     writeFileSync(join(dir, 'in.json'), '{"n": 1}');
     expect(await readInputs('{"n": 2}', dir)).toEqual({ n: 2 });
     expect(await readInputs('@in.json', dir)).toEqual({ n: 1 });
-    await expect(readInputs('{"n": }', dir)).rejects.toMatchObject({ code: 'INPUT_BAD_JSON', message: expect.stringMatching(/^--inputs is not valid JSON: .* at line 1, column 7/) as string });
+    await expect(readInputs('{"n": }', dir)).rejects.toMatchObject({
+      code: 'INPUT_BAD_JSON',
+      message: expect.stringMatching(/^--inputs is not valid JSON: .* at line 1, column 7/) as string,
+    });
     await expect(readInputs('"text"', dir)).rejects.toMatchObject({ code: 'CLI_INPUTS_INVALID', message: '--inputs must be a JSON object, got a string' });
-    await expect(readInputs('@missing.json', dir)).rejects.toMatchObject({ code: 'DATA_FILE_NOT_FOUND', message: `inputs file not found: ${join(dir, 'missing.json')}` });
+    await expect(readInputs('@missing.json', dir)).rejects.toMatchObject({
+      code: 'DATA_FILE_NOT_FOUND',
+      message: `inputs file not found: ${join(dir, 'missing.json')}`,
+    });
   });
 
   it('unwraps {"features": [...]} and passes other JSON through', async () => {

@@ -96,7 +96,11 @@ async function readTextFile(path: string, what: string): Promise<string> {
     return await readText(path);
   } catch (error) {
     if (isUnionMLError(error) && error.code === 'DATA_FILE_NOT_FOUND') {
-      throw new DataFileError(path, `${what} file not found: ${path}`, { code: DATA_ERRORS.DATA_FILE_NOT_FOUND, cause: error, hint: 'check the path; relative paths start from the current folder' });
+      throw new DataFileError(path, `${what} file not found: ${path}`, {
+        code: DATA_ERRORS.DATA_FILE_NOT_FOUND,
+        cause: error,
+        hint: 'check the path; relative paths start from the current folder',
+      });
     }
     throw error;
   }

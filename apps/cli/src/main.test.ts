@@ -31,7 +31,12 @@ describe('help and version', () => {
   });
 
   it.each(COMMANDS.map((c) => c.name))('%s --help shows its usage and options', async (name) => {
-    for (const args of [[name, '--help'], [name, '-h'], ['help', name], ['--help', name]]) {
+    for (const args of [
+      [name, '--help'],
+      [name, '-h'],
+      ['help', name],
+      ['--help', name],
+    ]) {
       const result = await unionml(args);
       expect(result.code, args.join(' ')).toBe(0);
       expect(result.stdout).toContain(`usage: unionml ${name}`);
@@ -58,8 +63,14 @@ describe('help and version', () => {
   it('--help and --version load no heavy module (proved by a module loader hook)', async () => {
     for (const args of [['--help'], ['train', '--help'], ['predict', '--help'], ['serve', '--help'], ['init', '--help'], ['--version'], ['nope']]) {
       const { modules } = await traced(args);
-      expect(modules.some((m) => m.includes('/apps/cli/dist/main.js')), 'the trace sees the CLI').toBe(true);
-      expect(modules.filter((m) => HEAVY.some((h) => h.test(m))), args.join(' ')).toEqual([]);
+      expect(
+        modules.some((m) => m.includes('/apps/cli/dist/main.js')),
+        'the trace sees the CLI',
+      ).toBe(true);
+      expect(
+        modules.filter((m) => HEAVY.some((h) => h.test(m))),
+        args.join(' '),
+      ).toEqual([]);
     }
   });
 
@@ -68,7 +79,10 @@ describe('help and version', () => {
     const { code, modules, stderr } = await traced(['train', 'tiny:model', '--local', '-o', join(out, 'model.json')]);
     expect(code, stderr).toBe(0);
     for (const pattern of [/\/packages\/core\/dist\/index\.js$/, /\/packages\/data\/dist\/index\.js$/, /\/zod\//, /\/tsx\//]) {
-      expect(modules.some((m) => pattern.test(m)), String(pattern)).toBe(true);
+      expect(
+        modules.some((m) => pattern.test(m)),
+        String(pattern),
+      ).toBe(true);
     }
   });
 });
@@ -105,7 +119,9 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
   it.each([['train'], ['predict']])('%s without --local says remote mode is not available (exit 2)', async (name) => {
     const result = await unionml([name, 'tiny:model', '--model-path', 'm.json', '-f', 'x.json'].slice(0, name === 'train' ? 2 : 6));
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`error: remote ${name === 'train' ? 'training' : 'prediction'} on Flyte is not available in this release; pass --local`));
+    expect(result.stderr).toMatch(
+      new RegExp(`error: remote ${name === 'train' ? 'training' : 'prediction'} on Flyte is not available in this release; pass --local`),
+    );
   });
 
   it('with --json, a usage error is also a JSON object on stdout', async () => {
@@ -118,12 +134,20 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
 describe('describeError', () => {
   it('prints a UnionML error with its hint, and its code in JSON', () => {
     const error = new UnionMLError(CORE_ERRORS.MODEL_FILE_NOT_FOUND, 'model file not found: /m.json', { hint: 'train first' });
-    expect(describeError(error)).toEqual({ status: 1, stderr: 'error: model file not found: /m.json\n  hint: train first', json: { error: { code: 'MODEL_FILE_NOT_FOUND', message: 'model file not found: /m.json', hint: 'train first' } } });
+    expect(describeError(error)).toEqual({
+      status: 1,
+      stderr: 'error: model file not found: /m.json\n  hint: train first',
+      json: { error: { code: 'MODEL_FILE_NOT_FOUND', message: 'model file not found: /m.json', hint: 'train first' } },
+    });
   });
 
   it('prints other errors without a stack unless verbose', () => {
     const plain = describeError(new RangeError('out of range'));
-    expect(plain).toEqual({ status: 1, stderr: 'error: out of range\n  (run with --verbose for the stack trace)', json: { error: { code: 'UNEXPECTED_ERROR', message: 'out of range' } } });
+    expect(plain).toEqual({
+      status: 1,
+      stderr: 'error: out of range\n  (run with --verbose for the stack trace)',
+      json: { error: { code: 'UNEXPECTED_ERROR', message: 'out of range' } },
+    });
     expect(describeError('a thrown string').stderr).toContain('error: a thrown string');
     const verbose = describeError(new Error('outer', { cause: new Error('inner') }), { verbose: true });
     expect(verbose.stderr).toMatch(/^error: outer\nError: outer\n\s+at [^]*caused by:\nError: inner\n\s+at /);

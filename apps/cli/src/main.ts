@@ -96,7 +96,12 @@ function parseCommand(command: Command, args: readonly string[]): { positionals:
   const config = Object.fromEntries(
     Object.entries(specs).map(([name, spec]) => [
       name,
-      { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.default !== undefined ? { default: spec.default } : {}), ...(spec.multiple ? { multiple: true } : {}) },
+      {
+        type: spec.type,
+        ...(spec.short ? { short: spec.short } : {}),
+        ...(spec.default !== undefined ? { default: spec.default } : {}),
+        ...(spec.multiple ? { multiple: true } : {}),
+      },
     ]),
   );
   let parsed: { values: CommandContext['values']; positionals: string[] };
@@ -108,7 +113,13 @@ function parseCommand(command: Command, args: readonly string[]): { positionals:
   const { positionals, values } = parsed;
   const required = command.arguments.filter((a) => !a.optional);
   if (positionals.length < required.length) {
-    throw new UsageError(`missing ${required.slice(positionals.length).map((a) => a.name).join(' and ')}`, command.name);
+    throw new UsageError(
+      `missing ${required
+        .slice(positionals.length)
+        .map((a) => a.name)
+        .join(' and ')}`,
+      command.name,
+    );
   }
   if (positionals.length > command.arguments.length) {
     const extra = positionals[command.arguments.length]!;
@@ -150,7 +161,10 @@ function report(error: unknown, context: { out: Output; verbose: boolean }): num
  * command's usage; `verbose` adds the stack), the `{"error": {code, message, hint}}` of `--json`, and the exit
  * status, from the error's kind: 2 for usage errors, 1 for the others.
  */
-export function describeError(error: unknown, options: { verbose?: boolean } = {}): { status: 1 | 2; stderr: string; json: { error: { code: string; message: string; hint?: string } } } {
+export function describeError(
+  error: unknown,
+  options: { verbose?: boolean } = {},
+): { status: 1 | 2; stderr: string; json: { error: { code: string; message: string; hint?: string } } } {
   const usage = error instanceof UsageError;
   const coded = isUnionMLError(error);
   const message = errorMessage(error) || String(error);
@@ -165,8 +179,7 @@ export function describeError(error: unknown, options: { verbose?: boolean } = {
     const detail = (error as { detail?: unknown }).detail;
     if (typeof detail === 'string' && detail.includes('\n')) lines.push(detail);
     lines.push(stackOf(error));
-  }
-  else if (!coded) lines.push('  (run with --verbose for the stack trace)');
+  } else if (!coded) lines.push('  (run with --verbose for the stack trace)');
   return { status: exitCodeOf(error), stderr: lines.join('\n'), json: { error: coded ? error.toJSON() : { code: CLI_ERRORS.UNEXPECTED_ERROR.code, message } } };
 }
 

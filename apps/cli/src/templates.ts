@@ -35,7 +35,17 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
     description: 'a digits classifier: softmax regression on TensorFlow.js (WebAssembly backend)',
     example: 'examples/digits',
     examplePackage: '@unionml/example-digits',
-    files: ['app.ts', 'README.md', '.gitignore', 'Dockerfile', '.dockerignore', '.unionml/README.md', 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
+    files: [
+      'app.ts',
+      'README.md',
+      '.gitignore',
+      'Dockerfile',
+      '.dockerignore',
+      '.unionml/README.md',
+      'data/digits.csv.gz',
+      'data/digits.rst',
+      'data/sample_features.json',
+    ],
     dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
@@ -80,7 +90,9 @@ export function templateSpec(name: string): TemplateSpec {
   if (!spec) {
     throw new UsageError(`unknown template '${name}'`, 'init', {
       code: 'INIT_TEMPLATE_UNKNOWN',
-      hint: `the templates are: ${Object.values(TEMPLATES).map((t) => `${t.name} (${t.description})`).join(', ')}`,
+      hint: `the templates are: ${Object.values(TEMPLATES)
+        .map((t) => `${t.name} (${t.description})`)
+        .join(', ')}`,
     });
   }
   return spec;
@@ -89,7 +101,12 @@ export function templateSpec(name: string): TemplateSpec {
 /** Reads what a template takes from its example's package.json: dependency versions and scripts. */
 export function readExample(spec: TemplateSpec, exampleDir: string): TemplateMeta {
   const file = join(exampleDir, 'package.json');
-  const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; dependencies?: Record<string, string>; devDependencies?: Record<string, string>; scripts?: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(file, 'utf8')) as {
+    name?: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+    scripts?: Record<string, string>;
+  };
   const pick = (from: Record<string, string> | undefined, names: readonly string[], what: string) =>
     Object.fromEntries(
       names.map((name) => {
@@ -121,9 +138,13 @@ export function findTemplate(name: string, cliRoot = CLI_ROOT): FoundTemplate {
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as TemplateMeta;
     return { spec, dir: packed, packed: true, ...meta };
   }
-  throw new InitError('INIT_TEMPLATE_NOT_FOUND', `the ${spec.name} template is missing from this installation of @unionml/cli: neither ${example} nor ${packed} exists`, {
-    hint: 'reinstall @unionml/cli; a package packed from the repository gets its templates from npm pack (prepack)',
-  });
+  throw new InitError(
+    'INIT_TEMPLATE_NOT_FOUND',
+    `the ${spec.name} template is missing from this installation of @unionml/cli: neither ${example} nor ${packed} exists`,
+    {
+      hint: 'reinstall @unionml/cli; a package packed from the repository gets its templates from npm pack (prepack)',
+    },
+  );
 }
 
 function isExample(dir: string, spec: TemplateSpec): boolean {

@@ -32,10 +32,23 @@ describe('unionml-server', () => {
     const server = start({ UNIONML_APP: 'tiny:model', UNIONML_MODEL_PATH: modelPath, HOST: '127.0.0.1', PORT: '0' });
     const url = await server.serving;
     expect(url, server.stderr()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: [{ x: 3, x2: 6 }, { x: 90, x2: 180 }] }) });
+    const response = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        features: [
+          { x: 3, x2: 6 },
+          { x: 90, x2: 180 },
+        ],
+      }),
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual([0, 1]);
-    const bad = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: [{ x: 'three', x2: 6 }] }) });
+    const bad = await fetch(`${url}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ features: [{ x: 'three', x2: 6 }] }),
+    });
     expect(bad.status).toBe(400);
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

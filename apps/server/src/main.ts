@@ -22,9 +22,15 @@ export async function run(env: NodeJS.ProcessEnv, options: { cwd?: string; logge
   const logger = options.logger ?? stderrLogger;
   try {
     const port = Number(env['PORT'] ?? '8000');
-    if (!/^\d+$/.test(env['PORT'] ?? '8000')) throw new ServerError('SERVER_OPTIONS_INVALID', `PORT must be an integer from 0 to 65535, got '${env['PORT']}'`, { hint: 'e.g. PORT=8000' });
+    if (!/^\d+$/.test(env['PORT'] ?? '8000'))
+      throw new ServerError('SERVER_OPTIONS_INVALID', `PORT must be an integer from 0 to 65535, got '${env['PORT']}'`, { hint: 'e.g. PORT=8000' });
     const model = await loadModel(env['UNIONML_APP'] || 'app:model', { cwd: options.cwd ?? process.cwd() });
-    const serving = await serveModel(model, { host: env['HOST'] || '0.0.0.0', port, logger, ...(env['UNIONML_MODEL_PATH'] ? { modelPath: env['UNIONML_MODEL_PATH'] } : {}) });
+    const serving = await serveModel(model, {
+      host: env['HOST'] || '0.0.0.0',
+      port,
+      logger,
+      ...(env['UNIONML_MODEL_PATH'] ? { modelPath: env['UNIONML_MODEL_PATH'] } : {}),
+    });
     await serving.closed;
     return 0;
   } catch (error) {

@@ -15,10 +15,19 @@ describe('compileModel', () => {
     const { model } = makeApp({ name: 'clf' });
     const compiled = await compileModel(model, target);
     const names = (xs: { id?: flyteidl.core.IIdentifier | null }[]) => xs.map((x) => x.id?.name);
-    expect(names(compiled.bundle.tasks.map((t) => t.template!))).toEqual(['test_dataset.dataset_task', 'clf.train_task', 'clf.predict_task', 'clf.predict_from_features_task']);
+    expect(names(compiled.bundle.tasks.map((t) => t.template!))).toEqual([
+      'test_dataset.dataset_task',
+      'clf.train_task',
+      'clf.predict_task',
+      'clf.predict_from_features_task',
+    ]);
     expect(names(compiled.bundle.workflows.map((w) => w.template!))).toEqual(['clf.train', 'clf.predict', 'clf.predict_from_features']);
     expect(names(compiled.bundle.launchPlans)).toEqual(['clf.train', 'clf.predict', 'clf.predict_from_features']);
-    for (const entity of [...compiled.bundle.tasks.map((t) => t.template!), ...compiled.bundle.workflows.map((w) => w.template!), ...compiled.bundle.launchPlans]) {
+    for (const entity of [
+      ...compiled.bundle.tasks.map((t) => t.template!),
+      ...compiled.bundle.workflows.map((w) => w.template!),
+      ...compiled.bundle.launchPlans,
+    ]) {
       expect(entity.id).toMatchObject({ project: 'flytesnacks', domain: 'development', version: 'v1' });
     }
   });
@@ -29,10 +38,25 @@ describe('compileModel', () => {
     const train = tasks.train_task.template!;
     expect(train.container?.image).toBe('localhost:30000/app:v1');
     expect(train.container?.args).toEqual([
-      'unionml', 'execute',
-      '--inputs', '{{.input}}', '--output-prefix', '{{.outputPrefix}}', '--raw-output-data-prefix', '{{.rawOutputDataPrefix}}',
-      '--checkpoint-path', '{{.checkpointOutputPrefix}}', '--prev-checkpoint', '{{.prevCheckpointPrefix}}',
-      '--', 'app-module', 'app', 'unionml-obj-name', 'model', 'task-name', 'train_task',
+      'unionml',
+      'execute',
+      '--inputs',
+      '{{.input}}',
+      '--output-prefix',
+      '{{.outputPrefix}}',
+      '--raw-output-data-prefix',
+      '{{.rawOutputDataPrefix}}',
+      '--checkpoint-path',
+      '{{.checkpointOutputPrefix}}',
+      '--prev-checkpoint',
+      '{{.prevCheckpointPrefix}}',
+      '--',
+      'app-module',
+      'app',
+      'unionml-obj-name',
+      'model',
+      'task-name',
+      'train_task',
     ]);
     expect(train.container?.env).toEqual([{ key: 'LOG_LEVEL', value: 'debug' }]);
     expect(train.metadata?.runtime).toMatchObject({ flavor: 'unionml-ts' });
@@ -53,7 +77,8 @@ describe('compileModel', () => {
     const train = tasks.train_task.template!;
     expect(train.metadata).toMatchObject({ interruptible: true });
     expect(Number(train.metadata?.timeout?.seconds)).toBe(3600);
-    const quantity = (list: flyteidl.core.Resources.IResourceEntry[] | null | undefined, name: flyteidl.core.Resources.ResourceName) => list?.find((r) => (r.name ?? 0) === name)?.value;
+    const quantity = (list: flyteidl.core.Resources.IResourceEntry[] | null | undefined, name: flyteidl.core.Resources.ResourceName) =>
+      list?.find((r) => (r.name ?? 0) === name)?.value;
     expect(quantity(train.container?.resources?.requests, flyteidl.core.Resources.ResourceName.CPU)).toBe('2');
     expect(quantity(train.container?.resources?.limits, flyteidl.core.Resources.ResourceName.MEMORY)).toBe('8Gi');
   });
@@ -92,7 +117,9 @@ describe('compileModel', () => {
 
   it("keeps Python UnionML's schedule errors at declaration", () => {
     const { model } = makeApp();
-    expect(() => model.scheduleTraining('s', { expression: '@daily', fixedRate: { value: 1, unit: 'day' } })).toThrow("You must specify exactly one of 'expression' or 'fixedRate', not both.");
+    expect(() => model.scheduleTraining('s', { expression: '@daily', fixedRate: { value: 1, unit: 'day' } })).toThrow(
+      "You must specify exactly one of 'expression' or 'fixedRate', not both.",
+    );
     expect(() => model.scheduleTraining('s', {})).toThrow("You must specify exactly one of 'expression' or 'fixedRate'.");
     model.scheduleTraining('s', { expression: '@daily' });
     expect(() => model.scheduleTraining('s', { expression: '@hourly' })).toThrow('Scheduled job s must have a unique name. Existing schedules: [s]');

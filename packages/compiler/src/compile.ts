@@ -38,7 +38,11 @@ export interface CompileOptions {
 export interface CompiledModel {
   plan: ModelPlan;
   tasks: Record<TaskName, flyte.flyteidl.admin.ITaskSpec>;
-  workflows: { train: flyte.flyteidl.admin.IWorkflowSpec; predict: flyte.flyteidl.admin.IWorkflowSpec; predictFromFeatures: flyte.flyteidl.admin.IWorkflowSpec };
+  workflows: {
+    train: flyte.flyteidl.admin.IWorkflowSpec;
+    predict: flyte.flyteidl.admin.IWorkflowSpec;
+    predictFromFeatures: flyte.flyteidl.admin.IWorkflowSpec;
+  };
   launchPlans: flyte.flyteidl.admin.ILaunchPlan[];
   bundle: flyte.Bundle;
   /** The workflows' interfaces in declared types (to convert inputs and outputs). */
@@ -50,7 +54,11 @@ export interface CompiledModel {
 /** Compiles `model` (see {@link CompiledModel}); fails with coded errors naming what cannot be declared. */
 export async function compileModel(model: AnyModel, options: CompileOptions): Promise<CompiledModel> {
   if (!Array.isArray(options.entrypoint) || options.entrypoint.length === 0 || !options.entrypoint.every((part) => typeof part === 'string' && part !== '')) {
-    throw new FlyteCompileError('COMPILE_OPTIONS_INVALID', `the task entrypoint must be a non-empty list of non-empty strings, got ${JSON.stringify(options.entrypoint)}`, "pass compileModel(model, { entrypoint: ['unionml', 'execute'], ... })");
+    throw new FlyteCompileError(
+      'COMPILE_OPTIONS_INVALID',
+      `the task entrypoint must be a non-empty list of non-empty strings, got ${JSON.stringify(options.entrypoint)}`,
+      "pass compileModel(model, { entrypoint: ['unionml', 'execute'], ... })",
+    );
   }
   const plan = planModel(model);
   const project = options.project ?? 'flytesnacks';
@@ -90,7 +98,14 @@ export async function compileModel(model: AnyModel, options: CompileOptions): Pr
 
   const interfaces = {
     train: {
-      inputs: { hyperparameters: plan.hyperparameters.type, loader_kwargs: KWARGS, splitter_kwargs: KWARGS, parser_kwargs: KWARGS, ...typesOf(plan.readerArgs), ...typesOf(plan.trainerKwargs) },
+      inputs: {
+        hyperparameters: plan.hyperparameters.type,
+        loader_kwargs: KWARGS,
+        splitter_kwargs: KWARGS,
+        parser_kwargs: KWARGS,
+        ...typesOf(plan.readerArgs),
+        ...typesOf(plan.trainerKwargs),
+      },
       outputs: { model_object: MODEL_OBJECT, hyperparameters: plan.hyperparameters.type, metrics: METRICS },
     },
     predict: { inputs: { model_object: MODEL_OBJECT, ...typesOf(plan.readerArgs) }, outputs: { o0: plan.prediction } },
@@ -117,21 +132,37 @@ export async function compileModel(model: AnyModel, options: CompileOptions): Pr
           },
         },
       ],
-      outputs: { model_object: { node: 'n1', output: 'model_object' }, hyperparameters: { node: 'n1', output: 'hyperparameters' }, metrics: { node: 'n1', output: 'metrics' } },
+      outputs: {
+        model_object: { node: 'n1', output: 'model_object' },
+        hyperparameters: { node: 'n1', output: 'hyperparameters' },
+        metrics: { node: 'n1', output: 'metrics' },
+      },
     }),
     predict: flyte.workflowSpec({
       id: id(model.predictWorkflowName),
       interface: interfaces.predict,
       nodes: [
         { id: 'n0', name: 'dataset_task', task: template('dataset_task'), inputs: readerInputs },
-        { id: 'n1', name: 'predict_task', task: template('predict_task'), inputs: { model_object: { input: 'model_object' }, data: { node: 'n0', output: 'data' } } },
+        {
+          id: 'n1',
+          name: 'predict_task',
+          task: template('predict_task'),
+          inputs: { model_object: { input: 'model_object' }, data: { node: 'n0', output: 'data' } },
+        },
       ],
       outputs: { o0: { node: 'n1', output: 'o0' } },
     }),
     predictFromFeatures: flyte.workflowSpec({
       id: id(model.predictFromFeaturesWorkflowName),
       interface: interfaces.predictFromFeatures,
-      nodes: [{ id: 'n0', name: 'predict_from_features_task', task: template('predict_from_features_task'), inputs: { model_object: { input: 'model_object' }, features: { input: 'features' } } }],
+      nodes: [
+        {
+          id: 'n0',
+          name: 'predict_from_features_task',
+          task: template('predict_from_features_task'),
+          inputs: { model_object: { input: 'model_object' }, features: { input: 'features' } },
+        },
+      ],
       outputs: { o0: { node: 'n0', output: 'o0' } },
     }),
   };
@@ -145,7 +176,9 @@ export async function compileModel(model: AnyModel, options: CompileOptions): Pr
   };
   const defaults = {
     train: {
-      ...(plan.hyperparameters.optional ? { hyperparameters: await flyte.toLiteral(plan.hyperparameters.default ?? {}, plan.hyperparameters.type, ctx, 'hyperparameters') } : {}),
+      ...(plan.hyperparameters.optional
+        ? { hyperparameters: await flyte.toLiteral(plan.hyperparameters.default ?? {}, plan.hyperparameters.type, ctx, 'hyperparameters') }
+        : {}),
       loader_kwargs: await flyte.toLiteral({}, KWARGS, ctx),
       splitter_kwargs: await flyte.toLiteral({}, KWARGS, ctx),
       parser_kwargs: await flyte.toLiteral({}, KWARGS, ctx),
@@ -201,19 +234,28 @@ async function scheduledLaunchPlan(
     for (const [k, v] of Object.entries(trainerKwargs ?? {})) fixed[k] = v;
   } else {
     if (typeof modelUri !== 'string' || !/^[a-z][a-z0-9+.-]*:\/\//i.test(modelUri) || modelUri.startsWith('file:')) {
-      throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `the ${where} needs modelUri: the uri of a model file in Flyte's storage (e.g. s3://bucket/model.json)`, 'pass schedulePrediction(name, { expression, modelUri, ... })');
+      throw new FlyteCompileError(
+        'FLYTE_DECLARATION_MISSING',
+        `the ${where} needs modelUri: the uri of a model file in Flyte's storage (e.g. s3://bucket/model.json)`,
+        'pass schedulePrediction(name, { expression, modelUri, ... })',
+      );
     }
     fixed['model_object'] = { uri: modelUri };
   }
   for (const [k, v] of Object.entries(readerArgs)) {
-    if (!(k in plan.readerArgs)) throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `the ${where} sets '${k}', which is not a reader argument of dataset '${model.dataset.name}'`);
+    if (!(k in plan.readerArgs))
+      throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `the ${where} sets '${k}', which is not a reader argument of dataset '${model.dataset.name}'`);
     fixed[k] = v;
   }
   const timeArg = schedule.readerTimeArg;
   if (timeArg !== undefined) {
     const declared = plan.readerArgs[timeArg];
     if (!declared || declared.type.kind !== 'datetime') {
-      throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `the ${where} passes the scheduled time to '${timeArg}', which is not a date reader argument`, "declare it in the dataset's readerArgs as z.date()");
+      throw new FlyteCompileError(
+        'FLYTE_DECLARATION_MISSING',
+        `the ${where} passes the scheduled time to '${timeArg}', which is not a date reader argument`,
+        "declare it in the dataset's readerArgs as z.date()",
+      );
     }
     delete fixed[timeArg];
   }
@@ -222,13 +264,24 @@ async function scheduledLaunchPlan(
   const defaults = Object.fromEntries(Object.entries(training ? c.defaults.train : c.defaults.predict).filter(([k]) => !(k in fixedInputs) && k !== timeArg));
   const unset = Object.keys(workflowInterface.inputs).filter((k) => !(k in fixedInputs) && !(k in defaults) && k !== timeArg);
   if (unset.length) {
-    throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `the ${where} leaves the required input${unset.length > 1 ? 's' : ''} ${unset.map((k) => `'${k}'`).join(', ')} unset; a scheduled run has nobody to ask`, 'give them in the schedule options');
+    throw new FlyteCompileError(
+      'FLYTE_DECLARATION_MISSING',
+      `the ${where} leaves the required input${unset.length > 1 ? 's' : ''} ${unset.map((k) => `'${k}'`).join(', ')} unset; a scheduled run has nobody to ask`,
+      'give them in the schedule options',
+    );
   }
   if (schedule.expression !== undefined) flyte.validateCron(schedule.expression);
-  const when: flyte.Schedule = schedule.expression !== undefined
-    ? { cron: schedule.expression, ...(schedule.offset ? { offset: schedule.offset } : {}), ...(timeArg ? { kickoffTimeInputArg: timeArg } : {}) }
-    : { fixedRate: schedule.fixedRate!, ...(timeArg ? { kickoffTimeInputArg: timeArg } : {}) };
-  return flyte.launchPlan({ id: c.id(schedule.name), workflow: training ? c.workflows.train : c.workflows.predict, defaultInputs: defaults, fixedInputs, schedule: when });
+  const when: flyte.Schedule =
+    schedule.expression !== undefined
+      ? { cron: schedule.expression, ...(schedule.offset ? { offset: schedule.offset } : {}), ...(timeArg ? { kickoffTimeInputArg: timeArg } : {}) }
+      : { fixedRate: schedule.fixedRate!, ...(timeArg ? { kickoffTimeInputArg: timeArg } : {}) };
+  return flyte.launchPlan({
+    id: c.id(schedule.name),
+    workflow: training ? c.workflows.train : c.workflows.predict,
+    defaultInputs: defaults,
+    fixedInputs,
+    schedule: when,
+  });
 }
 
 /** A literal context for constants (no data is written). */

@@ -31,5 +31,8 @@ export const TRANSFORMERS = typeTransformers(dataFrameTransformer);
 function concat(frames: DataFrame[]): DataFrame {
   if (frames.length === 1) return frames[0]!;
   if (frames.length === 0) return DataFrame.empty();
-  return DataFrame.fromRecords(frames.flatMap((f) => f.toRecords()), { columns: frames[0]!.columns });
+  return DataFrame.fromRecords(
+    frames.flatMap((f) => f.toRecords()),
+    { columns: frames[0]!.columns },
+  );
 }

@@ -5,7 +5,8 @@ import { FLYTE_ERRORS } from '@unionml/flyte';
 export const COMPILER_ERRORS = defineErrors('@unionml/compiler', {
   FLYTE_DECLARATION_MISSING: {
     kind: 'app',
-    meaning: 'the app does not declare something Flyte needs: a prediction schema, a schedule input, a reader argument a schedule names, or a model file a task needs',
+    meaning:
+      'the app does not declare something Flyte needs: a prediction schema, a schedule input, a reader argument a schedule names, or a model file a task needs',
     hint: 'declare it in the app (e.g. new Model({ prediction: z.array(z.number()) })), or give it in the schedule options',
   },
   FLYTE_NAME_CLASH: {

@@ -23,7 +23,11 @@ export function parseTaskAddress(address: readonly string[]): TaskAddress {
   const exportName = value('unionml-obj-name');
   const taskName = value('task-name');
   if (!module || !exportName || !taskName || address.length !== 6) {
-    throw new FlyteCompileError('FLYTE_TASK_UNKNOWN', `the task address '${address.join(' ')}' is not 'app-module APP unionml-obj-name MODEL task-name TASK'`, 'the task arguments are made by unionml package; repackage the app');
+    throw new FlyteCompileError(
+      'FLYTE_TASK_UNKNOWN',
+      `the task address '${address.join(' ')}' is not 'app-module APP unionml-obj-name MODEL task-name TASK'`,
+      'the task arguments are made by unionml package; repackage the app',
+    );
   }
   return { module, exportName, taskName };
 }
@@ -34,10 +38,14 @@ export function parseTaskAddress(address: readonly string[]): TaskAddress {
  */
 export async function executeTaskFromArgs(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
   const args = flyte.parseExecuteArgs(argv);
-  const result = await flyte.executeTask(async () => {
-    const address = parseTaskAddress(args.address);
-    const model = await loadModel(`${address.module}:${address.exportName}`, options.cwd ? { cwd: options.cwd } : {});
-    return taskDefinition(model, address.taskName);
-  }, args, { transformers: TRANSFORMERS, ...(options.env ? { env: options.env } : {}) });
+  const result = await flyte.executeTask(
+    async () => {
+      const address = parseTaskAddress(args.address);
+      const model = await loadModel(`${address.module}:${address.exportName}`, options.cwd ? { cwd: options.cwd } : {});
+      return taskDefinition(model, address.taskName);
+    },
+    args,
+    { transformers: TRANSFORMERS, ...(options.env ? { env: options.env } : {}) },
+  );
   return result.exitCode;
 }

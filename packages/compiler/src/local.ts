@@ -46,9 +46,15 @@ export interface CompiledTrainResult {
 }
 
 /** Runs `{model}.train` through the local executor with `inputs` (hyperparameters, kwargs, reader arguments). */
-export async function trainCompiled(model: AnyModel, inputs: Record<string, unknown>, options: LocalRunOptions & { output?: string }): Promise<CompiledTrainResult> {
+export async function trainCompiled(
+  model: AnyModel,
+  inputs: Record<string, unknown>,
+  options: LocalRunOptions & { output?: string },
+): Promise<CompiledTrainResult> {
   const compiled = await compile(model, options);
-  const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = inputs as Record<string, unknown> & { trainerKwargs?: Record<string, unknown> };
+  const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = inputs as Record<string, unknown> & {
+    trainerKwargs?: Record<string, unknown>;
+  };
   const values: Record<string, unknown> = {
     hyperparameters: model.checkHyperparameters(hyperparameters),
     loader_kwargs: loaderKwargs ?? {},
@@ -108,15 +114,29 @@ async function compile(model: AnyModel, options: LocalRunOptions): Promise<Compi
   return compileModel(model, { ...options, image: options.image ?? 'unionml-local', version: options.version ?? 'local' });
 }
 
-async function execute(compiled: CompiledModel, workflow: 'train' | 'predict' | 'predictFromFeatures', values: Record<string, unknown>, options: LocalRunOptions) {
+async function execute(
+  compiled: CompiledModel,
+  workflow: 'train' | 'predict' | 'predictFromFeatures',
+  values: Record<string, unknown>,
+  options: LocalRunOptions,
+) {
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'unionml-run-')));
   await mkdir(workDir, { recursive: true });
   const ifc = compiled.interfaces[workflow];
   const inputsDir = join(workDir, 'inputs');
-  const ctx: flyte.LiteralContext = { storage: flyte.storageFor(workDir), rawOutputPrefix: pathToFileURL(join(workDir, 'data', 'inputs')).href, workDir: inputsDir, transformers: TRANSFORMERS };
+  const ctx: flyte.LiteralContext = {
+    storage: flyte.storageFor(workDir),
+    rawOutputPrefix: pathToFileURL(join(workDir, 'data', 'inputs')).href,
+    workDir: inputsDir,
+    transformers: TRANSFORMERS,
+  };
   const given = await flyte.toLiteralMap(
     Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)),
-    Object.fromEntries(Object.keys(values).filter((k) => values[k] !== undefined).map((k) => [k, ifc.inputs[k]!])),
+    Object.fromEntries(
+      Object.keys(values)
+        .filter((k) => values[k] !== undefined)
+        .map((k) => [k, ifc.inputs[k]!]),
+    ),
     ctx,
   );
   // Inputs left out get the default launch plan's defaults, as on Flyte.

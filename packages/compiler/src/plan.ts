@@ -45,44 +45,88 @@ export interface ModelPlan {
 export function planModel(model: AnyModel): ModelPlan {
   const dataset = model.dataset;
   if (!dataset.tabular) {
-    throw new FlyteCompileError('FLYTE_TYPE_UNSUPPORTED', `dataset '${dataset.name}' is not tabular: only tables (DataFrames) cross Flyte task boundaries in this version`, 'run it in process (unionml train --local) or return a table from the reader');
+    throw new FlyteCompileError(
+      'FLYTE_TYPE_UNSUPPORTED',
+      `dataset '${dataset.name}' is not tabular: only tables (DataFrames) cross Flyte task boundaries in this version`,
+      'run it in process (unionml train --local) or return a table from the reader',
+    );
   }
   const readerArgs = declareFields(dataset.readerArgsSchema, 'reader arguments', jsonSchemaOf);
   const trainerKwargs = declareFields(model.trainerKwargsSchema, 'trainer keyword arguments', jsonSchemaOf);
-  for (const [what, fields] of [['reader argument', readerArgs], ['trainer keyword argument', trainerKwargs]] as const) {
+  for (const [what, fields] of [
+    ['reader argument', readerArgs],
+    ['trainer keyword argument', trainerKwargs],
+  ] as const) {
     for (const name of Object.keys(fields)) {
-      if (RESERVED.includes(name)) throw new FlyteCompileError('FLYTE_NAME_CLASH', `the ${what} '${name}' of model '${model.name}' has the name of a workflow input (${RESERVED.join(', ')})`, 'rename it');
+      if (RESERVED.includes(name))
+        throw new FlyteCompileError(
+          'FLYTE_NAME_CLASH',
+          `the ${what} '${name}' of model '${model.name}' has the name of a workflow input (${RESERVED.join(', ')})`,
+          'rename it',
+        );
     }
   }
   const clash = Object.keys(readerArgs).find((name) => name in trainerKwargs);
-  if (clash) throw new FlyteCompileError('FLYTE_NAME_CLASH', `'${clash}' of model '${model.name}' is both a reader argument and a trainer keyword argument; on Flyte both are inputs of {model}.train`, 'rename one of them');
+  if (clash)
+    throw new FlyteCompileError(
+      'FLYTE_NAME_CLASH',
+      `'${clash}' of model '${model.name}' is both a reader argument and a trainer keyword argument; on Flyte both are inputs of {model}.train`,
+      'rename one of them',
+    );
 
   const hyperparameters: Declared = model.hyperparameterSchema
-    ? { type: { kind: 'struct', jsonSchema: structSchema(model.hyperparameterSchema, 'Hyperparameters', jsonSchemaOf) }, optional: defaultsOf(model) !== undefined, default: defaultsOf(model) }
+    ? {
+        type: { kind: 'struct', jsonSchema: structSchema(model.hyperparameterSchema, 'Hyperparameters', jsonSchemaOf) },
+        optional: defaultsOf(model) !== undefined,
+        default: defaultsOf(model),
+      }
     : { type: { kind: 'struct' }, optional: true, default: {} };
   if (!model.predictionSchema) {
-    throw new FlyteCompileError('FLYTE_DECLARATION_MISSING', `model '${model.name}' does not declare its prediction type, which Flyte needs for the predict tasks' output`, 'pass it to the model: new Model({ ..., prediction: z.array(z.number()) })');
+    throw new FlyteCompileError(
+      'FLYTE_DECLARATION_MISSING',
+      `model '${model.name}' does not declare its prediction type, which Flyte needs for the predict tasks' output`,
+      'pass it to the model: new Model({ ..., prediction: z.array(z.number()) })',
+    );
   }
   const prediction = declare(model.predictionSchema, `the prediction of model '${model.name}'`, jsonSchemaOf).type;
 
   const types = (fields: Record<string, Declared>) => Object.fromEntries(Object.entries(fields).map(([k, d]) => [k, d.type]));
-  const withDefaults = (options: TaskOptions | undefined): TaskOptions => ({ requests: { ...DEFAULT_RESOURCES }, limits: { ...DEFAULT_RESOURCES }, ...options });
+  const withDefaults = (options: TaskOptions | undefined): TaskOptions => ({
+    requests: { ...DEFAULT_RESOURCES },
+    limits: { ...DEFAULT_RESOURCES },
+    ...options,
+  });
   return {
     readerArgs,
     trainerKwargs,
     hyperparameters,
     prediction,
     tasks: {
-      dataset_task: { name: `${dataset.name}.dataset_task`, interface: { inputs: types(readerArgs), outputs: { data: DATAFRAME } }, options: withDefaults(dataset.taskOptions.reader) },
+      dataset_task: {
+        name: `${dataset.name}.dataset_task`,
+        interface: { inputs: types(readerArgs), outputs: { data: DATAFRAME } },
+        options: withDefaults(dataset.taskOptions.reader),
+      },
       train_task: {
         name: `${model.name}.train_task`,
         interface: {
-          inputs: { hyperparameters: hyperparameters.type, data: DATAFRAME, loader_kwargs: KWARGS, splitter_kwargs: KWARGS, parser_kwargs: KWARGS, ...types(trainerKwargs) },
+          inputs: {
+            hyperparameters: hyperparameters.type,
+            data: DATAFRAME,
+            loader_kwargs: KWARGS,
+            splitter_kwargs: KWARGS,
+            parser_kwargs: KWARGS,
+            ...types(trainerKwargs),
+          },
           outputs: { model_object: MODEL_OBJECT, hyperparameters: hyperparameters.type, metrics: METRICS },
         },
         options: withDefaults(model.taskOptions.trainer),
       },
-      predict_task: { name: `${model.name}.predict_task`, interface: { inputs: { model_object: MODEL_OBJECT, data: DATAFRAME }, outputs: { o0: prediction } }, options: withDefaults(model.taskOptions.predictor) },
+      predict_task: {
+        name: `${model.name}.predict_task`,
+        interface: { inputs: { model_object: MODEL_OBJECT, data: DATAFRAME }, outputs: { o0: prediction } },
+        options: withDefaults(model.taskOptions.predictor),
+      },
       predict_from_features_task: {
         name: `${model.name}.predict_from_features_task`,
         interface: { inputs: { model_object: MODEL_OBJECT, features: DATAFRAME }, outputs: { o0: prediction } },
@@ -104,7 +148,11 @@ function defaultsOf(model: AnyModel): Record<string, unknown> | undefined {
  */
 export function taskDefinition(model: AnyModel, taskName: string): TaskDefinition {
   if (!(TASK_NAMES as readonly string[]).includes(taskName)) {
-    throw new FlyteCompileError('FLYTE_TASK_UNKNOWN', `model '${model.name}' has no task '${taskName}'; its tasks are ${TASK_NAMES.join(', ')}`, 'check the task-name in the container arguments');
+    throw new FlyteCompileError(
+      'FLYTE_TASK_UNKNOWN',
+      `model '${model.name}' has no task '${taskName}'; its tasks are ${TASK_NAMES.join(', ')}`,
+      'check the task-name in the container arguments',
+    );
   }
   const plan = planModel(model);
   const task = plan.tasks[taskName as TaskName];

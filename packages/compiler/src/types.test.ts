@@ -24,7 +24,10 @@ describe('declare: zod schemas as Flyte types (as flytekit declares the same Pyt
 
   it('declares objects as STRUCTs carrying their JSON Schema', () => {
     const declared = d(z.object({ a: z.number() }));
-    expect(declared.type).toMatchObject({ kind: 'struct', jsonSchema: { title: 'X', type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false } });
+    expect(declared.type).toMatchObject({
+      kind: 'struct',
+      jsonSchema: { title: 'X', type: 'object', properties: { a: { type: 'number' } }, additionalProperties: false },
+    });
     expect((declared.type as { jsonSchema: object }).jsonSchema).not.toHaveProperty('$schema');
   });
 
@@ -41,7 +44,9 @@ describe('declare: zod schemas as Flyte types (as flytekit declares the same Pyt
     ['z.record(z.enum)', z.record(z.enum(['a']), z.number()), 'a record whose keys are not strings'],
     ['nested', z.array(z.set(z.number())), 'a zod set'],
   ])('names the field of an undeclarable %s', (_label, schema, what) => {
-    expect(() => d(schema as z.ZodType)).toThrow(expect.objectContaining({ code: 'FLYTE_TYPE_UNSUPPORTED', message: expect.stringContaining(`cannot declare reader argument 'x'`) as string }));
+    expect(() => d(schema as z.ZodType)).toThrow(
+      expect.objectContaining({ code: 'FLYTE_TYPE_UNSUPPORTED', message: expect.stringContaining(`cannot declare reader argument 'x'`) as string }),
+    );
     expect(() => d(schema as z.ZodType)).toThrow(what);
   });
 
@@ -50,7 +55,9 @@ describe('declare: zod schemas as Flyte types (as flytekit declares the same Pyt
       n: { type: { kind: 'int' }, optional: true, default: 100 },
       tag: { type: { kind: 'string' }, optional: false },
     });
-    expect(() => declareFields(z.object({ f: z.function() }) as never, 'reader arguments', jsonSchemaOf)).toThrow("cannot declare reader argument 'f' to Flyte");
+    expect(() => declareFields(z.object({ f: z.function() }) as never, 'reader arguments', jsonSchemaOf)).toThrow(
+      "cannot declare reader argument 'f' to Flyte",
+    );
     expect(() => declareFields(z.array(z.number()) as never, 'reader arguments', jsonSchemaOf)).toThrow('their schema must be a z.object');
     expect(declareFields(undefined, 'reader arguments', jsonSchemaOf)).toEqual({});
   });

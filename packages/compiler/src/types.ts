@@ -106,7 +106,10 @@ export function structSchema(schema: z.ZodType, title: string, jsonSchemaOf: (sc
 /** A class-like name from a declaration path: `reader argument 'filter'` → `Filter`, `hyperparameters` → `Hyperparameters`. */
 function titleOf(path: string): string {
   const quoted = /'([^']+)'/.exec(path)?.[1] ?? path;
-  const words = quoted.replace(/\[\]|\{\}/g, ' item').split(/[^A-Za-z0-9]+/).filter(Boolean);
+  const words = quoted
+    .replace(/\[\]|\{\}/g, ' item')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean);
   return words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('') || 'Struct';
 }
 
@@ -119,7 +122,11 @@ function unsupported(path: string, what: string): never {
 }
 
 /** The fields of an object schema (the reader's arguments, the trainer's keyword arguments), declared to Flyte. */
-export function declareFields(schema: z.ZodType | undefined, what: string, jsonSchemaOf: (schema: z.ZodType) => Record<string, unknown>): Record<string, Declared> {
+export function declareFields(
+  schema: z.ZodType | undefined,
+  what: string,
+  jsonSchemaOf: (schema: z.ZodType) => Record<string, unknown>,
+): Record<string, Declared> {
   if (!schema) return {};
   const def = defOf(schema);
   if (def.type !== 'object' || !def.shape) {

@@ -40,7 +40,11 @@ describe('Dataset defaults (tabular)', () => {
   it('applies splitter and parser overrides, and rejects keys the defaults do not take', async () => {
     const d = new Dataset({ targets: ['y'] });
     const { train, test } = await d.getData(frame(), { splitterKwargs: { testSize: 0.5, shuffle: false }, parserKwargs: { features: ['noise'] } });
-    expect(test![0].toVector('noise')).toEqual(frame().take(Array.from({ length: 50 }, (_, i) => 50 + i)).toVector('noise'));
+    expect(test![0].toVector('noise')).toEqual(
+      frame()
+        .take(Array.from({ length: 50 }, (_, i) => 50 + i))
+        .toVector('noise'),
+    );
     expect(train[0].columns).toEqual(['noise']);
     await expect(d.getData(frame(), { splitterKwargs: { test_size: 0.5 } })).rejects.toThrow(/unknown key 'test_size'/);
     await expect(d.getData(frame(), { loaderKwargs: { head: 3 } })).rejects.toThrow(/the default loader takes no arguments/);
@@ -131,7 +135,10 @@ describe('feature loading and transforming', () => {
     let calls = 0;
     d.featureTransformer((f) => {
       calls++;
-      return f.assign('x', f.toVector('x').map((v) => v / 100));
+      return f.assign(
+        'x',
+        f.toVector('x').map((v) => v / 100),
+      );
     });
     const { train, test } = await d.getData(frame());
     expect(calls).toBe(2); // once per split
@@ -145,7 +152,12 @@ describe('feature loading and transforming', () => {
   it('runs a custom feature loader (JSON text to DataFrame) then the transformer', async () => {
     const d = new Dataset<NoArgs, { rawFeatures: string }>({ targets: ['y'] });
     d.featureLoader((raw) => DataFrame.fromRecords(JSON.parse(raw) as Record<string, unknown>[]));
-    d.featureTransformer((f) => f.assign('x', f.toVector('x').map((v) => v * 10)));
+    d.featureTransformer((f) =>
+      f.assign(
+        'x',
+        f.toVector('x').map((v) => v * 10),
+      ),
+    );
     expect((await d.getFeatures('[{"x": 1}]')).toRecords()).toEqual([{ x: 10 }]);
   });
 
@@ -154,10 +166,19 @@ describe('feature loading and transforming', () => {
     expect((await d.getFeatures([{ x2: 2, x: 1 }])).columns).toEqual(['x', 'x2']);
     expect((await d.getFeatures([{ x: 1, x2: 2, y: 0 }])).columns).toEqual(['x', 'x2']); // targets are ignored
     await expect(d.getFeatures([{ x: 1 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING', message: 'missing column x2 in the features; present: x' });
-    await expect(d.getFeatures([{ x: 1, x2: 2, z: 3 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED', message: 'unexpected column z in the features; expected: x, x2' });
-    await expect(d.getFeatures([{ a: 1 }])).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING', message: 'missing columns x, x2 in the features; present: a' });
+    await expect(d.getFeatures([{ x: 1, x2: 2, z: 3 }])).rejects.toMatchObject({
+      code: 'DATA_COLUMNS_UNEXPECTED',
+      message: 'unexpected column z in the features; expected: x, x2',
+    });
+    await expect(d.getFeatures([{ a: 1 }])).rejects.toMatchObject({
+      code: 'DATA_COLUMNS_MISSING',
+      message: 'missing columns x, x2 in the features; present: a',
+    });
     await expect(d.getFeatures([{ x: 1, x2: 2 }, { x: 1 }])).rejects.toMatchObject({ message: 'missing column x2 in record 1 of the features; present: x' });
-    await expect(d.getFeatures([{ x: 1, x2: 2 }, 7] as never)).rejects.toMatchObject({ code: 'DATA_INVALID', message: 'record 1 is a number, expected an object of column values' });
+    await expect(d.getFeatures([{ x: 1, x2: 2 }, 7] as never)).rejects.toMatchObject({
+      code: 'DATA_INVALID',
+      message: 'record 1 is a number, expected an object of column values',
+    });
     await expect(d.getFeatures(DataFrame.fromRecords([{ x: 1, x2: 2, q: 1 }]))).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED' });
     expect((await d.getFeatures({ x2: [2], x: [1] })).toRecords()).toEqual([{ x: 1, x2: 2 }]);
     await expect(d.getFeatures([])).rejects.toThrow('the features have no records');
@@ -171,10 +192,19 @@ describe('feature loading and transforming', () => {
       { name: 'b', type: 'string' as const },
     ];
     expect((await d.getFeatures([{ a: 1, b: 'x' }], { featureSchema })).columns).toEqual(['a', 'b']);
-    await expect(d.getFeatures([{ a: 'one', b: 'x' }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_NOT_NUMERIC', message: `column 'a' row 0 is not a finite number: "one"` });
+    await expect(d.getFeatures([{ a: 'one', b: 'x' }], { featureSchema })).rejects.toMatchObject({
+      code: 'DATA_NOT_NUMERIC',
+      message: `column 'a' row 0 is not a finite number: "one"`,
+    });
     await expect(d.getFeatures([{ a: 1 }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
-    await expect(d.getFeatures([{ a: 1, b: { deep: true } }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_INVALID', message: "column 'b' row 0 holds an object; cells must be numbers, strings, booleans or null" });
-    await expect(d.getFeatures([{ a: 1, b: 2 }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_WRONG_TYPE', message: "column 'b' row 0 should be a string, got 2" });
+    await expect(d.getFeatures([{ a: 1, b: { deep: true } }], { featureSchema })).rejects.toMatchObject({
+      code: 'DATA_INVALID',
+      message: "column 'b' row 0 holds an object; cells must be numbers, strings, booleans or null",
+    });
+    await expect(d.getFeatures([{ a: 1, b: 2 }], { featureSchema })).rejects.toMatchObject({
+      code: 'DATA_WRONG_TYPE',
+      message: "column 'b' row 0 should be a string, got 2",
+    });
     expect((await d.getFeatures([{ a: 1, b: null }], { featureSchema })).toRecords()).toEqual([{ a: 1, b: null }]);
   });
 });

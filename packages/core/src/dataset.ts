@@ -1,8 +1,30 @@
-import { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DataFrame, InvalidDataError, NonNumericValueError, trainTestSplit, type ColumnSchema, type Scalar } from '@unionml/data';
+import {
+  ColumnTypeError,
+  ColumnsMissingError,
+  ColumnsUnexpectedError,
+  DataFrame,
+  InvalidDataError,
+  NonNumericValueError,
+  trainTestSplit,
+  type ColumnSchema,
+  type Scalar,
+} from '@unionml/data';
 import { ArgumentsError, ComponentError } from './errors.js';
 import type { z } from 'zod';
 import { check, describeSchema, isPlainObject, kind } from './schema.js';
-import type { DataOf, DatasetSpec, FeaturesOf, MaybePromise, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, SplitterKwargs, TaskOptions } from './types.js';
+import type {
+  DataOf,
+  DatasetSpec,
+  FeaturesOf,
+  MaybePromise,
+  NoArgs,
+  ParsedOf,
+  ParserKwargs,
+  RawFeaturesOf,
+  RawOf,
+  SplitterKwargs,
+  TaskOptions,
+} from './types.js';
 
 /** Options of {@link Dataset}. The defaults are Python UnionML's. */
 export interface DatasetOptions<TReaderArgs extends object = NoArgs, TReaderInput = TReaderArgs> {
@@ -203,7 +225,11 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     const loader = this.#components.loader;
     if (loader) return await (loader as Loader<RawOf<S>, DataOf<S>, unknown>)(raw, loaderKwargs);
     if (Object.keys(loaderKwargs).length) {
-      throw new ArgumentsError(`loader arguments for dataset '${this.name}'`, Object.keys(loaderKwargs).map((k) => `unknown key '${k}'`), 'none: the default loader takes no arguments (register dataset.loader to accept some)');
+      throw new ArgumentsError(
+        `loader arguments for dataset '${this.name}'`,
+        Object.keys(loaderKwargs).map((k) => `unknown key '${k}'`),
+        'none: the default loader takes no arguments (register dataset.loader to accept some)',
+      );
     }
     if (!this.tabular) return raw as unknown as DataOf<S>;
     return this.#toFrame(raw, 'the reader output') as DataOf<S>;
@@ -297,7 +323,9 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     else if (DataFrame.isDataFrame(data)) parsed = defaultParse(data, kwargs);
     else parsed = [data];
     if (!Array.isArray(parsed) || parsed.length <= this.featureKey) {
-      throw new ComponentError(`the parser of dataset '${this.name}' must return an array with the features at index ${this.featureKey}, e.g. [features, target]; got ${kind(parsed)}`);
+      throw new ComponentError(
+        `the parser of dataset '${this.name}' must return an array with the features at index ${this.featureKey}, e.g. [features, target]; got ${kind(parsed)}`,
+      );
     }
     return parsed as unknown as ParsedOf<S>;
   }
@@ -325,7 +353,11 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   #checkKeys(what: string, given: Record<string, unknown>, known: string[]): void {
     const unknown = Object.keys(given).filter((k) => !known.includes(k));
     if (unknown.length) {
-      throw new ArgumentsError(`${what} for dataset '${this.name}'`, unknown.map((k) => `unknown key '${k}'`), `{ ${known.join(', ')} } (register a custom component to accept others)`);
+      throw new ArgumentsError(
+        `${what} for dataset '${this.name}'`,
+        unknown.map((k) => `unknown key '${k}'`),
+        `{ ${known.join(', ')} } (register a custom component to accept others)`,
+      );
     }
   }
 
@@ -334,7 +366,10 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
       return DataFrame.from(value);
     } catch (error) {
       if (error instanceof InvalidDataError && !DataFrame.isDataFrame(value) && !Array.isArray(value) && !isPlainObject(value)) {
-        throw new InvalidDataError(`${what} of dataset '${this.name}' is not a table: ${error.message}`, 'return a DataFrame or records, or set tabular: false in the Dataset options for other data');
+        throw new InvalidDataError(
+          `${what} of dataset '${this.name}' is not a table: ${error.message}`,
+          'return a DataFrame or records, or set tabular: false in the Dataset options for other data',
+        );
       }
       throw error;
     }
@@ -411,8 +446,18 @@ class FeaturePlan {
       }
       const context = r === 0 ? 'the features' : `record ${r} of the features`;
       // Missing columns first: their message also lists what is present, extra columns included.
-      if (found < m) throw new ColumnsMissingError(this.columns.filter((c) => !(c in record)), Object.keys(record), context);
-      if (unexpected) throw new ColumnsUnexpectedError(Object.keys(record).filter((k) => !this.allowed.has(k)), this.columns, context);
+      if (found < m)
+        throw new ColumnsMissingError(
+          this.columns.filter((c) => !(c in record)),
+          Object.keys(record),
+          context,
+        );
+      if (unexpected)
+        throw new ColumnsUnexpectedError(
+          Object.keys(record).filter((k) => !this.allowed.has(k)),
+          this.columns,
+          context,
+        );
     }
     return DataFrame.fromColumnArrays(this.columns, arrays, n);
   }
@@ -450,7 +495,11 @@ function checkTypes(frame: DataFrame, schema: readonly ColumnSchema[]): void {
 
 /** Checks the options form of a component registration. */
 export function taskOptions<T extends object>(what: string, arg: unknown): T {
-  if (!isPlainObject(arg)) throw new ComponentError(`${what}(...) expects a function, or an options object then a function; got ${kind(arg)}`, `write ${what}(fn) or ${what}({ cache: true })(fn)`);
+  if (!isPlainObject(arg))
+    throw new ComponentError(
+      `${what}(...) expects a function, or an options object then a function; got ${kind(arg)}`,
+      `write ${what}(fn) or ${what}({ cache: true })(fn)`,
+    );
   return { ...arg } as T;
 }
 

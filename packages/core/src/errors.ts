@@ -10,7 +10,8 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
   },
   COMPONENT_INVALID: {
     kind: 'app',
-    meaning: "one of the app's components (init, reader, trainer, predictor, evaluator, saver...) is missing, is not a function, or returned something unusable",
+    meaning:
+      "one of the app's components (init, reader, trainer, predictor, evaluator, saver...) is missing, is not a function, or returned something unusable",
     hint: 'register the component with the right signature (see the message) and return a value from it',
   },
   HYPERPARAMETERS_INVALID: {
@@ -20,7 +21,7 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
   },
   ARGUMENTS_INVALID: {
     kind: 'input',
-    meaning: "reader arguments, trainer keyword arguments or component keyword arguments do not fit their schema",
+    meaning: 'reader arguments, trainer keyword arguments or component keyword arguments do not fit their schema',
     hint: 'pass only the arguments the schema declares, with the declared types',
   },
   PREDICT_NO_INPUT: {
@@ -76,7 +77,7 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
   APP_IMPORT_FAILED: {
     kind: 'app',
     meaning: 'the app module was found but importing it threw an error',
-    hint: "fix the error in the app module, install its dependencies (npm install) and check its import paths",
+    hint: 'fix the error in the app module, install its dependencies (npm install) and check its import paths',
   },
   APP_EXPORT_MISSING: {
     kind: 'input',
@@ -136,9 +137,13 @@ export class HyperparametersError extends UnionMLError {
     readonly problems: readonly string[],
     readonly expected: string,
   ) {
-    super(CORE_ERRORS.HYPERPARAMETERS_INVALID, `invalid hyperparameters for model '${model}':\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`, {
-      hint: 'pass hyperparameters that match the schema given to new Model({ hyperparameters })',
-    });
+    super(
+      CORE_ERRORS.HYPERPARAMETERS_INVALID,
+      `invalid hyperparameters for model '${model}':\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`,
+      {
+        hint: 'pass hyperparameters that match the schema given to new Model({ hyperparameters })',
+      },
+    );
   }
 }
 
@@ -159,11 +164,15 @@ export class PredictInputError extends UnionMLError {
 /** What the predictor returned does not fit the declared prediction schema. */
 export class PredictionError extends UnionMLError {
   constructor(model: string, problems: readonly string[], expected: string) {
-    super(CORE_ERRORS.PREDICTION_INVALID, `the predictor of model '${model}' returned a value that does not fit its prediction schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`);
+    super(
+      CORE_ERRORS.PREDICTION_INVALID,
+      `the predictor of model '${model}' returned a value that does not fit its prediction schema:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`,
+    );
   }
 }
 
-type ModelFileErrorCode = 'MODEL_FILE_NOT_FOUND' | 'MODEL_FILE_CORRUPT' | 'MODEL_FILE_FOREIGN' | 'MODEL_FILE_MISMATCH' | 'MODEL_FILE_WRITE' | 'MODEL_PATH_NOT_SET';
+type ModelFileErrorCode =
+  'MODEL_FILE_NOT_FOUND' | 'MODEL_FILE_CORRUPT' | 'MODEL_FILE_FOREIGN' | 'MODEL_FILE_MISMATCH' | 'MODEL_FILE_WRITE' | 'MODEL_PATH_NOT_SET';
 type AppLoadErrorCode = 'APP_NOT_FOUND' | 'APP_IMPORT_FAILED' | 'APP_EXPORT_MISSING' | 'APP_NOT_A_MODEL' | 'APP_ADDRESS_INVALID';
 
 /** A model file is missing, corrupt, foreign, or for another model. The message names the file. */
@@ -195,7 +204,9 @@ export class AppLoadError extends UnionMLError<AppLoadErrorCode> {
 /** A schedule that is malformed, ambiguous or not unique (Python UnionML's messages). */
 export class ScheduleError extends UnionMLError {
   constructor(message: string) {
-    super(CORE_ERRORS.SCHEDULE_INVALID, message, { hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once" });
+    super(CORE_ERRORS.SCHEDULE_INVALID, message, {
+      hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once",
+    });
   }
 }
 

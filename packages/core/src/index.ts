@@ -51,7 +51,21 @@ export type {
   TrainOptions,
   TrainResult,
 } from './model.js';
-export type { DataOf, DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, Resources, SplitterKwargs, TaskOptions } from './types.js';
+export type {
+  DataOf,
+  DatasetSpec,
+  FeaturesOf,
+  MaybePromise,
+  Metrics,
+  NoArgs,
+  ParsedOf,
+  ParserKwargs,
+  RawFeaturesOf,
+  RawOf,
+  Resources,
+  SplitterKwargs,
+  TaskOptions,
+} from './types.js';
 export {
   AppCodeError,
   AppLoadError,

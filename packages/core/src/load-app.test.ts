@@ -71,7 +71,10 @@ describe('loadModel', () => {
   });
 
   it('says what an export is when it is not a Model', async () => {
-    await expect(loadModel('tiny:notAModel', { cwd: apps })).rejects.toMatchObject({ code: 'APP_NOT_A_MODEL', message: `'notAModel' in ${join(apps, 'tiny.ts')} is an object, not a UnionML Model` });
+    await expect(loadModel('tiny:notAModel', { cwd: apps })).rejects.toMatchObject({
+      code: 'APP_NOT_A_MODEL',
+      message: `'notAModel' in ${join(apps, 'tiny.ts')} is an object, not a UnionML Model`,
+    });
     await expect(loadModel('tiny:dataset', { cwd: apps })).rejects.toThrow("'dataset' in " + join(apps, 'tiny.ts') + ' is a Dataset, not a UnionML Model');
     await expect(loadModel('plain:answer', { cwd: apps })).rejects.toThrow('is a number, not a UnionML Model');
   });
@@ -80,8 +83,13 @@ describe('loadModel', () => {
     const dir = mkdtempSync(join(tmpdir(), 'unionml-apps-'));
     writeFileSync(join(dir, 'throws.ts'), "throw new Error('no GPU found');\nexport const model = 1;\n");
     writeFileSync(join(dir, 'deps.ts'), "import { x } from 'not-installed-anywhere';\nexport const model = x;\n");
-    await expect(loadModel('throws:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', message: `failed to load the app ${join(dir, 'throws.ts')}: no GPU found` });
-    await expect(loadModel('deps:model', { cwd: dir })).rejects.toMatchObject({ code: 'APP_IMPORT_FAILED', hint: expect.stringContaining('npm install') as string });
-
+    await expect(loadModel('throws:model', { cwd: dir })).rejects.toMatchObject({
+      code: 'APP_IMPORT_FAILED',
+      message: `failed to load the app ${join(dir, 'throws.ts')}: no GPU found`,
+    });
+    await expect(loadModel('deps:model', { cwd: dir })).rejects.toMatchObject({
+      code: 'APP_IMPORT_FAILED',
+      hint: expect.stringContaining('npm install') as string,
+    });
   });
 });

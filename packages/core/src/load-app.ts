@@ -21,17 +21,22 @@ const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.tsx']);
 /** Parses `app:model` (or `app`, meaning its `model` export). */
 export function parseAppAddress(address: string): AppAddress {
   if (typeof address !== 'string' || address.trim() === '') {
-    throw new AppLoadError('APP_ADDRESS_INVALID', `expected an app address like app:model, got ${JSON.stringify(address)}`, { hint: 'APP is the module (app.ts), MODEL its exported Model' });
+    throw new AppLoadError('APP_ADDRESS_INVALID', `expected an app address like app:model, got ${JSON.stringify(address)}`, {
+      hint: 'APP is the module (app.ts), MODEL its exported Model',
+    });
   }
   const i = address.lastIndexOf(':');
   // "C:\\x" style drive letters and exports with path separators are not export names.
   if (i <= 0 || i === address.length - 1 || /[\\/]/.test(address.slice(i + 1)) || (i === 1 && /^[a-zA-Z]$/.test(address[0]!))) {
-    if (i === address.length - 1) throw new AppLoadError('APP_ADDRESS_INVALID', `the app address ${address} has no export name after ':'`, { hint: 'write app:model' });
+    if (i === address.length - 1)
+      throw new AppLoadError('APP_ADDRESS_INVALID', `the app address ${address} has no export name after ':'`, { hint: 'write app:model' });
     return { module: address, exportName: 'model' };
   }
   const exportName = address.slice(i + 1);
   if (!/^[A-Za-z_$][\w$]*$/.test(exportName)) {
-    throw new AppLoadError('APP_ADDRESS_INVALID', `'${exportName}' in ${address} is not a valid export name`, { hint: 'write app:model, where model is the exported variable' });
+    throw new AppLoadError('APP_ADDRESS_INVALID', `'${exportName}' in ${address} is not a valid export name`, {
+      hint: 'write app:model, where model is the exported variable',
+    });
   }
   return { module: address.slice(0, i), exportName };
 }
@@ -43,7 +48,9 @@ export function parseAppAddress(address: string): AppAddress {
 export function resolveAppModule(module: string, cwd = process.cwd()): string {
   const tried: string[] = [];
   const base = isAbsolute(module) ? module : resolve(cwd, module);
-  const candidates = EXTENSIONS.includes(extname(module)) ? [base] : [...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => join(base, `index${e}`)), base];
+  const candidates = EXTENSIONS.includes(extname(module))
+    ? [base]
+    : [...EXTENSIONS.map((e) => base + e), ...EXTENSIONS.map((e) => join(base, `index${e}`)), base];
   for (const candidate of candidates) {
     tried.push(candidate);
     if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
@@ -102,10 +109,16 @@ export async function loadModel(address: string, options: { cwd?: string } = {})
   const file = resolveAppModule(module, options.cwd);
   const namespace = await importAppModule(file);
   if (!(exportName in namespace)) {
-    const exports = Object.keys(namespace).filter((k) => k !== 'default').sort();
-    throw new AppLoadError('APP_EXPORT_MISSING', `${file} has no export named '${exportName}'${exports.length ? `; it exports: ${exports.join(', ')}` : ' (it exports nothing)'}`, {
-      hint: `export the model: export const ${exportName} = new Model({...})`,
-    });
+    const exports = Object.keys(namespace)
+      .filter((k) => k !== 'default')
+      .sort();
+    throw new AppLoadError(
+      'APP_EXPORT_MISSING',
+      `${file} has no export named '${exportName}'${exports.length ? `; it exports: ${exports.join(', ')}` : ' (it exports nothing)'}`,
+      {
+        hint: `export the model: export const ${exportName} = new Model({...})`,
+      },
+    );
   }
   const value = namespace[exportName];
   if (!Model.isModel(value)) {

@@ -10,10 +10,7 @@ import { MODEL_FILE_FORMAT, Model } from './model.js';
 import { Centroid, accuracy, frame, makeApp } from './test-support/fixtures.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'unionml-model-'));
-const features5 = frame(100)
-  .take([0, 10, 60, 70, 99])
-  .select(['x', 'x2'])
-  .toRecords();
+const features5 = frame(100).take([0, 10, 60, 70, 99]).select(['x', 'x2']).toRecords();
 
 describe('Model.train', () => {
   it('trains, evaluates train and test splits, and sets the artifact', async () => {
@@ -74,7 +71,7 @@ describe('Model.train', () => {
     await expect(model.train()).rejects.toThrow("model 'model' has no init");
     model.init(() => ({ w: 1 }));
     model.trainer(() => undefined as never);
-    await expect(model.train()).rejects.toThrow('the trainer of model \'model\' returned undefined');
+    await expect(model.train()).rejects.toThrow("the trainer of model 'model' returned undefined");
     model.trainer((m) => m);
     model.evaluator(() => 'good' as never);
     await expect(model.train()).rejects.toThrow('must return a number, got a string');
@@ -152,7 +149,13 @@ describe('Model.save and Model.load', () => {
     const file = join(tmp(), 'model.json');
     expect(await model.save(file)).toBe(file);
     const saved: unknown = JSON.parse(readFileSync(file, 'utf8'));
-    expect(saved).toMatchObject({ format: MODEL_FILE_FORMAT, formatVersion: 1, model: 'test_model', hyperparameters: { shift: 0.5 }, modelObject: { encoding: 'toJSON', className: 'Centroid' } });
+    expect(saved).toMatchObject({
+      format: MODEL_FILE_FORMAT,
+      formatVersion: 1,
+      model: 'test_model',
+      hyperparameters: { shift: 0.5 },
+      modelObject: { encoding: 'toJSON', className: 'Centroid' },
+    });
 
     const { model: fresh } = makeApp();
     const loaded = await fresh.load(file);
@@ -179,7 +182,7 @@ describe('Model.save and Model.load', () => {
     await expect(unlisted.load(file)).rejects.toMatchObject({ code: 'MODEL_NOT_SERIALIZABLE' });
     const viaClasses = new Model({ dataset, name: 'reg', modelClasses: [Registered] });
     expect(await viaClasses.load(file)).toBeInstanceOf(Registered);
-    expect(() => new Model({ dataset, name: 'bad', modelClasses: [class NoFromJSON {} as never] })).toThrow("NoFromJSON has no static fromJSON(json) method");
+    expect(() => new Model({ dataset, name: 'bad', modelClasses: [class NoFromJSON {} as never] })).toThrow('NoFromJSON has no static fromJSON(json) method');
 
     const plain = new Model({ dataset, name: 'plain' });
     plain.artifact = { modelObject: { weights: [1, 2] } };
@@ -211,17 +214,40 @@ describe('Model.save and Model.load', () => {
       writeFileSync(join(dir, name), text);
       return join(dir, name);
     };
-    await expect(model.load(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND', message: `model file not found: ${join(dir, 'missing.json')}` });
+    await expect(model.load(join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'MODEL_FILE_NOT_FOUND',
+      message: `model file not found: ${join(dir, 'missing.json')}`,
+    });
     const truncated = write('truncated.json', '{"format": "unionml.model", "formatVer');
-    await expect(model.load(truncated)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT', message: expect.stringContaining(`${truncated} is not a valid model file: its JSON is truncated or corrupt`) as string });
+    await expect(model.load(truncated)).rejects.toMatchObject({
+      code: 'MODEL_FILE_CORRUPT',
+      message: expect.stringContaining(`${truncated} is not a valid model file: its JSON is truncated or corrupt`) as string,
+    });
     const foreign = write('foreign.json', '{"weights": [1, 2]}');
-    await expect(model.load(foreign)).rejects.toMatchObject({ code: 'MODEL_FILE_FOREIGN', message: `${foreign} is not a UnionML model file (it has no "format": "unionml.model" header)` });
+    await expect(model.load(foreign)).rejects.toMatchObject({
+      code: 'MODEL_FILE_FOREIGN',
+      message: `${foreign} is not a UnionML model file (it has no "format": "unionml.model" header)`,
+    });
     const binary = write('binary.bin', '\u0000\u0001\u0002');
     await expect(model.load(binary)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
-    const other = write('other.json', JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'other', modelObject: { encoding: 'json', value: 1 } }));
+    const other = write(
+      'other.json',
+      JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'other', modelObject: { encoding: 'json', value: 1 } }),
+    );
     await expect(model.load(other)).rejects.toMatchObject({ code: 'MODEL_FILE_MISMATCH', message: `${other} holds model 'other', not 'test_model'` });
-    const broken = write('broken.json', JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'test_model', modelObject: { encoding: 'toJSON', className: 'Centroid', value: null } }));
-    await expect(model.load(broken)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT', message: expect.stringContaining(`cannot rebuild the model object from ${broken}`) as string });
+    const broken = write(
+      'broken.json',
+      JSON.stringify({
+        format: 'unionml.model',
+        formatVersion: 1,
+        model: 'test_model',
+        modelObject: { encoding: 'toJSON', className: 'Centroid', value: null },
+      }),
+    );
+    await expect(model.load(broken)).rejects.toMatchObject({
+      code: 'MODEL_FILE_CORRUPT',
+      message: expect.stringContaining(`cannot rebuild the model object from ${broken}`) as string,
+    });
     const noObject = write('noobject.json', JSON.stringify({ format: 'unionml.model', formatVersion: 1, model: 'test_model' }));
     await expect(model.load(noObject)).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
   });

@@ -4,18 +4,43 @@ import type { ColumnSchema } from '@unionml/data';
 import { errorMessage } from '@unionml/errors';
 import type { z } from 'zod';
 import { Dataset, taskOptions } from './dataset.js';
-import { ArgumentsError, ComponentError, HyperparametersError, ModelFileError, ModelNotTrainedError, PredictInputError, PredictionError, ScheduleError, SerializationError } from './errors.js';
+import {
+  ArgumentsError,
+  ComponentError,
+  HyperparametersError,
+  ModelFileError,
+  ModelNotTrainedError,
+  PredictInputError,
+  PredictionError,
+  ScheduleError,
+  SerializationError,
+} from './errors.js';
 import { replaceAtomic, writeFileAtomic } from './files.js';
 import { stderrLogger, type Logger } from './log.js';
 import { check, describeSchema, isPlainObject, kind, type Schema } from './schema.js';
-import type { DatasetSpec, FeaturesOf, MaybePromise, Metrics, NoArgs, ParsedOf, ParserKwargs, RawFeaturesOf, RawOf, SplitterKwargs, TaskOptions } from './types.js';
+import type {
+  DatasetSpec,
+  FeaturesOf,
+  MaybePromise,
+  Metrics,
+  NoArgs,
+  ParsedOf,
+  ParserKwargs,
+  RawFeaturesOf,
+  RawOf,
+  SplitterKwargs,
+  TaskOptions,
+} from './types.js';
 import { VERSION } from './version.js';
 
 /** Makes a model object from hyperparameters: a function, or a class whose constructor takes them. */
 export type Init<THyper, TModel> = ((hyperparameters: THyper) => MaybePromise<TModel>) | (new (hyperparameters: THyper) => TModel);
 
 /** Trains a model object on the train split (`features, target` for tables), with the trainer's keyword arguments last. */
-export type Trainer<TModel, TParsed extends readonly unknown[], TTrainerKwargs> = (modelObject: TModel, ...args: [...TParsed, TTrainerKwargs]) => MaybePromise<TModel>;
+export type Trainer<TModel, TParsed extends readonly unknown[], TTrainerKwargs> = (
+  modelObject: TModel,
+  ...args: [...TParsed, TTrainerKwargs]
+) => MaybePromise<TModel>;
 /** Predicts from features. */
 export type Predictor<TModel, TFeatures, TPrediction> = (modelObject: TModel, features: TFeatures) => MaybePromise<TPrediction>;
 /** Scores a model object on a split (`features, target` for tables). */
@@ -28,7 +53,16 @@ export type Saver<TModel, THyper> = (modelObject: TModel, hyperparameters: THype
 export type ModelLoader<TModel> = (file: string) => MaybePromise<TModel>;
 
 /** Options of {@link Model}. */
-export interface ModelOptions<THyper extends object, THyperInput, TModel, TReaderArgs extends object, S extends DatasetSpec, TPrediction, TTrainerKwargs extends object, TReaderInput = TReaderArgs> {
+export interface ModelOptions<
+  THyper extends object,
+  THyperInput,
+  TModel,
+  TReaderArgs extends object,
+  S extends DatasetSpec,
+  TPrediction,
+  TTrainerKwargs extends object,
+  TReaderInput = TReaderArgs,
+> {
   /** Used in workflow and task names (`{name}.train`). Default `"model"`. */
   name?: string;
   /** The dataset the model trains on. */
@@ -118,9 +152,7 @@ export interface ModelSchedule extends ScheduleOptions {
 
 /** What {@link Model.predict} takes: `{ features }`, `{ inputs }` (the reader's arguments), or the reader's arguments. */
 export type PredictInput<TRawFeatures, TReaderArgs> =
-  | { features: TRawFeatures; inputs?: never }
-  | { inputs: TReaderArgs; features?: never }
-  | (TReaderArgs & { features?: never; inputs?: never });
+  { features: TRawFeatures; inputs?: never } | { inputs: TReaderArgs; features?: never } | (TReaderArgs & { features?: never; inputs?: never });
 
 /** Options of the predictor's options form. */
 export interface PredictorOptions<TModel, TFeatures, TPrediction> extends TaskOptions {
@@ -200,7 +232,10 @@ export class Model<
 
   constructor(options: ModelOptions<THyper, THyperInput, TModel, TReaderArgs, S, TPrediction, TTrainerKwargs, TReaderInput>) {
     if (!options || !Dataset.isDataset(options.dataset)) {
-      throw new ComponentError(`new Model({ dataset }) needs a Dataset, got ${kind(options?.dataset)}`, 'create one with new Dataset({...}) and pass it as dataset');
+      throw new ComponentError(
+        `new Model({ dataset }) needs a Dataset, got ${kind(options?.dataset)}`,
+        'create one with new Dataset({...}) and pass it as dataset',
+      );
     }
     this.name = options.name ?? 'model';
     this.dataset = options.dataset;
@@ -210,7 +245,10 @@ export class Model<
     this.logger = options.logger ?? stderrLogger;
     for (const cls of options.modelClasses ?? []) {
       if (typeof cls !== 'function' || typeof (cls as ClassLike).fromJSON !== 'function') {
-        throw new ComponentError(`new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) method`, 'list classes with a static fromJSON(json)');
+        throw new ComponentError(
+          `new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) method`,
+          'list classes with a static fromJSON(json)',
+        );
       }
       this.#modelClasses.set(cls.name, cls);
     }
@@ -315,8 +353,16 @@ export class Model<
    * Trains in this process: reads the data, splits and parses it, makes a model object from the hyperparameters,
    * trains it, evaluates it on each split and sets {@link Model.artifact}.
    */
-  async train(...[options]: NoArgs extends TReaderInput ? [options?: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>] : [options: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>]): Promise<TrainResult<TModel, THyper>> {
-    const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = (options ?? {}) as TrainOptions<unknown, unknown, Record<string, unknown>>;
+  async train(
+    ...[options]: NoArgs extends TReaderInput
+      ? [options?: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>]
+      : [options: TrainOptions<THyperInput, TTrainerKwargs, TReaderInput>]
+  ): Promise<TrainResult<TModel, THyper>> {
+    const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = (options ?? {}) as TrainOptions<
+      unknown,
+      unknown,
+      Record<string, unknown>
+    >;
     // Checked before reading: a typo in a hyperparameter should not cost a data load.
     this.checkHyperparameters(hyperparameters);
     this.#checkTrainerKwargs(trainerKwargs ?? {});
@@ -334,10 +380,15 @@ export class Model<
     const hyperparameters = this.checkHyperparameters(options.hyperparameters);
     const trainerKwargs = this.#checkTrainerKwargs(options.trainerKwargs ?? {});
     const trainer = this.#requireTrainer();
-    const data = await this.dataset.getData(raw, { loaderKwargs: options.loaderKwargs, splitterKwargs: options.splitterKwargs, parserKwargs: options.parserKwargs });
+    const data = await this.dataset.getData(raw, {
+      loaderKwargs: options.loaderKwargs,
+      splitterKwargs: options.splitterKwargs,
+      parserKwargs: options.parserKwargs,
+    });
     const initial = await this.createModelObject(hyperparameters);
     const modelObject = await trainer(initial, ...(data.train as readonly unknown[]), trainerKwargs);
-    if (modelObject === undefined) throw new ComponentError(`the trainer of model '${this.name}' returned undefined`, 'return the trained model object from the trainer');
+    if (modelObject === undefined)
+      throw new ComponentError(`the trainer of model '${this.name}' returned undefined`, 'return the trained model object from the trainer');
 
     const metrics: Metrics = {};
     if (this.#evaluator) {
@@ -400,7 +451,10 @@ export class Model<
    */
   async predict(input: PredictInput<RawFeaturesOf<S>, TReaderInput>, options: PredictOptions = {}): Promise<TPrediction> {
     if (input === undefined || input === null || typeof input !== 'object') {
-      throw new PredictInputError('predict needs features or reader arguments', 'call model.predict({ features: [...] }) or model.predict({ inputs: { ...readerArgs } })');
+      throw new PredictInputError(
+        'predict needs features or reader arguments',
+        'call model.predict({ features: [...] }) or model.predict({ inputs: { ...readerArgs } })',
+      );
     }
     const artifact = this.#artifact;
     if (!artifact) throw new ModelNotTrainedError(this.name, 'predict');
@@ -409,7 +463,8 @@ export class Model<
       features = await this.dataset.getFeatures(input.features, { featureSchema: artifact.featureSchema });
     } else {
       const args = 'inputs' in input && input.inputs !== undefined ? input.inputs : input;
-      if (!isPlainObject(args)) throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
+      if (!isPlainObject(args))
+        throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
       features = await this.dataset.getFeaturesFromReader(args);
     }
     return this.predictFromFeatures(artifact.modelObject, features, options);
@@ -420,7 +475,8 @@ export class Model<
     const predictor = this.#predictor as Predictor<TModel, FeaturesOf<S>, TPrediction> | undefined;
     if (!predictor) throw new ComponentError(`model '${this.name}' has no predictor`, 'register one: model.predictor((modelObject, features) => ...)');
     let prediction: TPrediction = await predictor(modelObject, features);
-    if (prediction === undefined) throw new ComponentError(`the predictor of model '${this.name}' returned undefined`, 'return the predictions from the predictor');
+    if (prediction === undefined)
+      throw new ComponentError(`the predictor of model '${this.name}' returned undefined`, 'return the predictions from the predictor');
     if (this.predictionSchema) {
       const result = check(this.predictionSchema, prediction);
       if (!result.ok) throw new PredictionError(this.name, result.problems, describeSchema(this.predictionSchema));
@@ -455,7 +511,10 @@ export class Model<
       return target;
     } catch (error) {
       if (error instanceof SerializationError) throw error;
-      throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${errorMessage(error)}`, { cause: error, hint: 'check that the folder exists and is writable' });
+      throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${errorMessage(error)}`, {
+        cause: error,
+        hint: 'check that the folder exists and is writable',
+      });
     }
   }
 
@@ -467,7 +526,10 @@ export class Model<
   async load(file: string): Promise<TModel> {
     const target = resolve(file);
     const info = await stat(target).catch(() => undefined);
-    if (!info) throw new ModelFileError('MODEL_FILE_NOT_FOUND', target, `model file not found: ${target}`, { hint: 'train and save one first: unionml train APP:MODEL --local -o FILE' });
+    if (!info)
+      throw new ModelFileError('MODEL_FILE_NOT_FOUND', target, `model file not found: ${target}`, {
+        hint: 'train and save one first: unionml train APP:MODEL --local -o FILE',
+      });
     if (this.#loader) {
       let modelObject: TModel;
       try {
@@ -489,9 +551,14 @@ export class Model<
   async loadFromEnv(variable = 'UNIONML_MODEL_PATH'): Promise<TModel> {
     const path = process.env[variable];
     if (!path) {
-      throw new ModelFileError('MODEL_PATH_NOT_SET', undefined, `model artifact path not specified: pass --model-path or set the ${variable} environment variable`, {
-        hint: 'train and save a model first (unionml train APP:MODEL --local -o model.json), then serve it with --model-path model.json',
-      });
+      throw new ModelFileError(
+        'MODEL_PATH_NOT_SET',
+        undefined,
+        `model artifact path not specified: pass --model-path or set the ${variable} environment variable`,
+        {
+          hint: 'train and save a model first (unionml train APP:MODEL --local -o model.json), then serve it with --model-path model.json',
+        },
+      );
     }
     return this.load(path);
   }
@@ -506,7 +573,8 @@ export class Model<
 
   #checkTrainerKwargs(input: unknown): TTrainerKwargs {
     if (!this.trainerKwargsSchema) {
-      if (!isPlainObject(input)) throw new ArgumentsError(`trainer arguments for model '${this.name}'`, [`expected an object, got ${kind(input)}`], 'an object');
+      if (!isPlainObject(input))
+        throw new ArgumentsError(`trainer arguments for model '${this.name}'`, [`expected an object, got ${kind(input)}`], 'an object');
       return input as TTrainerKwargs;
     }
     const result = check(this.trainerKwargsSchema, input);
@@ -564,14 +632,23 @@ export class Model<
       });
     }
     if (value['formatVersion'] !== 1) {
-      throw new ModelFileError('MODEL_FILE_FOREIGN', target, `${target} has model file format version ${String(value['formatVersion'])}, which this version of UnionML (${VERSION}) cannot read`, { hint: 'upgrade @unionml/core' });
+      throw new ModelFileError(
+        'MODEL_FILE_FOREIGN',
+        target,
+        `${target} has model file format version ${String(value['formatVersion'])}, which this version of UnionML (${VERSION}) cannot read`,
+        { hint: 'upgrade @unionml/core' },
+      );
     }
     if (value['model'] !== this.name) {
-      throw new ModelFileError('MODEL_FILE_MISMATCH', target, `${target} holds model '${String(value['model'])}', not '${this.name}'`, { hint: 'pass the file saved for this model' });
+      throw new ModelFileError('MODEL_FILE_MISMATCH', target, `${target} holds model '${String(value['model'])}', not '${this.name}'`, {
+        hint: 'pass the file saved for this model',
+      });
     }
     const modelObject = value['modelObject'];
     if (!isPlainObject(modelObject) || !('value' in modelObject) || (modelObject['encoding'] !== 'json' && modelObject['encoding'] !== 'toJSON')) {
-      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: its modelObject entry is missing or malformed`, { hint: 'train and save the model again' });
+      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: its modelObject entry is missing or malformed`, {
+        hint: 'train and save the model again',
+      });
     }
     return value as unknown as ModelFile;
   }
@@ -589,7 +666,10 @@ export class Model<
     try {
       return (await cls.fromJSON!(value as never)) as TModel;
     } catch (error) {
-      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot rebuild the model object from ${target}: ${errorMessage(error)}`, { cause: error, hint: 'train and save the model again' });
+      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot rebuild the model object from ${target}: ${errorMessage(error)}`, {
+        cause: error,
+        hint: 'train and save the model again',
+      });
     }
   }
 
@@ -631,7 +711,10 @@ function isJsonData(value: unknown): boolean {
 function assertFinite(value: unknown): void {
   JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw new SerializationError(`the model object contains ${v}, which JSON cannot store`, 'check the training for divergence (NaN weights), or register model.saver(...)');
+      throw new SerializationError(
+        `the model object contains ${v}, which JSON cannot store`,
+        'check the training for divergence (NaN weights), or register model.saver(...)',
+      );
     }
     return v;
   });
@@ -641,4 +724,3 @@ function describeType(value: unknown): string {
   if (value !== null && typeof value === 'object') return (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
   return kind(value);
 }
-

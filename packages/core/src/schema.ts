@@ -50,7 +50,8 @@ export function jsonSchemaOf(schema: Schema): Record<string, unknown> {
     unrepresentable: 'any',
     // JSON has no dates: say what check() accepts for z.date(), an ISO 8601 string.
     override: ({ zodSchema, jsonSchema }) => {
-      if ((zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'date') Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
+      if ((zodSchema as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'date')
+        Object.assign(jsonSchema, { type: 'string', format: 'date-time' });
     },
   }) as Record<string, unknown>;
   // check() rejects unknown keys of object schemas: say so in the document too.

@@ -36,7 +36,10 @@ export type DataOf<S> = Get<S, 'data', DataFrame>;
 /** The reader's output type. */
 export type RawOf<S> = Get<S, 'raw', DataOf<S> extends DataFrame ? DataFrameInput : DataOf<S>>;
 /** The parser's output tuple. */
-export type ParsedOf<S> = Extract<Get<S, 'parsed', DataOf<S> extends DataFrame ? [features: DataFrame, target: DataFrame] : [data: DataOf<S>]>, readonly unknown[]>;
+export type ParsedOf<S> = Extract<
+  Get<S, 'parsed', DataOf<S> extends DataFrame ? [features: DataFrame, target: DataFrame] : [data: DataOf<S>]>,
+  readonly unknown[]
+>;
 /** The features the predictor receives. */
 export type FeaturesOf<S> = Get<S, 'features', ParsedOf<S> extends readonly [infer F, ...unknown[]] ? F : unknown>;
 /** What prediction requests send as `features`. */

@@ -76,7 +76,10 @@ describe('DataFrame selection', () => {
   });
 
   it('reports column types', () => {
-    const mixed = DataFrame.fromRecords([{ a: 1, b: 's', c: true, d: null, e: 1 }, { a: 2, b: 't', c: false, d: null, e: 'x' }]);
+    const mixed = DataFrame.fromRecords([
+      { a: 1, b: 's', c: true, d: null, e: 1 },
+      { a: 2, b: 't', c: false, d: null, e: 'x' },
+    ]);
     expect(mixed.schema().map((c) => c.type)).toEqual(['number', 'string', 'boolean', 'empty', 'mixed']);
   });
 });

@@ -126,7 +126,10 @@ export class DataFrame {
         throw new InvalidDataError(`column '${name}' has ${values.length} values but '${names[0]}' has ${length}; all columns need the same length`);
       }
       length = values.length;
-      data.set(name, values.map((v, r) => scalar(v, name, r)));
+      data.set(
+        name,
+        values.map((v, r) => scalar(v, name, r)),
+      );
     }
     return new DataFrame(names, data, length ?? 0);
   }
@@ -211,7 +214,10 @@ export class DataFrame {
   assign(column: string, values: readonly unknown[]): DataFrame {
     if (values.length !== this.length) throw new InvalidDataError(`cannot assign ${values.length} values to '${column}' in a frame of ${this.length} rows`);
     const data = new Map(this.#data);
-    data.set(column, values.map((v, r) => scalar(v, column, r)));
+    data.set(
+      column,
+      values.map((v, r) => scalar(v, column, r)),
+    );
     return new DataFrame(this.#data.has(column) ? this.columns : [...this.columns, column], data, this.length);
   }
 
@@ -284,7 +290,8 @@ export class DataFrame {
   /** One column as numbers: the named one, or the only one. */
   toVector(column?: string): number[] {
     if (column === undefined) {
-      if (this.columns.length !== 1) throw new InvalidDataError(`toVector() needs a column name: this frame has ${this.columns.length} columns (${this.columns.join(', ')})`);
+      if (this.columns.length !== 1)
+        throw new InvalidDataError(`toVector() needs a column name: this frame has ${this.columns.length} columns (${this.columns.join(', ')})`);
       column = this.columns[0]!;
     }
     return [...this.#numeric(column)] as number[];
@@ -354,7 +361,9 @@ function scalar(value: unknown, column: string, row: number): Scalar {
     case 'bigint':
       return Number(value);
     default:
-      throw new InvalidDataError(`column '${column}' row ${row} holds ${kind(value)} ${describeValue(value)}; cells must be numbers, strings, booleans or null`);
+      throw new InvalidDataError(
+        `column '${column}' row ${row} holds ${kind(value)} ${describeValue(value)}; cells must be numbers, strings, booleans or null`,
+      );
   }
 }
 

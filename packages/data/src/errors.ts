@@ -64,9 +64,13 @@ export class ColumnsMissingError extends UnionMLError<'DATA_COLUMNS_MISSING'> {
     readonly present: readonly string[],
     context = 'the data',
   ) {
-    super(DATA_ERRORS.DATA_COLUMNS_MISSING, `missing column${missing.length === 1 ? '' : 's'} ${list(missing)} in ${context}; present: ${present.length ? list(present) : '(none)'}`, {
-      hint: 'send every declared feature column, spelled exactly as in the training data',
-    });
+    super(
+      DATA_ERRORS.DATA_COLUMNS_MISSING,
+      `missing column${missing.length === 1 ? '' : 's'} ${list(missing)} in ${context}; present: ${present.length ? list(present) : '(none)'}`,
+      {
+        hint: 'send every declared feature column, spelled exactly as in the training data',
+      },
+    );
   }
 }
 
@@ -77,9 +81,13 @@ export class ColumnsUnexpectedError extends UnionMLError<'DATA_COLUMNS_UNEXPECTE
     readonly expected: readonly string[],
     context = 'the data',
   ) {
-    super(DATA_ERRORS.DATA_COLUMNS_UNEXPECTED, `unexpected column${unexpected.length === 1 ? '' : 's'} ${list(unexpected)} in ${context}; expected: ${list(expected)}`, {
-      hint: 'remove the extra columns, or declare them in the Dataset features',
-    });
+    super(
+      DATA_ERRORS.DATA_COLUMNS_UNEXPECTED,
+      `unexpected column${unexpected.length === 1 ? '' : 's'} ${list(unexpected)} in ${context}; expected: ${list(expected)}`,
+      {
+        hint: 'remove the extra columns, or declare them in the Dataset features',
+      },
+    );
   }
 }
 

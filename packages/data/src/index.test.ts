@@ -90,7 +90,18 @@ describe('@unionml/data', () => {
       steps.toDanfo = loaded() && data.DataFrame.from(danfo).length === 4;
       console.log(JSON.stringify(steps));
     `;
-    const out = execFileSync(process.execPath, ['--conditions=@unionml/source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
-    expect(JSON.parse(out.trim().split('\n').at(-1) ?? '')).toEqual({ imported: false, split: false, csv: false, json: false, parquet: false, fromDanfoLike: false, toDanfo: true });
+    const out = execFileSync(process.execPath, ['--conditions=@unionml/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(out.trim().split('\n').at(-1) ?? '')).toEqual({
+      imported: false,
+      split: false,
+      csv: false,
+      json: false,
+      parquet: false,
+      fromDanfoLike: false,
+      toDanfo: true,
+    });
   });
 });

@@ -22,5 +22,14 @@ export { fromParquet, toParquet } from './parquet.js';
 export { RandomState } from './random.js';
 export { splitIndices, trainTestSplit } from './split.js';
 export type { SplitIndices, SplitOptions } from './split.js';
-export { ColumnTypeError, ColumnsMissingError, ColumnsUnexpectedError, DATA_ERRORS, DataFileError, InvalidDataError, JsonSyntaxError, NonNumericValueError } from './errors.js';
+export {
+  ColumnTypeError,
+  ColumnsMissingError,
+  ColumnsUnexpectedError,
+  DATA_ERRORS,
+  DataFileError,
+  InvalidDataError,
+  JsonSyntaxError,
+  NonNumericValueError,
+} from './errors.js';
 export type { DataErrorCode, DataFileErrorCode } from './errors.js';

@@ -86,7 +86,9 @@ export async function readText(path: string): Promise<string> {
 function toPath(file: string | URL): string {
   if (file instanceof URL || file.startsWith('file:')) return fileURLToPath(file);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(file)) {
-    throw new DataFileError(file, `only local files can be read, not ${file}`, { hint: 'ship the data with the app; UnionML never downloads data at run time' });
+    throw new DataFileError(file, `only local files can be read, not ${file}`, {
+      hint: 'ship the data with the app; UnionML never downloads data at run time',
+    });
   }
   return file;
 }

@@ -52,7 +52,8 @@ function parquetType(name: string, values: readonly Scalar[]): ParquetType {
   for (const v of values) {
     if (v === null) continue;
     const t: ParquetType = typeof v === 'number' ? 'DOUBLE' : typeof v === 'boolean' ? 'BOOLEAN' : 'STRING';
-    if (type && type !== t) throw new InvalidDataError(`column '${name}' mixes ${type.toLowerCase()} and ${t.toLowerCase()} values; a Parquet column has one type`);
+    if (type && type !== t)
+      throw new InvalidDataError(`column '${name}' mixes ${type.toLowerCase()} and ${t.toLowerCase()} values; a Parquet column has one type`);
     type = t;
   }
   return type ?? 'DOUBLE';

@@ -13,9 +13,7 @@ describe('RandomState (NumPy MT19937 compatible)', () => {
   });
 
   it('matches numpy.random.RandomState(123).permutation(100)[:20]', () => {
-    expect(new RandomState(123).permutation(100).slice(0, 20)).toEqual([
-      8, 70, 82, 28, 63, 0, 5, 50, 81, 4, 23, 65, 76, 60, 24, 42, 77, 38, 56, 75,
-    ]);
+    expect(new RandomState(123).permutation(100).slice(0, 20)).toEqual([8, 70, 82, 28, 63, 0, 5, 50, 81, 4, 23, 65, 76, 60, 24, 42, 77, 38, 56, 75]);
   });
 
   it('gives the reference MT19937 output for seed 5489', () => {

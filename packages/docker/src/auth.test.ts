@@ -41,7 +41,10 @@ describe('dockerConfigAuth', () => {
 
   it('runs credential helpers (credHelpers, then credsStore) and falls back to auths', async () => {
     const helper = path.join(dir, 'docker-credential-unionmltest');
-    await writeFile(helper, '#!/bin/sh\nread server\nif [ "$server" = "helped.example.com" ]; then echo \'{"ServerURL":"helped.example.com","Username":"helper-user","Secret":"helper-secret"}\'; else echo "credentials not found" >&2; exit 1; fi\n');
+    await writeFile(
+      helper,
+      '#!/bin/sh\nread server\nif [ "$server" = "helped.example.com" ]; then echo \'{"ServerURL":"helped.example.com","Username":"helper-user","Secret":"helper-secret"}\'; else echo "credentials not found" >&2; exit 1; fi\n',
+    );
     await chmod(helper, 0o755);
     const file = await config({ credsStore: 'unionmltest', auths: { 'other.example.com': { auth: b64('o:p') } } });
     const savedPath = process.env['PATH'];

@@ -134,7 +134,15 @@ describe('createContext / listContextFiles', () => {
     await chmod(path.join(context, 'bin/run.sh'), 0o755);
     await symlink('data/a.txt', path.join(context, 'link'));
     const entries = await readTar(await createContext({ context }));
-    expect(entries.map((e) => `${e.type} ${e.name}`)).toEqual(['file Dockerfile', 'directory bin', 'file bin/run.sh', 'directory data', 'file data/a.txt', 'symlink link', 'file z.txt']);
+    expect(entries.map((e) => `${e.type} ${e.name}`)).toEqual([
+      'file Dockerfile',
+      'directory bin',
+      'file bin/run.sh',
+      'directory data',
+      'file data/a.txt',
+      'symlink link',
+      'file z.txt',
+    ]);
     const script = entries.find((e) => e.name === 'bin/run.sh');
     expect(script).toMatchObject({ mode: 0o755, uid: 0, gid: 0, content: '#!/bin/sh\necho hi\n' });
     expect(entries.find((e) => e.name === 'link')?.linkname).toBe('data/a.txt');

@@ -73,7 +73,10 @@ export function parseDockerignore(text: string): string[] {
 /** A relative, `/`-separated path inside the context, or a {@link DockerContextError}. */
 function contextPath(name: string, what: string): string {
   const posix = name.replaceAll('\\', '/');
-  const normalized = path.posix.normalize(posix).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const normalized = path.posix
+    .normalize(posix)
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   if (posix.startsWith('/') || normalized === '..' || normalized.startsWith('../') || normalized === '.' || normalized === '') {
     throw new DockerContextError(`${what} '${name}' is not a path inside the build context`, { hint: 'use a relative path such as `app/package.json`' });
   }
@@ -93,7 +96,10 @@ async function collect(options: ContextOptions): Promise<ContextEntry[]> {
 
   const extras = new Map<string, Buffer>();
   for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
-    extras.set(contextPath(name, 'extra file'), typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength));
+    extras.set(
+      contextPath(name, 'extra file'),
+      typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength),
+    );
   }
   const dockerfile = contextPath(options.dockerfile ?? 'Dockerfile', 'Dockerfile');
 
@@ -102,7 +108,8 @@ async function collect(options: ContextOptions): Promise<ContextEntry[]> {
     try {
       ignoreText = await readFile(path.join(root, '.dockerignore'), 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new DockerContextError(`cannot read ${path.join(root, '.dockerignore')}: ${errorMessage(e)}`, { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new DockerContextError(`cannot read ${path.join(root, '.dockerignore')}: ${errorMessage(e)}`, { cause: e });
       ignoreText = '';
     }
   }

@@ -12,7 +12,13 @@ function frame(type: number, text: string | Buffer): Buffer {
 describe('Demultiplexer', () => {
   it('splits stdout and stderr frames, across arbitrary chunk boundaries and split UTF-8 characters', () => {
     const euro = Buffer.from('€'); // 3 bytes
-    const stream = Buffer.concat([frame(1, 'out 1\n'), frame(2, 'err 1\n'), frame(1, euro.subarray(0, 1)), frame(1, Buffer.concat([euro.subarray(1), Buffer.from('\n')])), frame(2, '')]);
+    const stream = Buffer.concat([
+      frame(1, 'out 1\n'),
+      frame(2, 'err 1\n'),
+      frame(1, euro.subarray(0, 1)),
+      frame(1, Buffer.concat([euro.subarray(1), Buffer.from('\n')])),
+      frame(2, ''),
+    ]);
     for (const size of [1, 3, 7, 1000]) {
       const got = { stdout: '', stderr: '' };
       const demux = new Demultiplexer((kind, text) => {

@@ -87,7 +87,11 @@ describe('Docker.build', () => {
     expect(Date.parse(info?.created ?? '')).toBeGreaterThan(Date.now() - 10 * 60_000);
     expect(info?.tags).toEqual(expect.arrayContaining([tag1, tag2]));
     expect((await docker.inspect(tag2))?.id).toBe(built.id);
-    const run = await docker.run({ image: tag1, networkMode: 'host', cmd: ['node', '-e', "process.stdout.write(require('fs').readFileSync('/app/greeting', 'utf8'))"] });
+    const run = await docker.run({
+      image: tag1,
+      networkMode: 'host',
+      cmd: ['node', '-e', "process.stdout.write(require('fs').readFileSync('/app/greeting', 'utf8'))"],
+    });
     expect(run.stdout).toBe('bonjour');
   }, 120_000);
 
@@ -125,7 +129,13 @@ describe('Docker.build', () => {
 
   it('fails a RUN step with DockerBuildError naming the step, with its output, and leaves no tag', async () => {
     const context = await res.folder({
-      Dockerfile: [`FROM ${BASE_IMAGE}`, 'COPY a.txt /a.txt', `RUN node -e "console.log('about to fail'); console.error('something broke'); process.exit(3)"`, 'RUN echo never', ''].join('\n'),
+      Dockerfile: [
+        `FROM ${BASE_IMAGE}`,
+        'COPY a.txt /a.txt',
+        `RUN node -e "console.log('about to fail'); console.error('something broke'); process.exit(3)"`,
+        'RUN echo never',
+        '',
+      ].join('\n'),
       'a.txt': 'a',
     });
     const tag = res.tag('broken');
@@ -169,7 +179,11 @@ describe('Docker.build', () => {
       extraFiles: { 'build/Dockerfile': `FROM ${BASE_IMAGE}\nCOPY a.txt /a.txt\n` },
       dockerfile: 'build/Dockerfile',
     });
-    const run = await docker.run({ image: built.id, networkMode: 'host', cmd: ['node', '-e', "process.stdout.write(require('fs').readFileSync('/a.txt', 'utf8'))"] });
+    const run = await docker.run({
+      image: built.id,
+      networkMode: 'host',
+      cmd: ['node', '-e', "process.stdout.write(require('fs').readFileSync('/a.txt', 'utf8'))"],
+    });
     expect(run.stdout).toBe('from the folder');
   }, 60_000);
 
@@ -254,7 +268,12 @@ describe('Docker.run', () => {
     expect(result.stderr).toBe('');
     expect(result.stdout).toBe('hi there /data true\n');
     expect(await readFile(path.join(dir, 'out.txt'), 'utf8')).toBe('from the host and back');
-    const user = await docker.run({ image: BASE_IMAGE, networkMode: 'host', cmd: ['node', '-e', 'console.log(process.getuid(), process.getgid())'], user: '65534:65534' });
+    const user = await docker.run({
+      image: BASE_IMAGE,
+      networkMode: 'host',
+      cmd: ['node', '-e', 'console.log(process.getuid(), process.getgid())'],
+      user: '65534:65534',
+    });
     expect(user.stdout).toBe('65534 65534\n');
   });
 
@@ -273,7 +292,12 @@ describe('Docker.run', () => {
 
   it('kills the container after timeoutSeconds', async () => {
     const started = Date.now();
-    const result = await docker.run({ image: BASE_IMAGE, networkMode: 'host', cmd: ['node', '-e', "console.log('started'); setTimeout(() => {}, 60000)"], timeoutSeconds: 2 });
+    const result = await docker.run({
+      image: BASE_IMAGE,
+      networkMode: 'host',
+      cmd: ['node', '-e', "console.log('started'); setTimeout(() => {}, 60000)"],
+      timeoutSeconds: 2,
+    });
     expect(result).toMatchObject({ timedOut: true, exitCode: 137, stdout: 'started\n' });
     expect(Date.now() - started).toBeLessThan(20_000);
   });

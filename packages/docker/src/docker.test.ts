@@ -75,7 +75,10 @@ describe('a daemon that does not answer', () => {
     const down = new Docker({ socketPath: '/tmp/unionml-no-such-docker.sock' });
     const context = await folder({ 'a.txt': 'no Dockerfile here' });
     await expect(down.build({ context, tags: ['x:1'] })).rejects.toThrow(DockerContextError);
-    await expect(down.build({ context: path.join(context, 'missing'), tags: ['x:1'] })).rejects.toMatchObject({ code: 'DOCKER_CONTEXT_INVALID', kind: 'input' });
+    await expect(down.build({ context: path.join(context, 'missing'), tags: ['x:1'] })).rejects.toMatchObject({
+      code: 'DOCKER_CONTEXT_INVALID',
+      kind: 'input',
+    });
     const noTag = await failure(down.build({ context, tags: [] }));
     expect(noTag).toBeInstanceOf(DockerRequestError);
     expect(noTag).toMatchObject({ code: 'DOCKER_REFERENCE_INVALID', kind: 'input', message: 'a build needs at least one tag' });

@@ -153,7 +153,8 @@ export interface RunResult {
 
 const MAX_OUTPUT_CHARS = 16 * 1024 * 1024;
 const PING_TIMEOUT_MS = 10_000;
-const AUTH_FAILURE = /unauthori[sz]ed|authentication required|incorrect username or password|no basic auth credentials|\b401\b|access to the resource is denied|denied: /i;
+const AUTH_FAILURE =
+  /unauthori[sz]ed|authentication required|incorrect username or password|no basic auth credentials|\b401\b|access to the resource is denied|denied: /i;
 
 /** The daemon's address as a URL, and docker-modem's options for it. */
 export function resolveConnection(connection: DockerConnection = {}): { address: string; modem: Record<string, unknown> } {
@@ -161,7 +162,10 @@ export function resolveConnection(connection: DockerConnection = {}): { address:
   if (connection.host) {
     const protocol = connection.protocol ?? 'http';
     const port = connection.port ?? (protocol === 'https' ? 2376 : protocol === 'ssh' ? 22 : 2375);
-    return { address: `${protocol === 'http' ? 'tcp' : protocol}://${connection.host}:${port}`, modem: { host: connection.host, port, protocol, ...tlsOptions(protocol) } };
+    return {
+      address: `${protocol === 'http' ? 'tcp' : protocol}://${connection.host}:${port}`,
+      modem: { host: connection.host, port, protocol, ...tlsOptions(protocol) },
+    };
   }
   const env = process.env['DOCKER_HOST'];
   if (env) {
@@ -278,7 +282,8 @@ export class Docker {
     const started = performance.now();
     const tags = [...options.tags];
     const first = tags[0];
-    if (first === undefined) throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, 'build', 'a build needs at least one tag', { hint: 'pass tags: ["name:tag"]' });
+    if (first === undefined)
+      throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, 'build', 'a build needs at least one tag', { hint: 'pass tags: ["name:tag"]' });
     const what = `build of ${first}`;
     if (options.signal?.aborted) throw new DockerAbortedError(what, { cause: options.signal.reason });
     const context = await createContext(options);
@@ -316,7 +321,13 @@ export class Docker {
    * Sends the build and reads its stream into `parser`. Throws for a daemon that is gone, a failed or aborted build,
    * or a build without an image id; returns the image id.
    */
-  private async streamBuild(context: NodeJS.ReadableStream, query: Record<string, unknown>, parser: BuildStreamParser, options: BuildOptions, what: string): Promise<string> {
+  private async streamBuild(
+    context: NodeJS.ReadableStream,
+    query: Record<string, unknown>,
+    parser: BuildStreamParser,
+    options: BuildOptions,
+    what: string,
+  ): Promise<string> {
     let response: ResponseStream;
     try {
       response = await this.api().buildImage(context, query);
@@ -383,7 +394,13 @@ export class Docker {
       };
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
-      throw this.unavailable(e) ?? new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `inspect ${image}`, `cannot inspect ${image}: ${daemonMessage(e)}`, { cause: e, statusCode: statusOf(e) });
+      throw (
+        this.unavailable(e) ??
+        new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `inspect ${image}`, `cannot inspect ${image}: ${daemonMessage(e)}`, {
+          cause: e,
+          statusCode: statusOf(e),
+        })
+      );
     }
   }
 
@@ -397,7 +414,11 @@ export class Docker {
     const ref = parseImageReference(target);
     const operation = `tag ${image} as ${target}`;
     if (ref.digest !== undefined || !ref.repository) {
-      throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, operation, `cannot tag ${image} as ${target}: a tag target is repo[:tag], without digest`);
+      throw new DockerRequestError(
+        DOCKER_ERRORS.DOCKER_REFERENCE_INVALID,
+        operation,
+        `cannot tag ${image} as ${target}: a tag target is repo[:tag], without digest`,
+      );
     }
     try {
       await this.api()
@@ -407,10 +428,15 @@ export class Docker {
       const unavailable = this.unavailable(e);
       if (unavailable) throw unavailable;
       const status = statusOf(e);
-      throw new DockerRequestError(status === 404 ? DOCKER_ERRORS.DOCKER_IMAGE_NOT_FOUND : DOCKER_ERRORS.DOCKER_REQUEST_FAILED, operation, `cannot ${operation}: ${daemonMessage(e)}`, {
-        cause: e,
-        statusCode: status,
-      });
+      throw new DockerRequestError(
+        status === 404 ? DOCKER_ERRORS.DOCKER_IMAGE_NOT_FOUND : DOCKER_ERRORS.DOCKER_REQUEST_FAILED,
+        operation,
+        `cannot ${operation}: ${daemonMessage(e)}`,
+        {
+          cause: e,
+          statusCode: status,
+        },
+      );
     }
   }
 
@@ -425,7 +451,8 @@ export class Docker {
   async push(image: string, options: PushOptions = {}): Promise<void> {
     const ref = parseImageReference(image);
     const registry = registryName(ref.registry);
-    if (ref.digest !== undefined) throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, `push ${image}`, `cannot push ${image} to ${registry}: push a tag, not a digest`);
+    if (ref.digest !== undefined)
+      throw new DockerRequestError(DOCKER_ERRORS.DOCKER_REFERENCE_INVALID, `push ${image}`, `cannot push ${image} to ${registry}: push a tag, not a digest`);
     const auth = options.auth ?? dockerConfigAuth(ref.registry);
     const authconfig: Record<string, string> = auth
       ? { username: auth.username, password: auth.password, serveraddress: auth.serveraddress ?? ref.registry ?? DOCKER_HUB_AUTH_KEY }
@@ -460,11 +487,15 @@ export class Docker {
       });
     }
     if (/does not exist locally|no such image/i.test(message)) {
-      return new DockerPushError(registry, `cannot push ${image} to ${registry}: there is no local image ${image} (${message})`, { hint: 'build or tag it first', cause });
+      return new DockerPushError(registry, `cannot push ${image} to ${registry}: there is no local image ${image} (${message})`, {
+        hint: 'build or tag it first',
+        cause,
+      });
     }
     let hint: string | undefined;
     if (/connection refused|no such host|dial tcp|i\/o timeout/i.test(message)) hint = `is a registry running at ${registry}?`;
-    else if (/server gave HTTP response to HTTPS client/i.test(message)) hint = `${registry} speaks plain HTTP: add it to "insecure-registries" in /etc/docker/daemon.json (127.0.0.0/8 is insecure by default)`;
+    else if (/server gave HTTP response to HTTPS client/i.test(message))
+      hint = `${registry} speaks plain HTTP: add it to "insecure-registries" in /etc/docker/daemon.json (127.0.0.0/8 is insecure by default)`;
     return new DockerPushError(registry, `push of ${image} to ${registry} failed: ${message}`, { hint, cause });
   }
 
@@ -549,10 +580,15 @@ export class Docker {
       } catch (e) {
         throw (
           this.unavailable(e) ??
-          new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `attach to the container of ${options.image}`, `cannot attach to the container of ${options.image}: ${daemonMessage(e)}`, {
-            cause: e,
-            statusCode: statusOf(e),
-          })
+          new DockerRequestError(
+            DOCKER_ERRORS.DOCKER_REQUEST_FAILED,
+            `attach to the container of ${options.image}`,
+            `cannot attach to the container of ${options.image}: ${daemonMessage(e)}`,
+            {
+              cause: e,
+              statusCode: statusOf(e),
+            },
+          )
         );
       }
       const outputDone = new Promise<void>((resolve) => {
@@ -595,10 +631,15 @@ export class Docker {
       } catch (e) {
         throw (
           this.unavailable(e) ??
-          new DockerRequestError(DOCKER_ERRORS.DOCKER_REQUEST_FAILED, `wait for the container of ${options.image}`, `lost the container of ${options.image}: ${daemonMessage(e)}`, {
-            cause: e,
-            statusCode: statusOf(e),
-          })
+          new DockerRequestError(
+            DOCKER_ERRORS.DOCKER_REQUEST_FAILED,
+            `wait for the container of ${options.image}`,
+            `lost the container of ${options.image}: ${daemonMessage(e)}`,
+            {
+              cause: e,
+              statusCode: statusOf(e),
+            },
+          )
         );
       }
       // The output stream ends when the container stops; do not hang if it does not.
@@ -626,7 +667,8 @@ function buildError(what: string, message: string, step: string | undefined, tai
   let hint: string | undefined;
   if (/dockerfile parse error|unknown instruction|unknown flag/i.test(message)) hint = `fix ${dockerfile}`;
   else if (stepMatch?.[2]?.toUpperCase().startsWith('FROM') || /pull access denied|manifest unknown|repository does not exist/i.test(message)) {
-    hint = 'the base image is not on the Docker daemon and cannot be pulled: check its name, log in to its registry (`docker login`), or build, pull or load it first';
+    hint =
+      'the base image is not on the Docker daemon and cannot be pulled: check its name, log in to its registry (`docker login`), or build, pull or load it first';
   } else if (stepMatch?.[2]?.toUpperCase().startsWith('RUN')) hint = 'the output of the failing command is in logTail';
   return new DockerBuildError(`${what} failed${where}: ${message}`, { step, logTail: [...tail], hint, cause });
 }

@@ -7,7 +7,8 @@ import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
 export const DOCKER_ERRORS = defineErrors('@unionml/docker', {
   DOCKER_UNAVAILABLE: {
     kind: 'environment',
-    meaning: 'No Docker daemon answers at the configured address (a missing socket, a refused connection, no permission, a daemon that does not answer, or a DOCKER_HOST that is not a URL).',
+    meaning:
+      'No Docker daemon answers at the configured address (a missing socket, a refused connection, no permission, a daemon that does not answer, or a DOCKER_HOST that is not a URL).',
     hint: 'start Docker (e.g. `sudo systemctl start docker` or Docker Desktop) or set DOCKER_HOST to a reachable daemon',
   },
   DOCKER_CONTEXT_INVALID: {
@@ -17,22 +18,26 @@ export const DOCKER_ERRORS = defineErrors('@unionml/docker', {
   },
   DOCKER_BUILD_FAILED: {
     kind: 'app',
-    meaning: "The daemon could not build the image from the app's Dockerfile: an instruction failed, the Dockerfile does not parse, or its base image cannot be found.",
+    meaning:
+      "The daemon could not build the image from the app's Dockerfile: an instruction failed, the Dockerfile does not parse, or its base image cannot be found.",
     hint: 'read the failing step and its output, then fix the Dockerfile or the command it runs',
   },
   DOCKER_AUTH_FAILED: {
     kind: 'input',
-    meaning: "The registry answered and refused a push because the user's credentials (given to the push, or configured with `docker login`) are wrong or missing: an input to fix, not a failing environment.",
+    meaning:
+      "The registry answered and refused a push because the user's credentials (given to the push, or configured with `docker login`) are wrong or missing: an input to fix, not a failing environment.",
     hint: 'log in to the registry with `docker login <registry>` (or pass the right username and password or token)',
   },
   DOCKER_PUSH_FAILED: {
     kind: 'environment',
-    meaning: 'A push to a registry failed for another reason than credentials: the registry is unreachable, speaks plain HTTP, or failed, or there is no such local image.',
+    meaning:
+      'A push to a registry failed for another reason than credentials: the registry is unreachable, speaks plain HTTP, or failed, or there is no such local image.',
     hint: 'check that the registry is reachable from the Docker daemon (and listed in "insecure-registries" if it speaks plain HTTP), and that the image was built',
   },
   DOCKER_RUN_FAILED: {
     kind: 'input',
-    meaning: 'The daemon could not create or start a container for the given image, command, user or bind mounts (a command that exits non-zero is not an error).',
+    meaning:
+      'The daemon could not create or start a container for the given image, command, user or bind mounts (a command that exits non-zero is not an error).',
     hint: 'check that the image exists on the daemon and contains the command, and that bind-mounted host paths exist',
   },
   DOCKER_IMAGE_NOT_FOUND: {
@@ -79,7 +84,10 @@ export class DockerUnavailableError extends UnionMLError<'DOCKER_UNAVAILABLE'> {
     reason: string,
     options: { hint?: string; cause?: unknown } = {},
   ) {
-    super(DOCKER_ERRORS.DOCKER_UNAVAILABLE, `no Docker daemon at ${address}: ${reason}`, { hint: options.hint ?? DOCKER_ERRORS.DOCKER_UNAVAILABLE.hint, cause: options.cause });
+    super(DOCKER_ERRORS.DOCKER_UNAVAILABLE, `no Docker daemon at ${address}: ${reason}`, {
+      hint: options.hint ?? DOCKER_ERRORS.DOCKER_UNAVAILABLE.hint,
+      cause: options.cause,
+    });
   }
 }
 
@@ -88,10 +96,7 @@ export class DockerUnavailableError extends UnionMLError<'DOCKER_UNAVAILABLE'> {
  * image is missing... The message names the step and the daemon's error; `logTail` has the last lines of output.
  */
 export class DockerBuildError extends UnionMLError<'DOCKER_BUILD_FAILED'> {
-  constructor(
-    message: string,
-    options: { step?: string | undefined; logTail?: string[]; hint?: string | undefined; cause?: unknown } = {},
-  ) {
+  constructor(message: string, options: { step?: string | undefined; logTail?: string[]; hint?: string | undefined; cause?: unknown } = {}) {
     super(DOCKER_ERRORS.DOCKER_BUILD_FAILED, message, { hint: options.hint, cause: options.cause });
     this.step = options.step;
     this.logTail = options.logTail ?? [];

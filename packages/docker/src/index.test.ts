@@ -23,7 +23,16 @@ describe('@unionml/docker', () => {
     for (const name of ['Docker', 'registryOf', 'dockerConfigAuth', 'createContext', 'listContextFiles', 'renderProgress']) {
       expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
     }
-    for (const name of ['DockerUnavailableError', 'DockerBuildError', 'DockerPushError', 'DockerAuthError', 'DockerContextError', 'DockerRunError', 'DockerRequestError', 'DockerAbortedError']) {
+    for (const name of [
+      'DockerUnavailableError',
+      'DockerBuildError',
+      'DockerPushError',
+      'DockerAuthError',
+      'DockerContextError',
+      'DockerRunError',
+      'DockerRequestError',
+      'DockerAbortedError',
+    ]) {
       expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
     }
     expect(api.DOCKER_ERRORS.DOCKER_UNAVAILABLE.code).toBe('DOCKER_UNAVAILABLE');
@@ -39,7 +48,10 @@ describe('@unionml/docker', () => {
       await docker.ping().catch(() => {});
       console.log(JSON.stringify({ before, after: loaded() }));
     `;
-    const out = execFileSync(process.execPath, ['--conditions=@unionml/source', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--conditions=@unionml/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out.trim())).toEqual({ before: false, after: true });
   });
 

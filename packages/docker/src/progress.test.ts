@@ -29,7 +29,10 @@ const FAILED_BUILD = [
   { stream: '\u001b[91merr1\n' },
   { stream: '\u001b[0m' },
   { stream: 'Removing intermediate container fe0984ec84fb\n' },
-  { errorDetail: { code: 3, message: "The command '/bin/sh -c node -e \"process.exit(3)\"' returned a non-zero code: 3" }, error: "The command '/bin/sh -c node -e \"process.exit(3)\"' returned a non-zero code: 3" },
+  {
+    errorDetail: { code: 3, message: 'The command \'/bin/sh -c node -e "process.exit(3)"\' returned a non-zero code: 3' },
+    error: 'The command \'/bin/sh -c node -e "process.exit(3)"\' returned a non-zero code: 3',
+  },
 ]
   .map((m) => `${JSON.stringify(m)}\r\n`)
   .join('');

@@ -3,10 +3,7 @@
  * `log` is every other line of output (the steps' own output and the builder's ` ---> ...` bookkeeping); `done`
  * comes once, with the image id, when the build succeeded.
  */
-export type BuildEvent =
-  | { kind: 'step'; step: number; total: number; instruction: string }
-  | { kind: 'log'; text: string }
-  | { kind: 'done'; id: string };
+export type BuildEvent = { kind: 'step'; step: number; total: number; instruction: string } | { kind: 'log'; text: string } | { kind: 'done'; id: string };
 
 /**
  * What a push reports while it runs: one `layer` event per status change or progress tick of a layer (`Preparing`,

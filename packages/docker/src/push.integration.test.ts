@@ -70,7 +70,10 @@ describe('Docker.push', () => {
 
   it('takes the credentials from the Docker config file by default', async () => {
     const image = await tagged('from-config', 'v2');
-    await writeFile(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [registry.address]: { auth: Buffer.from('pusher:right-password').toString('base64') } } }));
+    await writeFile(
+      path.join(dockerConfig, 'config.json'),
+      JSON.stringify({ auths: { [registry.address]: { auth: Buffer.from('pusher:right-password').toString('base64') } } }),
+    );
     try {
       await docker.push(image);
     } finally {

@@ -22,8 +22,18 @@ describe('registryOf', () => {
 
 describe('parseImageReference', () => {
   it('splits repository, tag and digest (a port is not a tag)', () => {
-    expect(parseImageReference('localhost:30000/app:v1')).toEqual({ registry: 'localhost:30000', repository: 'localhost:30000/app', tag: 'v1', digest: undefined });
-    expect(parseImageReference('localhost:30000/app')).toEqual({ registry: 'localhost:30000', repository: 'localhost:30000/app', tag: undefined, digest: undefined });
+    expect(parseImageReference('localhost:30000/app:v1')).toEqual({
+      registry: 'localhost:30000',
+      repository: 'localhost:30000/app',
+      tag: 'v1',
+      digest: undefined,
+    });
+    expect(parseImageReference('localhost:30000/app')).toEqual({
+      registry: 'localhost:30000',
+      repository: 'localhost:30000/app',
+      tag: undefined,
+      digest: undefined,
+    });
     expect(parseImageReference('app@sha256:0123')).toEqual({ registry: undefined, repository: 'app', tag: undefined, digest: 'sha256:0123' });
     expect(parseImageReference('ghcr.io/x/y:1@sha256:0123')).toEqual({ registry: 'ghcr.io', repository: 'ghcr.io/x/y', tag: '1', digest: 'sha256:0123' });
   });

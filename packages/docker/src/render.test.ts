@@ -68,7 +68,12 @@ describe('renderProgress', () => {
     progress.onBuild({ kind: 'done', id: 'sha256:abc' });
     progress.onPush({ kind: 'layer', id: 'aaa', status: 'Pushing', current: 2_000_000, total: 4_000_000 });
     progress.onPush({ kind: 'layer', id: 'bbb', status: 'Waiting' });
-    expect(screen(stream.text())).toEqual(['[1/3] FROM base  cached', '[2/3] RUN npm ci --omit=dev …  12.0s', '  aaa  Pushing  2.0 MB/4.0 MB  0.0s', '  bbb  Waiting  0.0s']);
+    expect(screen(stream.text())).toEqual([
+      '[1/3] FROM base  cached',
+      '[2/3] RUN npm ci --omit=dev …  12.0s',
+      '  aaa  Pushing  2.0 MB/4.0 MB  0.0s',
+      '  bbb  Waiting  0.0s',
+    ]);
     t = 13_100;
     progress.onPush({ kind: 'layer', id: 'aaa', status: 'Pushed' });
     progress.done();

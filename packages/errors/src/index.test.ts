@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { defineErrors, ERROR_KINDS, errorMessage, exitCodeOf, httpStatusOf, isUnionMLError, KIND_EXIT_CODE, KIND_HTTP_STATUS, kindOf, listErrorCodes, UnionMLError } from './index.js';
+import {
+  defineErrors,
+  ERROR_KINDS,
+  errorMessage,
+  exitCodeOf,
+  httpStatusOf,
+  isUnionMLError,
+  KIND_EXIT_CODE,
+  KIND_HTTP_STATUS,
+  kindOf,
+  listErrorCodes,
+  UnionMLError,
+} from './index.js';
 
 const TEST_ERRORS = defineErrors('test', {
   DATA_COLUMNS_MISSING: { kind: 'input', meaning: 'columns are missing', hint: 'send them' },
@@ -45,7 +57,9 @@ describe('UnionMLError', () => {
     // @ts-expect-error a free string is not a registered code
     expect(() => new UnionMLError('DATA_COLUMNS_MISSING', 'x')).toThrow('needs a registered error code');
     // @ts-expect-error a look-alike object is not a registered code either
-    expect(() => new UnionMLError({ code: 'X', kind: 'input', status: 400, meaning: '', hint: '', registry: 'x' }, 'x')).toThrow('needs a registered error code (from defineErrors), got X');
+    expect(() => new UnionMLError({ code: 'X', kind: 'input', status: 400, meaning: '', hint: '', registry: 'x' }, 'x')).toThrow(
+      'needs a registered error code (from defineErrors), got X',
+    );
   });
 });
 
@@ -64,14 +78,22 @@ describe('defineErrors', () => {
     // @ts-expect-error a code without a kind
     expect(() => defineErrors('t', { NO_KIND: { meaning: 'm', hint: 'h' } })).toThrow("error code 'NO_KIND' of t has no kind");
     // @ts-expect-error an input error must answer 4xx
-    expect(() => defineErrors('t', { WRONG_STATUS: { kind: 'input', status: 500, meaning: 'm', hint: 'h' } })).toThrow('is of kind input, which cannot answer HTTP 500');
+    expect(() => defineErrors('t', { WRONG_STATUS: { kind: 'input', status: 500, meaning: 'm', hint: 'h' } })).toThrow(
+      'is of kind input, which cannot answer HTTP 500',
+    );
     // @ts-expect-error a kind that does not exist
     expect(() => defineErrors('t', { ODD_KIND: { kind: 'odd', meaning: 'm', hint: 'h' } })).toThrow("error code 'ODD_KIND' of t has no kind");
   });
 
   it('lists the codes of several registries and refuses a code declared twice', () => {
     const other = defineErrors('other', { DATA_COLUMNS_MISSING: { kind: 'input', meaning: 'm', hint: 'h' } });
-    expect(listErrorCodes([TEST_ERRORS]).map((c) => c.code)).toEqual(['DATA_COLUMNS_MISSING', 'REQUEST_TOO_LARGE', 'MODEL_NOT_TRAINED', 'CLI_USAGE', 'DOCKER_UNAVAILABLE']);
+    expect(listErrorCodes([TEST_ERRORS]).map((c) => c.code)).toEqual([
+      'DATA_COLUMNS_MISSING',
+      'REQUEST_TOO_LARGE',
+      'MODEL_NOT_TRAINED',
+      'CLI_USAGE',
+      'DOCKER_UNAVAILABLE',
+    ]);
     expect(() => listErrorCodes([TEST_ERRORS, other])).toThrow("error code 'DATA_COLUMNS_MISSING' is declared by both test and other");
   });
 });

@@ -125,7 +125,10 @@ const UPPER_SNAKE = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/;
  *
  * @param registry the package that owns the codes, e.g. `@unionml/data`
  */
-export function defineErrors<const R extends Record<string, ErrorDefinition>>(registry: string, definitions: R & { [C in keyof R]: C extends string ? (UpperSnake<C> extends never ? never : ErrorDefinition) : never }): ErrorRegistry<R> {
+export function defineErrors<const R extends Record<string, ErrorDefinition>>(
+  registry: string,
+  definitions: R & { [C in keyof R]: C extends string ? (UpperSnake<C> extends never ? never : ErrorDefinition) : never },
+): ErrorRegistry<R> {
   const out: Record<string, ErrorCode> = {};
   for (const [code, definition] of Object.entries<ErrorDefinition>(definitions)) {
     if (!UPPER_SNAKE.test(code)) throw new TypeError(`error code '${code}' of ${registry} is not UPPER_SNAKE`);
@@ -188,7 +191,9 @@ export class UnionMLError<C extends string = string> extends Error {
   constructor(code: ErrorCode<C>, message: string, options: UnionMLErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     if (!code || (code as unknown as Record<symbol, unknown>)[CODE_BRAND] !== true) {
-      throw new TypeError(`new ${new.target.name}(...) needs a registered error code (from defineErrors), got ${errorMessage((code as { code?: unknown } | undefined)?.code ?? code)}`);
+      throw new TypeError(
+        `new ${new.target.name}(...) needs a registered error code (from defineErrors), got ${errorMessage((code as { code?: unknown } | undefined)?.code ?? code)}`,
+      );
     }
     this.code = code.code;
     this.kind = code.kind;

@@ -67,7 +67,13 @@ describe('taskSpec', () => {
     );
     const { decoded } = roundTrip(flyteidl.admin.TaskSpec, spec);
     const template = decoded.template!;
-    expect(template.id).toMatchObject({ resourceType: flyteidl.core.ResourceType.TASK, project: 'flytesnacks', domain: 'development', name: 'ts.say_hello', version: 'v1' });
+    expect(template.id).toMatchObject({
+      resourceType: flyteidl.core.ResourceType.TASK,
+      project: 'flytesnacks',
+      domain: 'development',
+      name: 'ts.say_hello',
+      version: 'v1',
+    });
     expect(template.type).toBe('python-task');
     expect(template.metadata!.runtime).toMatchObject({ type: flyteidl.core.RuntimeMetadata.RuntimeType.OTHER, version: '0.1.0', flavor: 'unionml' });
     expect(template.metadata!.retries!.retries).toBe(2);
@@ -100,7 +106,12 @@ describe('taskSpec', () => {
     ['no args', { args: [] }, /has no args/, 'args'],
     ['cache without a version', { cache: true }, /is cached but has no cacheVersion/, 'cacheVersion'],
     ['a bad quantity', { requests: { cpu: '1.5 cores' } }, /requests.cpu "1.5 cores" is not a Kubernetes quantity/, 'requests.cpu'],
-    ['requests above limits', { requests: { memory: '2Gi' }, limits: { memory: '1500Mi' } }, /requests.memory \(2Gi\) is above limits.memory \(1500Mi\)/, 'requests.memory'],
+    [
+      'requests above limits',
+      { requests: { memory: '2Gi' }, limits: { memory: '1500Mi' } },
+      /requests.memory \(2Gi\) is above limits.memory \(1500Mi\)/,
+      'requests.memory',
+    ],
     ['a fractional GPU', { limits: { gpu: '0.5' } }, /limits.gpu "0.5" must be a whole number/, 'limits.gpu'],
     ['GPU requests below limits', { requests: { gpu: '1' }, limits: { gpu: '2' } }, /requests.gpu \(1\) must equal limits.gpu \(2\)/, 'requests.gpu'],
     ['an unknown resource', { requests: { disk: '1Gi' } as never }, /unknown resource requests.disk/, 'requests.disk'],
@@ -138,7 +149,11 @@ describe('taskSpec', () => {
 // flyte-protocol.md §3.1: ts.say_hello(name: str) -> str; ts.length(greeting: str, scale: float) -> int
 const hello = taskSpec(base()).template!;
 const length = taskSpec(
-  base({ id: id('ts.length'), interface: { inputs: { scale: t.float(), greeting: t.string() }, outputs: { o0: t.int() } }, args: taskArgs(ENTRY, ['task-name', 'length']) }),
+  base({
+    id: id('ts.length'),
+    interface: { inputs: { scale: t.float(), greeting: t.string() }, outputs: { o0: t.int() } },
+    args: taskArgs(ENTRY, ['task-name', 'length']),
+  }),
 ).template!;
 const helloWf = () =>
   workflowSpec({
@@ -199,7 +214,10 @@ describe('workflowSpec', () => {
 
   it('binds lists and maps of promises, leaves optional inputs unbound, and accepts castable types', () => {
     const gather = taskSpec(
-      base({ id: id('gather'), interface: { inputs: { xs: t.list(t.string()), m: t.map(t.string()), maybe: t.optional(t.int()), tag: t.enum(['a', 'b']) }, outputs: {} } }),
+      base({
+        id: id('gather'),
+        interface: { inputs: { xs: t.list(t.string()), m: t.map(t.string()), maybe: t.optional(t.int()), tag: t.enum(['a', 'b']) }, outputs: {} },
+      }),
     ).template!;
     const spec = workflowSpec({
       id: id('wf'),
@@ -207,7 +225,15 @@ describe('workflowSpec', () => {
       nodes: [
         { id: 'n0', task: hello, inputs: { name: { input: 'name' } } },
         { id: 'n1', task: hello, inputs: { name: { literal: str('b') } } },
-        { id: 'n2', task: gather, inputs: { xs: { list: [{ node: 'n0', output: 'o0' }, { node: 'n1', output: 'o0' }, { literal: str('c') }] }, m: { map: { k: { input: 'name' } } }, tag: { input: 'name' } } },
+        {
+          id: 'n2',
+          task: gather,
+          inputs: {
+            xs: { list: [{ node: 'n0', output: 'o0' }, { node: 'n1', output: 'o0' }, { literal: str('c') }] },
+            m: { map: { k: { input: 'name' } } },
+            tag: { input: 'name' },
+          },
+        },
       ],
       outputs: {},
     });
@@ -229,13 +255,22 @@ describe('workflowSpec', () => {
   };
 
   it('rejects what Flyte’s compiler rejects', () => {
-    const wf = (nodes: Parameters<typeof workflowSpec>[0]['nodes'], outputs: Parameters<typeof workflowSpec>[0]['outputs'] = {}, inputs = { name: t.string() }) =>
-      workflowSpec({ id: id('wf'), interface: { inputs, outputs: Object.fromEntries(Object.keys(outputs).map((k) => [k, t.string()])) }, nodes, outputs });
+    const wf = (
+      nodes: Parameters<typeof workflowSpec>[0]['nodes'],
+      outputs: Parameters<typeof workflowSpec>[0]['outputs'] = {},
+      inputs = { name: t.string() },
+    ) => workflowSpec({ id: id('wf'), interface: { inputs, outputs: Object.fromEntries(Object.keys(outputs).map((k) => [k, t.string()])) }, nodes, outputs });
     expect(nodeError(() => wf([]))).toMatch(/has no nodes \(NoNodesFound\)/);
-    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: {} }]))).toMatch(/input 'name' \(string\) of node n0 \(task ts.say_hello\) is not bound \(ParameterNotBound\)/);
-    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { input: 'name' }, extra: { input: 'name' } } }]))).toMatch(/binds 'extra', which is not an input of task ts.say_hello/);
+    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: {} }]))).toMatch(
+      /input 'name' \(string\) of node n0 \(task ts.say_hello\) is not bound \(ParameterNotBound\)/,
+    );
+    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { input: 'name' }, extra: { input: 'name' } } }]))).toMatch(
+      /binds 'extra', which is not an input of task ts.say_hello/,
+    );
     expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { input: 'who' } } }]))).toMatch(/workflow input 'who', which is not declared/);
-    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { node: 'n9', output: 'o0' } } }]))).toMatch(/refers to node 'n9', which does not exist \(NodeReferenceNotFound\)/);
+    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { node: 'n9', output: 'o0' } } }]))).toMatch(
+      /refers to node 'n9', which does not exist \(NodeReferenceNotFound\)/,
+    );
     expect(
       nodeError(() =>
         wf([
@@ -244,10 +279,16 @@ describe('workflowSpec', () => {
         ]),
       ),
     ).toMatch(/output 'o1' of node n0, which has only o0 \(VariableNameNotFound\)/);
-    expect(nodeError(() => wf([{ id: 'n0', task: length, inputs: { greeting: { input: 'name' }, scale: { literal: { scalar: { primitive: { integer: Long.fromNumber(2) } } } } } }]))).toMatch(
-      /nodes.n0.inputs.scale expects float but is bound to int \(MismatchingTypes\)/,
+    expect(
+      nodeError(() =>
+        wf([
+          { id: 'n0', task: length, inputs: { greeting: { input: 'name' }, scale: { literal: { scalar: { primitive: { integer: Long.fromNumber(2) } } } } } },
+        ]),
+      ),
+    ).toMatch(/nodes.n0.inputs.scale expects float but is bound to int \(MismatchingTypes\)/);
+    expect(nodeError(() => wf([{ id: 'n0', task: length, inputs: { greeting: { input: 'name' }, scale: { list: [] } } }]))).toMatch(
+      /binds a list to float \(MismatchingBindings\)/,
     );
-    expect(nodeError(() => wf([{ id: 'n0', task: length, inputs: { greeting: { input: 'name' }, scale: { list: [] } } }]))).toMatch(/binds a list to float \(MismatchingBindings\)/);
     expect(
       nodeError(() =>
         wf([
@@ -267,31 +308,54 @@ describe('workflowSpec', () => {
     ).toMatch(/two nodes have the id 'n0'/);
     expect(nodeError(() => wf([{ id: 'start-node', task: hello, inputs: { name: { input: 'name' } } }]))).toMatch(/is reserved/);
     expect(nodeError(() => wf([{ id: 'N_0', task: hello, inputs: { name: { input: 'name' } } }]))).toMatch(/must be lowercase letters/);
-    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { input: 'name' } } }], { o0: { node: 'n0', output: 'o7' } }))).toMatch(/outputs.o0 refers to output 'o7'/);
-    expect(nodeError(() => workflowSpec({ id: id('wf'), interface: { inputs: {}, outputs: { o0: t.string() } }, nodes: [{ id: 'n0', task: hello, inputs: { name: { literal: str('x') } } }], outputs: {} }))).toMatch(
-      /output 'o0' is not bound/,
+    expect(nodeError(() => wf([{ id: 'n0', task: hello, inputs: { name: { input: 'name' } } }], { o0: { node: 'n0', output: 'o7' } }))).toMatch(
+      /outputs.o0 refers to output 'o7'/,
     );
-    expect(nodeError(() => workflowSpec({ id: id('wf'), interface: { inputs: {}, outputs: { o0: t.int() } }, nodes: [{ id: 'n0', task: hello, inputs: { name: { literal: str('x') } } }], outputs: { o0: { node: 'n0', output: 'o0' } } }))).toMatch(
-      /outputs.o0 expects int but is bound to string/,
-    );
+    expect(
+      nodeError(() =>
+        workflowSpec({
+          id: id('wf'),
+          interface: { inputs: {}, outputs: { o0: t.string() } },
+          nodes: [{ id: 'n0', task: hello, inputs: { name: { literal: str('x') } } }],
+          outputs: {},
+        }),
+      ),
+    ).toMatch(/output 'o0' is not bound/);
+    expect(
+      nodeError(() =>
+        workflowSpec({
+          id: id('wf'),
+          interface: { inputs: {}, outputs: { o0: t.int() } },
+          nodes: [{ id: 'n0', task: hello, inputs: { name: { literal: str('x') } } }],
+          outputs: { o0: { node: 'n0', output: 'o0' } },
+        }),
+      ),
+    ).toMatch(/outputs.o0 expects int but is bound to string/);
   });
 
   it('checks union castability: a value casts to an optional, an optional does not cast to a plain type', () => {
     const opt = taskSpec(base({ id: id('opt'), interface: { inputs: { x: t.optional(t.string()) }, outputs: { o0: t.optional(t.string()) } } })).template!;
     expect(() =>
-      workflowSpec({ id: id('wf'), interface: { inputs: { name: t.string() }, outputs: {} }, nodes: [{ id: 'n0', task: opt, inputs: { x: { input: 'name' } } }], outputs: {} }),
-    ).not.toThrow();
-    expect(nodeError(() =>
       workflowSpec({
         id: id('wf'),
-        interface: { inputs: {}, outputs: {} },
-        nodes: [
-          { id: 'n0', task: opt, inputs: {} },
-          { id: 'n1', task: hello, inputs: { name: { node: 'n0', output: 'o0' } } },
-        ],
+        interface: { inputs: { name: t.string() }, outputs: {} },
+        nodes: [{ id: 'n0', task: opt, inputs: { x: { input: 'name' } } }],
         outputs: {},
       }),
-    )).toMatch(/expects string but is bound to optional<string>/);
+    ).not.toThrow();
+    expect(
+      nodeError(() =>
+        workflowSpec({
+          id: id('wf'),
+          interface: { inputs: {}, outputs: {} },
+          nodes: [
+            { id: 'n0', task: opt, inputs: {} },
+            { id: 'n1', task: hello, inputs: { name: { node: 'n0', output: 'o0' } } },
+          ],
+          outputs: {},
+        }),
+      ),
+    ).toMatch(/expects string but is bound to optional<string>/);
   });
 });
 
@@ -335,19 +399,70 @@ describe('launchPlan', () => {
   });
 
   it('a fixed-rate schedule, and a cron offset', () => {
-    const lp = launchPlan({ id: id('hourly'), workflow: reportWf, defaultInputs: { name: str('x') }, fixedInputs: { scale: float(1) }, schedule: { fixedRate: { value: 4, unit: 'hour' }, kickoffTimeInputArg: 'run_at' } });
-    expect(roundTrip(flyteidl.admin.LaunchPlan, lp).decoded.spec!.entityMetadata!.schedule).toMatchObject({ rate: { value: 4, unit: flyteidl.admin.FixedRateUnit.HOUR }, kickoffTimeInputArg: 'run_at' });
-    const withOffset = launchPlan({ id: id('o'), workflow: reportWf, defaultInputs: { name: str('x') }, fixedInputs: { scale: float(1) }, schedule: { cron: '@daily', offset: 'PT1H', kickoffTimeInputArg: 'run_at' } });
+    const lp = launchPlan({
+      id: id('hourly'),
+      workflow: reportWf,
+      defaultInputs: { name: str('x') },
+      fixedInputs: { scale: float(1) },
+      schedule: { fixedRate: { value: 4, unit: 'hour' }, kickoffTimeInputArg: 'run_at' },
+    });
+    expect(roundTrip(flyteidl.admin.LaunchPlan, lp).decoded.spec!.entityMetadata!.schedule).toMatchObject({
+      rate: { value: 4, unit: flyteidl.admin.FixedRateUnit.HOUR },
+      kickoffTimeInputArg: 'run_at',
+    });
+    const withOffset = launchPlan({
+      id: id('o'),
+      workflow: reportWf,
+      defaultInputs: { name: str('x') },
+      fixedInputs: { scale: float(1) },
+      schedule: { cron: '@daily', offset: 'PT1H', kickoffTimeInputArg: 'run_at' },
+    });
     expect(withOffset.spec!.entityMetadata!.schedule!.cronSchedule).toEqual({ schedule: '@daily', offset: 'PT1H' });
   });
 
   it.each<[string, Parameters<typeof launchPlan>[0], RegExp]>([
-    ['an unknown default', { id: id('lp'), workflow: reportWf, defaultInputs: { nmae: str('x') } }, /defaultInputs has 'nmae', which is not an input of workflow ts.report_wf/],
-    ['a fixed value of the wrong type', { id: id('lp'), workflow: reportWf, fixedInputs: { scale: str('2') } }, /fixedInputs.scale is string but the workflow input is float/],
-    ['a name both fixed and defaulted', { id: id('lp'), workflow: reportWf, fixedInputs: { name: str('a') }, defaultInputs: { name: str('b') } }, /'name' is both fixed and defaulted/],
-    ['a kickoff arg that is not a datetime', { id: id('lp'), workflow: reportWf, defaultInputs: { name: str('x') }, fixedInputs: { scale: float(1) }, schedule: { cron: '@hourly', kickoffTimeInputArg: 'name' } }, /kickoffTimeInputArg 'name' must be a datetime input, not string/],
-    ['a kickoff arg that is fixed', { id: id('lp'), workflow: reportWf, defaultInputs: { name: str('x') }, fixedInputs: { scale: float(1), run_at: { scalar: { primitive: { datetime: { seconds: Long.fromNumber(0) } } } } }, schedule: { cron: '@hourly', kickoffTimeInputArg: 'run_at' } }, /'run_at' is not a free input/],
-    ['a schedule with a required input left unbound', { id: id('lp'), workflow: reportWf, schedule: { cron: '@hourly', kickoffTimeInputArg: 'run_at' } }, /cannot schedule a launch plan with an unbound required input; 'name' is required/],
+    [
+      'an unknown default',
+      { id: id('lp'), workflow: reportWf, defaultInputs: { nmae: str('x') } },
+      /defaultInputs has 'nmae', which is not an input of workflow ts.report_wf/,
+    ],
+    [
+      'a fixed value of the wrong type',
+      { id: id('lp'), workflow: reportWf, fixedInputs: { scale: str('2') } },
+      /fixedInputs.scale is string but the workflow input is float/,
+    ],
+    [
+      'a name both fixed and defaulted',
+      { id: id('lp'), workflow: reportWf, fixedInputs: { name: str('a') }, defaultInputs: { name: str('b') } },
+      /'name' is both fixed and defaulted/,
+    ],
+    [
+      'a kickoff arg that is not a datetime',
+      {
+        id: id('lp'),
+        workflow: reportWf,
+        defaultInputs: { name: str('x') },
+        fixedInputs: { scale: float(1) },
+        schedule: { cron: '@hourly', kickoffTimeInputArg: 'name' },
+      },
+      /kickoffTimeInputArg 'name' must be a datetime input, not string/,
+    ],
+    [
+      'a kickoff arg that is fixed',
+      {
+        id: id('lp'),
+        workflow: reportWf,
+        defaultInputs: { name: str('x') },
+        fixedInputs: { scale: float(1), run_at: { scalar: { primitive: { datetime: { seconds: Long.fromNumber(0) } } } } },
+        schedule: { cron: '@hourly', kickoffTimeInputArg: 'run_at' },
+      },
+      /'run_at' is not a free input/,
+    ],
+    [
+      'a schedule with a required input left unbound',
+      { id: id('lp'), workflow: reportWf, schedule: { cron: '@hourly', kickoffTimeInputArg: 'run_at' } },
+      /cannot schedule a launch plan with an unbound required input; 'name' is required/,
+    ],
     ['an invalid cron', { id: id('lp'), workflow: reportWf, schedule: { cron: '61 * * * *' } }, /Schedule is invalid/],
     ['a zero rate', { id: id('lp'), workflow: reportWf, schedule: { fixedRate: { value: 0, unit: 'day' } } }, /fixed rate must be a whole number > 0/],
     ['a bad offset', { id: id('lp'), workflow: reportWf, schedule: { cron: '@daily', offset: '1h' } }, /offset "1h" is not an ISO 8601 duration/],
@@ -358,7 +473,18 @@ describe('launchPlan', () => {
 });
 
 describe('validateCron (robfig/cron ParseStandard)', () => {
-  it.each(['*/5 * * * *', '@daily', '0 2 * * MON-FRI', '0 0 1 jan,jul ?', '15,45 8-18/2 * * 1-5', '@every 1h30m', '@annually', '@midnight', 'CRON_TZ=Europe/Paris 0 6 * * *', '0 0 L * *'.replace('L', '31')])('accepts %s', (expression) => {
+  it.each([
+    '*/5 * * * *',
+    '@daily',
+    '0 2 * * MON-FRI',
+    '0 0 1 jan,jul ?',
+    '15,45 8-18/2 * * 1-5',
+    '@every 1h30m',
+    '@annually',
+    '@midnight',
+    'CRON_TZ=Europe/Paris 0 6 * * *',
+    '0 0 L * *'.replace('L', '31'),
+  ])('accepts %s', (expression) => {
     expect(() => validateCron(expression)).not.toThrow();
   });
 

@@ -70,7 +70,8 @@ function specError(field: string, message: string, hint?: string): FlyteSpecErro
 function checkId(id: EntityId, what: string): void {
   if (!id || typeof id !== 'object') throw specError('id', `the ${what} has no id`);
   for (const key of ['project', 'domain', 'name', 'version'] as const) {
-    if (typeof id[key] !== 'string' || id[key].trim() === '') throw specError(`id.${key}`, `the ${what}'s id.${key} is empty`, 'every Flyte identifier needs a project, domain, name and version');
+    if (typeof id[key] !== 'string' || id[key].trim() === '')
+      throw specError(`id.${key}`, `the ${what}'s id.${key} is empty`, 'every Flyte identifier needs a project, domain, name and version');
   }
 }
 
@@ -79,11 +80,13 @@ function identifier(resourceType: flyteidl.core.ResourceType, id: EntityId): fly
 }
 
 function checkInterface(iface: TypedInterface, what: string): void {
-  if (!iface || typeof iface.inputs !== 'object' || typeof iface.outputs !== 'object') throw specError('interface', `the ${what} needs an interface with inputs and outputs`);
+  if (!iface || typeof iface.inputs !== 'object' || typeof iface.outputs !== 'object')
+    throw specError('interface', `the ${what} needs an interface with inputs and outputs`);
   for (const side of ['inputs', 'outputs'] as const) {
     for (const [name, type] of Object.entries(iface[side])) {
       if (name.trim() === '') throw specError(`interface.${side}`, `the ${what} has an ${side.slice(0, -1)} with an empty name`);
-      if (!type || typeof type !== 'object' || typeof (type as { kind?: unknown }).kind !== 'string') throw specError(`interface.${side}.${name}`, `the ${what}'s ${side.slice(0, -1)} '${name}' has no type`);
+      if (!type || typeof type !== 'object' || typeof (type as { kind?: unknown }).kind !== 'string')
+        throw specError(`interface.${side}.${name}`, `the ${what}'s ${side.slice(0, -1)} '${name}' has no type`);
     }
   }
 }
@@ -101,7 +104,8 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|n|u
  */
 export function parseQuantity(value: string, field = 'quantity'): number {
   const match = typeof value === 'string' ? QUANTITY.exec(value.trim()) : null;
-  if (!match) throw specError(field, `${field} ${JSON.stringify(value)} is not a Kubernetes quantity`, "use e.g. '500m' or '2' for cpu, '512Mi' or '4Gi' for memory");
+  if (!match)
+    throw specError(field, `${field} ${JSON.stringify(value)} is not a Kubernetes quantity`, "use e.g. '500m' or '2' for cpu, '512Mi' or '4Gi' for memory");
   const suffix = match[2] ?? '';
   const multiplier = /^[eE]/.test(suffix) ? 10 ** Number(suffix.slice(1)) : (BINARY_SI[suffix] ?? DECIMAL_SI[suffix] ?? 1);
   return Number(match[1]) * multiplier;
@@ -118,7 +122,8 @@ function resourceEntries(resources: Resources | undefined, side: 'requests' | 'l
   const out: flyteidl.core.Resources.IResourceEntry[] = [];
   if (!resources) return out;
   for (const key of Object.keys(resources)) {
-    if (!RESOURCE_FIELDS.some(([k]) => k === key)) throw specError(`${side}.${key}`, `unknown resource ${side}.${key}`, 'use cpu, memory, gpu or ephemeralStorage');
+    if (!RESOURCE_FIELDS.some(([k]) => k === key))
+      throw specError(`${side}.${key}`, `unknown resource ${side}.${key}`, 'use cpu, memory, gpu or ephemeralStorage');
   }
   for (const [key, name] of RESOURCE_FIELDS) {
     const value = resources[key];
@@ -147,17 +152,24 @@ function resourceEntries(resources: Resources | undefined, side: 'requests' | 'l
 export function taskSpec(options: TaskOptions): flyteidl.admin.ITaskSpec {
   checkId(options.id, 'task');
   checkInterface(options.interface, `task ${options.id.name}`);
-  if (typeof options.image !== 'string' || options.image.trim() === '') throw specError('image', `task ${options.id.name} has an empty image`, 'build and push an image, then pass its full reference');
-  if (!Array.isArray(options.args) || options.args.length === 0) throw specError('args', `task ${options.id.name} has no args`, 'use taskArgs(entrypoint, address)');
+  if (typeof options.image !== 'string' || options.image.trim() === '')
+    throw specError('image', `task ${options.id.name} has an empty image`, 'build and push an image, then pass its full reference');
+  if (!Array.isArray(options.args) || options.args.length === 0)
+    throw specError('args', `task ${options.id.name} has no args`, 'use taskArgs(entrypoint, address)');
   if (options.args.some((arg) => typeof arg !== 'string')) throw specError('args', `task ${options.id.name} has a non-string arg`);
-  if (options.command && options.command.some((arg) => typeof arg !== 'string')) throw specError('command', `task ${options.id.name} has a non-string command part`);
-  if (options.cache && !options.cacheVersion) throw specError('cacheVersion', `task ${options.id.name} is cached but has no cacheVersion`, 'set cacheVersion (bump it to invalidate the cache)');
-  if (options.retries !== undefined && (!Number.isInteger(options.retries) || options.retries < 0)) throw specError('retries', `task ${options.id.name}: retries must be a whole number ≥ 0, got ${options.retries}`);
+  if (options.command && options.command.some((arg) => typeof arg !== 'string'))
+    throw specError('command', `task ${options.id.name} has a non-string command part`);
+  if (options.cache && !options.cacheVersion)
+    throw specError('cacheVersion', `task ${options.id.name} is cached but has no cacheVersion`, 'set cacheVersion (bump it to invalidate the cache)');
+  if (options.retries !== undefined && (!Number.isInteger(options.retries) || options.retries < 0))
+    throw specError('retries', `task ${options.id.name}: retries must be a whole number ≥ 0, got ${options.retries}`);
   if (options.timeoutSeconds !== undefined && !(Number.isFinite(options.timeoutSeconds) && options.timeoutSeconds > 0)) {
     throw specError('timeoutSeconds', `task ${options.id.name}: timeoutSeconds must be a positive number, got ${options.timeoutSeconds}`);
   }
-  if (options.description !== undefined && options.description.length > 255) throw specError('description', `task ${options.id.name}: the description is longer than 255 characters`);
-  if (options.sdk && (!options.sdk.name || !options.sdk.version)) throw specError('sdk', `task ${options.id.name}: sdk needs a name and a non-empty version (flyteadmin requires runtime.version)`);
+  if (options.description !== undefined && options.description.length > 255)
+    throw specError('description', `task ${options.id.name}: the description is longer than 255 characters`);
+  if (options.sdk && (!options.sdk.name || !options.sdk.version))
+    throw specError('sdk', `task ${options.id.name}: sdk needs a name and a non-empty version (flyteadmin requires runtime.version)`);
 
   const requests = resourceEntries(options.requests, 'requests');
   const limits = resourceEntries(options.limits, 'limits');
@@ -247,11 +259,7 @@ export function taskArgs(entrypoint: string[], address: string[]): string[] {
  * list/map of those (Flyte's `BindingDataCollection`/`BindingDataMap`, e.g. to gather several nodes' outputs).
  */
 export type BindingSpec =
-  | { input: string }
-  | { node: string; output: string }
-  | { literal: flyteidl.core.ILiteral }
-  | { list: BindingSpec[] }
-  | { map: Record<string, BindingSpec> };
+  { input: string } | { node: string; output: string } | { literal: flyteidl.core.ILiteral } | { list: BindingSpec[] } | { map: Record<string, BindingSpec> };
 
 /** A task node of a workflow. */
 export interface NodeOptions {
@@ -295,7 +303,8 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
   checkInterface(options.interface, `workflow ${options.id.name}`);
   const wf = options.id.name;
   if (!Array.isArray(options.nodes) || options.nodes.length === 0) throw specError('nodes', `workflow ${wf} has no nodes (NoNodesFound)`);
-  if (options.description !== undefined && options.description.length > 255) throw specError('description', `workflow ${wf}: the description is longer than 255 characters`);
+  if (options.description !== undefined && options.description.length > 255)
+    throw specError('description', `workflow ${wf}: the description is longer than 255 characters`);
 
   const workflowInputs = variableMapOf(options.interface.inputs).variables ?? {};
   const byId = new Map<string, NodeOptions>();
@@ -303,7 +312,8 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
     const field = `nodes[${i}].id`;
     if (typeof node.id !== 'string' || node.id === '') throw specError(field, `workflow ${wf}: node ${i} has no id`);
     if (RESERVED_NODE_IDS.has(node.id)) throw specError(field, `workflow ${wf}: node id '${node.id}' is reserved`);
-    if (!NODE_ID.test(node.id) || node.id.length > 63) throw specError(field, `workflow ${wf}: node id '${node.id}' must be lowercase letters, digits and '-' (at most 63)`, "use n0, n1, ...");
+    if (!NODE_ID.test(node.id) || node.id.length > 63)
+      throw specError(field, `workflow ${wf}: node id '${node.id}' must be lowercase letters, digits and '-' (at most 63)`, 'use n0, n1, ...');
     if (byId.has(node.id)) throw specError(field, `workflow ${wf}: two nodes have the id '${node.id}'`);
     if (!node.task?.id?.name) throw specError(`nodes[${i}].task`, `workflow ${wf}: node ${node.id} has no task template (with an id)`);
     byId.set(node.id, node);
@@ -315,13 +325,21 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
     const variable = source.task.interface?.outputs?.variables?.[output];
     if (!variable?.type) {
       const names = Object.keys(source.task.interface?.outputs?.variables ?? {});
-      throw specError(field, `workflow ${wf}: ${field} refers to output '${output}' of node ${nodeId}, which has ${names.length ? `only ${names.join(', ')}` : 'no outputs'} (VariableNameNotFound)`);
+      throw specError(
+        field,
+        `workflow ${wf}: ${field} refers to output '${output}' of node ${nodeId}, which has ${names.length ? `only ${names.join(', ')}` : 'no outputs'} (VariableNameNotFound)`,
+      );
     }
     return variable.type;
   };
 
   /** Converts a binding spec, checks it against `target` and collects the nodes it depends on. */
-  const toBindingData = (spec: BindingSpec, target: flyteidl.core.ILiteralType | undefined, field: string, upstream: Set<string>): flyteidl.core.IBindingData => {
+  const toBindingData = (
+    spec: BindingSpec,
+    target: flyteidl.core.ILiteralType | undefined,
+    field: string,
+    upstream: Set<string>,
+  ): flyteidl.core.IBindingData => {
     if (!spec || typeof spec !== 'object') throw specError(field, `workflow ${wf}: ${field} has no binding (ValueRequired)`);
     let data: flyteidl.core.IBindingData;
     let source: flyteidl.core.ILiteralType | undefined;
@@ -351,7 +369,10 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
       throw specError(field, `workflow ${wf}: ${field} is not a binding ({ input }, { node, output }, { literal }, { list } or { map })`);
     }
     if (target && source && !areTypesCastable(source, target)) {
-      throw specError(field, `workflow ${wf}: ${field} expects ${describeLiteralType(target)} but is bound to ${describeLiteralType(source)} (MismatchingTypes)`);
+      throw specError(
+        field,
+        `workflow ${wf}: ${field} expects ${describeLiteralType(target)} but is bound to ${describeLiteralType(source)} (MismatchingTypes)`,
+      );
     }
     return data;
   };
@@ -365,7 +386,10 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
     const bindings: flyteidl.core.IBinding[] = [];
     for (const name of Object.keys(node.inputs ?? {})) {
       if (!taskInputs[name]) {
-        throw specError(`nodes.${node.id}.inputs.${name}`, `workflow ${wf}: node ${node.id} binds '${name}', which is not an input of task ${task.id!.name} (inputs: ${Object.keys(taskInputs).join(', ') || 'none'}) (VariableNameNotFound)`);
+        throw specError(
+          `nodes.${node.id}.inputs.${name}`,
+          `workflow ${wf}: node ${node.id} binds '${name}', which is not an input of task ${task.id!.name} (inputs: ${Object.keys(taskInputs).join(', ') || 'none'}) (VariableNameNotFound)`,
+        );
       }
     }
     for (const [name, variable] of Object.entries(taskInputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
@@ -373,7 +397,10 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
       const field = `nodes.${node.id}.inputs.${name}`;
       if (spec === undefined) {
         if (isOptionalLiteralType(variable.type)) continue;
-        throw specError(field, `workflow ${wf}: input '${name}' (${describeLiteralType(variable.type)}) of node ${node.id} (task ${task.id!.name}) is not bound (ParameterNotBound)`);
+        throw specError(
+          field,
+          `workflow ${wf}: input '${name}' (${describeLiteralType(variable.type)}) of node ${node.id} (task ${task.id!.name}) is not bound (ParameterNotBound)`,
+        );
       }
       bindings.push({ var: name, binding: toBindingData(spec, variable.type ?? undefined, field, upstream) });
     }
@@ -381,7 +408,12 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
     dependencies.set(node.id, upstream);
     const metadata: flyteidl.core.INodeMetadata = { name: node.name ?? shortName(task.id!.name ?? ''), retries: task.metadata?.retries ?? {} };
     if (task.metadata?.timeout) metadata.timeout = task.metadata.timeout;
-    if (task.metadata && Object.prototype.hasOwnProperty.call(task.metadata, 'interruptible') && task.metadata.interruptible !== null && task.metadata.interruptible !== undefined) {
+    if (
+      task.metadata &&
+      Object.prototype.hasOwnProperty.call(task.metadata, 'interruptible') &&
+      task.metadata.interruptible !== null &&
+      task.metadata.interruptible !== undefined
+    ) {
       metadata.interruptible = task.metadata.interruptible;
     }
     nodes.push({
@@ -393,12 +425,17 @@ export function workflowSpec(options: WorkflowOptions): flyteidl.admin.IWorkflow
       taskNode: { referenceId: task.id!, overrides: {} },
     });
   }
-  topologicalOrder(options.nodes.map((n) => n.id), dependencies, wf);
+  topologicalOrder(
+    options.nodes.map((n) => n.id),
+    dependencies,
+    wf,
+  );
 
   const outputs: flyteidl.core.IBinding[] = [];
   const declared = variableMapOf(options.interface.outputs).variables ?? {};
   for (const name of Object.keys(options.outputs ?? {})) {
-    if (!declared[name]) throw specError(`outputs.${name}`, `workflow ${wf} binds output '${name}', which its interface does not declare (VariableNameNotFound)`);
+    if (!declared[name])
+      throw specError(`outputs.${name}`, `workflow ${wf} binds output '${name}', which its interface does not declare (VariableNameNotFound)`);
   }
   for (const [name, variable] of Object.entries(declared)) {
     const spec = options.outputs?.[name];
@@ -443,7 +480,10 @@ export function topologicalOrder(ids: string[], dependencies: Map<string, Set<st
   const visit = (id: string, trail: string[]): void => {
     const seen = state.get(id);
     if (seen === 'done') return;
-    if (seen === 'visiting') throw new FlyteSpecError(`workflow ${workflow} has a dependency cycle: ${[...trail.slice(trail.indexOf(id)), id].join(' → ')} (CycleDetected)`, { field: 'nodes' });
+    if (seen === 'visiting')
+      throw new FlyteSpecError(`workflow ${workflow} has a dependency cycle: ${[...trail.slice(trail.indexOf(id)), id].join(' → ')} (CycleDetected)`, {
+        field: 'nodes',
+      });
     state.set(id, 'visiting');
     for (const dep of [...(dependencies.get(id) ?? [])].sort((a, b) => ids.indexOf(a) - ids.indexOf(b))) visit(dep, [...trail, id]);
     state.set(id, 'done');
@@ -505,16 +545,23 @@ export function launchPlan(options: LaunchPlanOptions): flyteidl.admin.ILaunchPl
     for (const [name, literal] of Object.entries(values)) {
       const variable = inputs[name];
       if (!variable) {
-        throw specError(`${kind}.${name}`, `launch plan ${lp}: ${kind} has '${name}', which is not an input of workflow ${template.id.name} (inputs: ${Object.keys(inputs).join(', ') || 'none'})`);
+        throw specError(
+          `${kind}.${name}`,
+          `launch plan ${lp}: ${kind} has '${name}', which is not an input of workflow ${template.id.name} (inputs: ${Object.keys(inputs).join(', ') || 'none'})`,
+        );
       }
       const type = literalTypeForLiteral(literal);
       if (variable.type && !areTypesCastable(type, variable.type)) {
-        throw specError(`${kind}.${name}`, `launch plan ${lp}: ${kind}.${name} is ${describeLiteralType(type)} but the workflow input is ${describeLiteralType(variable.type)}`);
+        throw specError(
+          `${kind}.${name}`,
+          `launch plan ${lp}: ${kind}.${name} is ${describeLiteralType(type)} but the workflow input is ${describeLiteralType(variable.type)}`,
+        );
       }
     }
   }
   for (const name of Object.keys(fixed)) {
-    if (Object.prototype.hasOwnProperty.call(defaults, name)) throw specError(`fixedInputs.${name}`, `launch plan ${lp}: '${name}' is both fixed and defaulted`);
+    if (Object.prototype.hasOwnProperty.call(defaults, name))
+      throw specError(`fixedInputs.${name}`, `launch plan ${lp}: '${name}' is both fixed and defaulted`);
   }
 
   const parameters: Record<string, flyteidl.core.IParameter> = {};
@@ -535,15 +582,25 @@ export function launchPlan(options: LaunchPlanOptions): flyteidl.admin.ILaunchPl
     if (kickoff) {
       const parameter = parameters[kickoff];
       if (!parameter) {
-        throw specError('schedule.kickoffTimeInputArg', `launch plan ${lp}: the schedule's kickoffTimeInputArg '${kickoff}' is not a free input of workflow ${template.id.name}`);
+        throw specError(
+          'schedule.kickoffTimeInputArg',
+          `launch plan ${lp}: the schedule's kickoffTimeInputArg '${kickoff}' is not a free input of workflow ${template.id.name}`,
+        );
       }
       if (parameter.var?.type?.simple !== flyteidl.core.SimpleType.DATETIME || parameter.var.type.collectionType || parameter.var.type.unionType) {
-        throw specError('schedule.kickoffTimeInputArg', `launch plan ${lp}: the schedule's kickoffTimeInputArg '${kickoff}' must be a datetime input, not ${describeLiteralType(parameter.var?.type)}`);
+        throw specError(
+          'schedule.kickoffTimeInputArg',
+          `launch plan ${lp}: the schedule's kickoffTimeInputArg '${kickoff}' must be a datetime input, not ${describeLiteralType(parameter.var?.type)}`,
+        );
       }
     }
     for (const [name, parameter] of Object.entries(parameters)) {
       if (parameter.required && name !== kickoff) {
-        throw specError(`defaultInputs.${name}`, `launch plan ${lp}: cannot schedule a launch plan with an unbound required input; '${name}' is required`, 'give it a default or fix it');
+        throw specError(
+          `defaultInputs.${name}`,
+          `launch plan ${lp}: cannot schedule a launch plan with an unbound required input; '${name}' is required`,
+          'give it a default or fix it',
+        );
       }
     }
   }
@@ -569,7 +626,10 @@ function scheduleProto(schedule: Schedule, lp: string): flyteidl.admin.ISchedule
   if ('cron' in schedule) {
     validateCron(schedule.cron);
     if (schedule.offset !== undefined && !ISO_DURATION.test(schedule.offset)) {
-      throw specError('schedule.offset', `launch plan ${lp}: Schedule is invalid. offset ${JSON.stringify(schedule.offset)} is not an ISO 8601 duration (e.g. PT1H)`);
+      throw specError(
+        'schedule.offset',
+        `launch plan ${lp}: Schedule is invalid. offset ${JSON.stringify(schedule.offset)} is not an ISO 8601 duration (e.g. PT1H)`,
+      );
     }
     out.cronSchedule = schedule.offset ? { schedule: schedule.cron.trim(), offset: schedule.offset } : { schedule: schedule.cron.trim() };
   } else if ('fixedRate' in schedule) {
@@ -579,7 +639,11 @@ function scheduleProto(schedule: Schedule, lp: string): flyteidl.admin.ISchedule
     }
     const units = { minute: flyteidl.admin.FixedRateUnit.MINUTE, hour: flyteidl.admin.FixedRateUnit.HOUR, day: flyteidl.admin.FixedRateUnit.DAY } as const;
     const mapped = units[unit];
-    if (mapped === undefined) throw specError('schedule.fixedRate.unit', `launch plan ${lp}: Schedule is invalid. unknown fixed-rate unit ${JSON.stringify(unit)} (minute, hour or day)`);
+    if (mapped === undefined)
+      throw specError(
+        'schedule.fixedRate.unit',
+        `launch plan ${lp}: Schedule is invalid. unknown fixed-rate unit ${JSON.stringify(unit)} (minute, hour or day)`,
+      );
     out.rate = { value, unit: mapped };
   } else {
     throw specError('schedule', `launch plan ${lp}: Schedule is invalid. give { cron } or { fixedRate }`);

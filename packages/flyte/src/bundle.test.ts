@@ -19,7 +19,12 @@ beforeAll(async () => {
 
 function sample(): Bundle {
   const task = (name: string) =>
-    taskSpec({ id: id(name), interface: { inputs: { x: t.float() }, outputs: { o0: t.float() } }, image: 'img:1', args: taskArgs(['run'], ['task-name', name]) });
+    taskSpec({
+      id: id(name),
+      interface: { inputs: { x: t.float() }, outputs: { o0: t.float() } },
+      image: 'img:1',
+      args: taskArgs(['run'], ['task-name', name]),
+    });
   const tasks = [task('app.train'), task('app.evaluate')];
   const wf = workflowSpec({
     id: id('app.wf'),
@@ -30,7 +35,14 @@ function sample(): Bundle {
     ],
     outputs: { o0: { node: 'n1', output: 'o0' } },
   });
-  return { tasks, workflows: [wf], launchPlans: [launchPlan({ id: id('app.wf'), workflow: wf }), launchPlan({ id: id('app.wf_daily'), workflow: wf, defaultInputs: { x: { scalar: { primitive: { floatValue: 1 } } } }, schedule: { cron: '@daily' } })] };
+  return {
+    tasks,
+    workflows: [wf],
+    launchPlans: [
+      launchPlan({ id: id('app.wf'), workflow: wf }),
+      launchPlan({ id: id('app.wf_daily'), workflow: wf, defaultInputs: { x: { scalar: { primitive: { floatValue: 1 } } } }, schedule: { cron: '@daily' } }),
+    ],
+  };
 }
 
 const bytesOf = (bundle: Bundle) => [
@@ -80,7 +92,11 @@ describe('writeBundle', () => {
 
   it('keeps long names whole (PAX header), as tar reads them', async () => {
     const name = `app.${'very_long_module_name.'.repeat(6)}train`;
-    const bundle: Bundle = { tasks: [taskSpec({ id: id(name), interface: { inputs: {}, outputs: {} }, image: 'i', args: ['a'] })], workflows: [], launchPlans: [] };
+    const bundle: Bundle = {
+      tasks: [taskSpec({ id: id(name), interface: { inputs: {}, outputs: {} }, image: 'i', args: ['a'] })],
+      workflows: [],
+      launchPlans: [],
+    };
     const file = join(root, 'long.tgz');
     const { files } = await writeBundle(file, bundle);
     expect(files[0]!.length).toBeGreaterThan(100);
@@ -107,7 +123,15 @@ describe('readBundle', () => {
   it('skips a fast-registration source archive and rejects other files', async () => {
     const pb = flyteidl.admin.TaskSpec.encode(sample().tasks[0]!).finish();
     const ok = join(root, 'fast.tgz');
-    await writeFile(ok, gzipSync(tarArchive([{ name: '0_t_1.pb', data: pb }, { name: 'fast0123abcd.tar.gz', data: new Uint8Array(3) }])));
+    await writeFile(
+      ok,
+      gzipSync(
+        tarArchive([
+          { name: '0_t_1.pb', data: pb },
+          { name: 'fast0123abcd.tar.gz', data: new Uint8Array(3) },
+        ]),
+      ),
+    );
     expect((await readBundle(ok)).files).toEqual(['0_t_1.pb']);
     const bad = join(root, 'bad.tgz');
     await writeFile(bad, gzipSync(tarArchive([{ name: 'README.md', data: new Uint8Array(3) }])));

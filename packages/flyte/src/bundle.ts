@@ -38,7 +38,11 @@ function safeName(name: string): string {
 function bundleEntries(bundle: Bundle): { name: string; suffix: 1 | 2 | 3; bytes: () => Uint8Array }[] {
   return [
     ...bundle.tasks.map((spec) => ({ name: spec.template?.id?.name ?? '', suffix: 1 as const, bytes: () => flyteidl.admin.TaskSpec.encode(spec).finish() })),
-    ...bundle.workflows.map((spec) => ({ name: spec.template?.id?.name ?? '', suffix: 2 as const, bytes: () => flyteidl.admin.WorkflowSpec.encode(spec).finish() })),
+    ...bundle.workflows.map((spec) => ({
+      name: spec.template?.id?.name ?? '',
+      suffix: 2 as const,
+      bytes: () => flyteidl.admin.WorkflowSpec.encode(spec).finish(),
+    })),
     ...bundle.launchPlans.map((lp) => ({ name: lp.id?.name ?? '', suffix: 3 as const, bytes: () => flyteidl.admin.LaunchPlan.encode(lp).finish() })),
   ];
 }
@@ -56,7 +60,10 @@ export async function writeBundle(file: string, bundle: Bundle, options: WriteBu
   }
   const names = bundleFileNames(bundle);
   const mtime = Math.floor((options.mtime?.getTime() ?? 0) / 1000);
-  const tar = tarArchive(names.map((name, i) => ({ name, data: entries[i]!.bytes() })), mtime);
+  const tar = tarArchive(
+    names.map((name, i) => ({ name, data: entries[i]!.bytes() })),
+    mtime,
+  );
   const bytes = gzipSync(tar, { level: 9 });
   try {
     await writeFileAtomic(file, bytes);
@@ -74,7 +81,9 @@ export async function writeBundle(file: string, bundle: Bundle, options: WriteBu
 export async function readBundle(file: string): Promise<Bundle & { files: string[] }> {
   let entries: { name: string; data: Uint8Array }[];
   const info = await stat(file).catch((error: unknown) => {
-    throw new BundleError(file, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : errorMessage(error)}`, { cause: error });
+    throw new BundleError(file, `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'it does not exist' : errorMessage(error)}`, {
+      cause: error,
+    });
   });
   if (info.isDirectory()) {
     const names = (await readdir(file, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);

@@ -8,7 +8,22 @@ const FUNCTIONS = ['literalType', 'unionTag', 'describe', 'jsonLeaf', 'encode', 
 describe('the codec table', () => {
   it('has one codec per FlyteType kind, and nothing else', () => {
     expectTypeOf<keyof typeof CODECS>().toEqualTypeOf<FlyteTypeKind>();
-    const oneOfEach = [t.int(), t.float(), t.string(), t.boolean(), t.datetime(), t.duration(), t.none(), t.list(t.int()), t.map(t.int()), t.struct(), t.blob(), t.structuredDataset(), t.optional(t.int()), t.enum(['a'])];
+    const oneOfEach = [
+      t.int(),
+      t.float(),
+      t.string(),
+      t.boolean(),
+      t.datetime(),
+      t.duration(),
+      t.none(),
+      t.list(t.int()),
+      t.map(t.int()),
+      t.struct(),
+      t.blob(),
+      t.structuredDataset(),
+      t.optional(t.int()),
+      t.enum(['a']),
+    ];
     expect(Object.keys(CODECS).sort()).toEqual(oneOfEach.map((type) => type.kind).sort());
     expect(Object.keys(t)).toHaveLength(oneOfEach.length);
   });

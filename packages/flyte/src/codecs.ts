@@ -5,7 +5,21 @@ import { download, upload } from './files.js';
 import { MSGPACK_ANNOTATION, stripOptional, type FlyteType, type FlyteTypeKind, type FlyteTypeOf } from './flyte-type.js';
 import { flyteidl, fromStruct, int64ToJs, int64ToNumber, Long, toStruct } from './idl.js';
 import { localPathOf } from './storage.js';
-import { decodeMsgpack, describeLiteral, encodeMsgpack, has, isNoneLiteral, isPlainObject, millisToDuration, millisToTimestamp, MSGPACK, msgpackOf, primitive, primitiveOf, scalar } from './wire.js';
+import {
+  decodeMsgpack,
+  describeLiteral,
+  encodeMsgpack,
+  has,
+  isNoneLiteral,
+  isPlainObject,
+  millisToDuration,
+  millisToTimestamp,
+  MSGPACK,
+  msgpackOf,
+  primitive,
+  primitiveOf,
+  scalar,
+} from './wire.js';
 
 /**
  * Everything the type engine knows about one kind of {@link FlyteType}. {@link CODECS} holds one per kind, so that a
@@ -232,14 +246,17 @@ export const CODECS: CodecTable = {
         throw literalMismatch(path, type, literal);
       }
       const entries: [string, unknown][] = [];
-      for (const [key, item] of Object.entries(literal.map!.literals ?? {})) entries.push([key, await decodeValue(item, type.of, ctx, `${path}[${JSON.stringify(key)}]`)]);
+      for (const [key, item] of Object.entries(literal.map!.literals ?? {}))
+        entries.push([key, await decodeValue(item, type.of, ctx, `${path}[${JSON.stringify(key)}]`)]);
       return Object.fromEntries(entries);
     },
   },
 
   struct: {
     literalType: (type) =>
-      type.jsonSchema ? { simple: SimpleType.STRUCT, metadata: toStruct(type.jsonSchema), annotation: MSGPACK_ANNOTATION } : { simple: SimpleType.STRUCT, annotation: MSGPACK_ANNOTATION },
+      type.jsonSchema
+        ? { simple: SimpleType.STRUCT, metadata: toStruct(type.jsonSchema), annotation: MSGPACK_ANNOTATION }
+        : { simple: SimpleType.STRUCT, annotation: MSGPACK_ANNOTATION },
     unionTag: (type) => (type.jsonSchema ? 'Object-Dataclass-Transformer' : 'Typed Dict'),
     describe: (type) => (typeof type.jsonSchema?.['title'] === 'string' ? `struct ${type.jsonSchema['title']}` : 'struct'),
     jsonLeaf: () => true,
@@ -254,7 +271,10 @@ export const CODECS: CodecTable = {
         const s = has(literal, 'scalar') ? literal.scalar! : undefined;
         if (s && has(s, 'binary')) {
           const tag = s.binary!.tag ?? '';
-          if (tag !== MSGPACK) throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported binary format ${JSON.stringify(tag)} (only "msgpack")`, { variable: path || undefined });
+          if (tag !== MSGPACK)
+            throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported binary format ${JSON.stringify(tag)} (only "msgpack")`, {
+              variable: path || undefined,
+            });
           try {
             return decodeMsgpack(s.binary!.value ?? new Uint8Array());
           } catch (error) {
@@ -283,7 +303,14 @@ export const CODECS: CodecTable = {
     jsonLeaf: () => false,
     async encode(value, type, ctx, path) {
       const record = isPlainObject(value) ? value : undefined;
-      const uri = typeof value === 'string' ? value : typeof record?.['uri'] === 'string' ? record['uri'] : typeof record?.['path'] === 'string' ? record['path'] : undefined;
+      const uri =
+        typeof value === 'string'
+          ? value
+          : typeof record?.['uri'] === 'string'
+            ? record['uri']
+            : typeof record?.['path'] === 'string'
+              ? record['path']
+              : undefined;
       if (!uri) throw mismatch(path, type, describeValue(value), `pass { uri: '<local path, file:// or s3:// URI>' }`);
       const blobType = CODECS.blob.literalType(type).blob!;
       const local = localPathOf(uri);
@@ -295,7 +322,9 @@ export const CODECS: CodecTable = {
       const s = has(literal, 'scalar') ? literal.scalar! : undefined;
       if (!s || !has(s, 'blob')) throw literalMismatch(path, type, literal);
       const uri = s.blob!.uri ?? '';
-      const multipart = (s.blob!.metadata?.type?.dimensionality ?? (type.multipart ? BlobDimensionality.MULTIPART : BlobDimensionality.SINGLE)) === BlobDimensionality.MULTIPART;
+      const multipart =
+        (s.blob!.metadata?.type?.dimensionality ?? (type.multipart ? BlobDimensionality.MULTIPART : BlobDimensionality.SINGLE)) ===
+        BlobDimensionality.MULTIPART;
       return download(uri, multipart, ctx);
     },
   },
@@ -315,7 +344,12 @@ export const CODECS: CodecTable = {
       const record = isPlainObject(value) ? value : undefined;
       const uri = typeof value === 'string' ? value : typeof record?.['uri'] === 'string' ? record['uri'] : undefined;
       if (!uri) {
-        throw mismatch(path, type, describeValue(value), "pass { uri, format } (a reference to data already written), or a transformer for your data frame type in the context's transformers");
+        throw mismatch(
+          path,
+          type,
+          describeValue(value),
+          "pass { uri, format } (a reference to data already written), or a transformer for your data frame type in the context's transformers",
+        );
       }
       const given = typeof record?.['format'] === 'string' ? record['format'] : '';
       // flytekit keeps the declared format unless it is generic ("").
@@ -463,7 +497,8 @@ function isJsonLeafType(type: FlyteType): boolean {
 export async function encodeValue(value: unknown, type: FlyteType, ctx: LiteralContext, path: string): Promise<flyteidl.core.ILiteral> {
   if (type.transformer) return viaTransformer(type.transformer, path, () => transformerFor(type.transformer!, ctx, path).toLiteral(value, type, ctx));
   const codec = codecOf(type);
-  if (!codec) throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported Flyte type ${describeValue(type)}`, { variable: path || undefined });
+  if (!codec)
+    throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported Flyte type ${describeValue(type)}`, { variable: path || undefined });
   return codec.encode(value, type, ctx, path);
 }
 
@@ -476,7 +511,8 @@ export async function decodeValue(literal: flyteidl.core.ILiteral, type: FlyteTy
   }
   if (type.transformer) return viaTransformer(type.transformer, path, () => transformerFor(type.transformer!, ctx, path).fromLiteral(literal, type, ctx));
   const codec = codecOf(type);
-  if (!codec) throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported Flyte type ${describeValue(type)}`, { variable: path || undefined });
+  if (!codec)
+    throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported Flyte type ${describeValue(type)}`, { variable: path || undefined });
   return codec.decode(literal, type, ctx, path);
 }
 
@@ -499,10 +535,14 @@ function transformerFor(name: string, ctx: LiteralContext, path: string): TypeTr
   const transformer = ctx.transformers?.get(name);
   if (!transformer) {
     const names = [...(ctx.transformers?.keys() ?? [])].map((n) => `'${n}'`);
-    throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: no type transformer named '${name}' in the context (its transformers: ${names.length ? names.join(', ') : 'none'})`, {
-      variable: path || undefined,
-      hint: TRANSFORMER_HINT,
-    });
+    throw new FlyteTypeError(
+      'FLYTE_TYPE_UNSUPPORTED',
+      `${where(path)}: no type transformer named '${name}' in the context (its transformers: ${names.length ? names.join(', ') : 'none'})`,
+      {
+        variable: path || undefined,
+        hint: TRANSFORMER_HINT,
+      },
+    );
   }
   return transformer;
 }
@@ -512,7 +552,10 @@ async function viaTransformer<T>(name: string, path: string, run: () => Promise<
     return await run();
   } catch (error) {
     if (isUnionMLError(error)) throw error;
-    throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `${where(path)}: the '${name}' transformer failed: ${errorMessage(error)}`, { variable: path || undefined, cause: error });
+    throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `${where(path)}: the '${name}' transformer failed: ${errorMessage(error)}`, {
+      variable: path || undefined,
+      cause: error,
+    });
   }
 }
 
@@ -524,7 +567,8 @@ async function viaTransformer<T>(name: string, path: string, run: () => Promise<
 function toJsonLike(value: unknown, path: string, type: FlyteType, seen = new Set<object>()): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'bigint') return value;
   if (value === undefined) return null;
-  if (typeof value === 'function' || typeof value === 'symbol') throw mismatch(path, type, `${describeValue(value)} inside the object`, 'a struct holds JSON values only');
+  if (typeof value === 'function' || typeof value === 'symbol')
+    throw mismatch(path, type, `${describeValue(value)} inside the object`, 'a struct holds JSON values only');
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
   if (value instanceof Uint8Array) return value;
   const withToJson = value as { toJSON?: () => unknown };

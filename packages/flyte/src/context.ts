@@ -54,13 +54,17 @@ export function typeTransformers(...list: TypeTransformer[]): TypeTransformers {
   list.forEach((transformer, i) => {
     const name: unknown = (transformer as Partial<TypeTransformer> | null | undefined)?.name;
     if (typeof name !== 'string' || name.trim() === '') {
-      throw new FlyteTypeError('FLYTE_TRANSFORMER_INVALID', `type transformer ${i} has no name`, { hint: 'give each type transformer the non-empty name its types refer to (FlyteType.transformer)' });
+      throw new FlyteTypeError('FLYTE_TRANSFORMER_INVALID', `type transformer ${i} has no name`, {
+        hint: 'give each type transformer the non-empty name its types refer to (FlyteType.transformer)',
+      });
     }
     if (typeof transformer.toLiteral !== 'function' || typeof transformer.fromLiteral !== 'function') {
       throw new FlyteTypeError('FLYTE_TRANSFORMER_INVALID', `type transformer '${name}' needs a toLiteral and a fromLiteral function`);
     }
     if (byName.has(name)) {
-      throw new FlyteTypeError('FLYTE_TRANSFORMER_INVALID', `two type transformers are named '${name}'`, { hint: 'pass each transformer once, and give different transformers different names' });
+      throw new FlyteTypeError('FLYTE_TRANSFORMER_INVALID', `two type transformers are named '${name}'`, {
+        hint: 'pass each transformer once, and give different transformers different names',
+      });
     }
     byName.set(name, transformer);
   });

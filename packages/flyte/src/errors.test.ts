@@ -1,6 +1,15 @@
 import { isUnionMLError, listErrorCodes, type UnionMLError, type ErrorKind } from '@unionml/errors';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { BundleError, FLYTE_ERRORS, FlyteRecoverableError, FlyteSpecError, FlyteTypeError, NodeFailedError, StorageError, type FlyteErrorCode } from './errors.js';
+import {
+  BundleError,
+  FLYTE_ERRORS,
+  FlyteRecoverableError,
+  FlyteSpecError,
+  FlyteTypeError,
+  NodeFailedError,
+  StorageError,
+  type FlyteErrorCode,
+} from './errors.js';
 import { ExecuteArgsError } from './runtime.js';
 
 const KINDS: Record<FlyteErrorCode, ErrorKind> = {
@@ -33,7 +42,9 @@ describe('FLYTE_ERRORS', () => {
   });
 
   it('makes each error class from its registered codes only', () => {
-    expectTypeOf<ConstructorParameters<typeof FlyteTypeError>[0]>().toEqualTypeOf<'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING' | 'FLYTE_TRANSFORMER_INVALID'>();
+    expectTypeOf<ConstructorParameters<typeof FlyteTypeError>[0]>().toEqualTypeOf<
+      'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING' | 'FLYTE_TRANSFORMER_INVALID'
+    >();
     expectTypeOf<ConstructorParameters<typeof StorageError>[0]>().toEqualTypeOf<'STORAGE_NOT_FOUND' | 'STORAGE_FAILED'>();
     // @ts-expect-error a free string is not a code (and fails at run time too)
     expect(() => new FlyteTypeError('FLYTE_TYPO', 'x')).toThrow('needs a registered error code');
@@ -57,6 +68,11 @@ describe('FLYTE_ERRORS', () => {
 
   it("keeps a node's USER/SYSTEM origin apart from the error's kind", () => {
     const error = new NodeFailedError('n1', 'SYSTEM', 'Outputs not generated', { errorCode: 'OutputsNotFound', recoverable: true, taskName: 'train' });
-    expect(error).toMatchObject({ origin: 'SYSTEM', kind: 'app', code: 'FLYTE_NODE_FAILED', message: 'node n1 (train) failed with a SYSTEM error [OutputsNotFound]: Outputs not generated' });
+    expect(error).toMatchObject({
+      origin: 'SYSTEM',
+      kind: 'app',
+      code: 'FLYTE_NODE_FAILED',
+      message: 'node n1 (train) failed with a SYSTEM error [OutputsNotFound]: Outputs not generated',
+    });
   });
 });

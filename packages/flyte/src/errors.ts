@@ -17,7 +17,8 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
   },
   FLYTE_TYPE_UNSUPPORTED: {
     kind: 'app',
-    meaning: 'a declared type cannot be converted: an unknown kind, an enum without values, a binary format other than msgpack, or a transformer the context does not have',
+    meaning:
+      'a declared type cannot be converted: an unknown kind, an enum without values, a binary format other than msgpack, or a transformer the context does not have',
     hint: "declare types with the t.* constructors, and pass the type transformers your types name in the context's transformers",
   },
   FLYTE_TRANSFORMER_INVALID: {
@@ -28,7 +29,7 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
   FLYTE_SPEC_INVALID: {
     kind: 'app',
     meaning: 'a task, workflow, launch plan or execution specification is one that Flyte would reject',
-    hint: 'fix the field the message names; it follows the rule of Flyte\'s compiler or flyteadmin that was broken',
+    hint: "fix the field the message names; it follows the rule of Flyte's compiler or flyteadmin that was broken",
   },
   FLYTE_BUNDLE_INVALID: {
     kind: 'input',
@@ -59,7 +60,8 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
   STORAGE_FAILED: {
     kind: 'environment',
     status: 502,
-    meaning: 'a storage operation failed: the store is unreachable, refused the credentials, answered with an error, or the URI has a scheme no storage handles',
+    meaning:
+      'a storage operation failed: the store is unreachable, refused the credentials, answered with an error, or the URI has a scheme no storage handles',
     hint: 'check the URI, the S3 endpoint and credentials (FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY) and that the store is up',
   },
 });
@@ -68,7 +70,10 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
 export type FlyteErrorCode = CodeOf<typeof FLYTE_ERRORS>;
 
 /** The codes a {@link FlyteTypeError} is made with. */
-export type FlyteTypeErrorCode = Extract<FlyteErrorCode, 'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING' | 'FLYTE_TRANSFORMER_INVALID'>;
+export type FlyteTypeErrorCode = Extract<
+  FlyteErrorCode,
+  'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING' | 'FLYTE_TRANSFORMER_INVALID'
+>;
 
 /** The codes a {@link StorageError} is made with. */
 export type StorageErrorCode = Extract<FlyteErrorCode, 'STORAGE_NOT_FOUND' | 'STORAGE_FAILED'>;
@@ -137,10 +142,14 @@ export class NodeFailedError extends UnionMLError<'FLYTE_NODE_FAILED'> {
     readonly detail: string,
     options: { errorCode?: string; recoverable?: boolean; exitCode?: number | null; stderr?: string; cause?: unknown; taskName?: string } = {},
   ) {
-    super(FLYTE_ERRORS.FLYTE_NODE_FAILED, `node ${nodeId}${options.taskName ? ` (${options.taskName})` : ''} failed with a ${origin} error${options.errorCode ? ` [${options.errorCode}]` : ''}: ${summaryOf(detail)}`, {
-      cause: options.cause,
-      hint: detail.startsWith('Trace:') ? "the task's full trace is in its error.pb (and printed with --verbose)" : undefined,
-    });
+    super(
+      FLYTE_ERRORS.FLYTE_NODE_FAILED,
+      `node ${nodeId}${options.taskName ? ` (${options.taskName})` : ''} failed with a ${origin} error${options.errorCode ? ` [${options.errorCode}]` : ''}: ${summaryOf(detail)}`,
+      {
+        cause: options.cause,
+        hint: detail.startsWith('Trace:') ? "the task's full trace is in its error.pb (and printed with --verbose)" : undefined,
+      },
+    );
     this.errorCode = options.errorCode;
     this.recoverable = options.recoverable ?? false;
     this.exitCode = options.exitCode;

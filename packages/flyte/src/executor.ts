@@ -105,14 +105,20 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
   const wf = template.id.name ?? 'workflow';
   const executionName = options.executionName ?? `f${randomName(10).slice(0, 19)}`;
   if (!EXECUTION_NAME.test(executionName) || executionName.length > 63) {
-    throw new FlyteSpecError(`invalid execution name ${JSON.stringify(executionName)}: use lowercase letters, digits and '-', starting with a letter (at most 63)`, { field: 'executionName' });
+    throw new FlyteSpecError(
+      `invalid execution name ${JSON.stringify(executionName)}: use lowercase letters, digits and '-', starting with a letter (at most 63)`,
+      { field: 'executionName' },
+    );
   }
   const project = options.project ?? template.id.project ?? '';
   const domain = options.domain ?? template.id.domain ?? '';
   const workDir = resolvePath(options.workDir);
   const executionDir = join(workDir, 'metadata', executionName);
   if (await stat(executionDir).catch(() => undefined)) {
-    throw new FlyteSpecError(`execution ${executionName} already exists in ${workDir}`, { field: 'executionName', hint: 'choose another execution name or work directory' });
+    throw new FlyteSpecError(`execution ${executionName} already exists in ${workDir}`, {
+      field: 'executionName',
+      hint: 'choose another execution name or work directory',
+    });
   }
 
   const tasks = new Map<string, flyteidl.core.ITaskTemplate>();
@@ -129,7 +135,10 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
     const deps = new Set<string>(node.upstreamNodeIds ?? []);
     for (const binding of node.inputs ?? []) collectPromises(binding.binding, deps);
     for (const dep of deps) {
-      if (!byId.has(dep)) throw new FlyteSpecError(`workflow ${wf}: node ${node.id} depends on node '${dep}', which does not exist (NodeReferenceNotFound)`, { field: `nodes.${node.id}` });
+      if (!byId.has(dep))
+        throw new FlyteSpecError(`workflow ${wf}: node ${node.id} depends on node '${dep}', which does not exist (NodeReferenceNotFound)`, {
+          field: `nodes.${node.id}`,
+        });
     }
     dependencies.set(node.id ?? '', deps);
   }
@@ -141,7 +150,15 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
 
   const outputs = new Map<string, Record<string, flyteidl.core.ILiteral>>();
   const results: { id: string; seconds: number }[] = [];
-  const context: RunContext = { options, executionName, project, domain, workDir, executionDir, workflowId: `${template.id.project}:${template.id.domain}:${wf}` };
+  const context: RunContext = {
+    options,
+    executionName,
+    project,
+    domain,
+    workDir,
+    executionDir,
+    workflowId: `${template.id.project}:${template.id.domain}:${wf}`,
+  };
 
   for (const nodeId of order) {
     const node = byId.get(nodeId)!;
@@ -150,16 +167,25 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
     }
     const task = tasks.get(idKey(node.taskNode.referenceId));
     if (!task) {
-      throw new FlyteSpecError(`workflow ${wf}: node ${nodeId} references task ${describeId(node.taskNode.referenceId)}, which is not among the given tasks (TaskReferenceNotFound)`, {
-        field: `nodes.${nodeId}.taskNode`,
-      });
+      throw new FlyteSpecError(
+        `workflow ${wf}: node ${nodeId} references task ${describeId(node.taskNode.referenceId)}, which is not among the given tasks (TaskReferenceNotFound)`,
+        {
+          field: `nodes.${nodeId}.taskNode`,
+        },
+      );
     }
     const started = performance.now();
     options.onNode?.({ nodeId, phase: 'running' });
     try {
       const literals: Record<string, flyteidl.core.ILiteral> = {};
       for (const binding of node.inputs ?? []) {
-        literals[binding.var ?? ''] = await resolveBinding(binding.binding, { nodeId, variable: binding.var ?? '', workflowInputs, outputs, storageRoot: workDir });
+        literals[binding.var ?? ''] = await resolveBinding(binding.binding, {
+          nodeId,
+          variable: binding.var ?? '',
+          workflowInputs,
+          outputs,
+          storageRoot: workDir,
+        });
       }
       outputs.set(nodeId, await runNode(context, node, task, { literals }));
     } catch (error) {
@@ -174,7 +200,13 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
 
   const final: Record<string, flyteidl.core.ILiteral> = {};
   for (const binding of template.outputs ?? []) {
-    final[binding.var ?? ''] = await resolveBinding(binding.binding, { nodeId: 'end-node', variable: binding.var ?? '', workflowInputs, outputs, storageRoot: workDir });
+    final[binding.var ?? ''] = await resolveBinding(binding.binding, {
+      nodeId: 'end-node',
+      variable: binding.var ?? '',
+      workflowInputs,
+      outputs,
+      storageRoot: workDir,
+    });
   }
   const finalMap: flyteidl.core.ILiteralMap = { literals: final };
   await mkdir(join(executionDir, 'end-node', 'data', '0'), { recursive: true });
@@ -205,7 +237,10 @@ function checkWorkflowInputs(template: flyteidl.core.IWorkflowTemplate, inputs: 
   const given = inputs.literals ?? {};
   const wf = template.id?.name ?? 'workflow';
   for (const name of Object.keys(given)) {
-    if (!declared[name]) throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `workflow ${wf} has no input '${name}' (inputs: ${Object.keys(declared).join(', ') || 'none'})`, { variable: name });
+    if (!declared[name])
+      throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `workflow ${wf} has no input '${name}' (inputs: ${Object.keys(declared).join(', ') || 'none'})`, {
+        variable: name,
+      });
   }
   const out: Record<string, flyteidl.core.ILiteral> = {};
   for (const [name, variable] of Object.entries(declared)) {
@@ -216,7 +251,11 @@ function checkWorkflowInputs(template: flyteidl.core.IWorkflowTemplate, inputs: 
     }
     const type = literalTypeForLiteral(literal);
     if (variable.type && !areTypesCastable(type, variable.type)) {
-      throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `workflow input '${name}': expected ${describeLiteralType(variable.type)}, got ${describeLiteralType(type)}`, { variable: name });
+      throw new FlyteTypeError(
+        'FLYTE_TYPE_MISMATCH',
+        `workflow input '${name}': expected ${describeLiteralType(variable.type)}, got ${describeLiteralType(type)}`,
+        { variable: name },
+      );
     }
     out[name] = literal;
   }
@@ -295,7 +334,8 @@ function resolveAttrPath(literal: flyteidl.core.ILiteral, path: flyteidl.core.IP
       let value: unknown = current.scalar.binary ? decodeMsgpack(current.scalar.binary.value ?? new Uint8Array()) : fromStruct(current.scalar.generic);
       for (const rest of path.slice(i)) {
         const k = isSet(rest, 'stringValue') ? rest.stringValue : isSet(rest, 'intValue') ? rest.intValue : undefined;
-        if (value === null || typeof value !== 'object' || k === undefined || k === null || !Object.prototype.hasOwnProperty.call(value, String(k))) throw fail(`attribute ${String(k)} is missing`);
+        if (value === null || typeof value !== 'object' || k === undefined || k === null || !Object.prototype.hasOwnProperty.call(value, String(k)))
+          throw fail(`attribute ${String(k)} is missing`);
         value = (value as Record<string, unknown>)[String(k)];
       }
       return jsToLiteral(value);
@@ -319,7 +359,17 @@ const INPUT_VAR = /\{\{\s*[.$]Inputs\.([^}\s]+)\s*\}\}/gi;
 /** Renders propeller's templates in one command/arg string (flyteplugins `core/template/template.go`). */
 export function renderTemplate(text: string, values: Record<string, string>, inputs: Record<string, flyteidl.core.ILiteral> = {}): string {
   let out = text;
-  for (const name of ['Input', 'OutputPrefix', 'InputPrefix', 'RawOutputDataPrefix', 'PrevCheckpointPrefix', 'CheckpointOutputPrefix', 'PerRetryUniqueKey', 'TaskTemplatePath', 'Namespace']) {
+  for (const name of [
+    'Input',
+    'OutputPrefix',
+    'InputPrefix',
+    'RawOutputDataPrefix',
+    'PrevCheckpointPrefix',
+    'CheckpointOutputPrefix',
+    'PerRetryUniqueKey',
+    'TaskTemplatePath',
+    'Namespace',
+  ]) {
     const key = name.charAt(0).toLowerCase() + name.slice(1);
     const value = values[key];
     if (value !== undefined) out = out.replace(TEMPLATE(name), () => value);
@@ -357,12 +407,18 @@ interface Failure {
   stderr?: string;
 }
 
-async function runNode(context: RunContext, node: flyteidl.core.INode, task: flyteidl.core.ITaskTemplate, inputs: flyteidl.core.ILiteralMap): Promise<Record<string, flyteidl.core.ILiteral>> {
+async function runNode(
+  context: RunContext,
+  node: flyteidl.core.INode,
+  task: flyteidl.core.ITaskTemplate,
+  inputs: flyteidl.core.ILiteralMap,
+): Promise<Record<string, flyteidl.core.ILiteral>> {
   const { options, executionName, workDir } = context;
   const nodeId = node.id ?? '';
   const taskName = task.id?.name ?? '';
   const container = task.container;
-  if (!container) throw new FlyteSpecError(`task ${taskName} of node ${nodeId} has no container; the local executor runs container tasks only`, { field: `nodes.${nodeId}` });
+  if (!container)
+    throw new FlyteSpecError(`task ${taskName} of node ${nodeId} has no container; the local executor runs container tasks only`, { field: `nodes.${nodeId}` });
   const dataDir = join(context.executionDir, nodeId, 'data');
   await mkdir(dataDir, { recursive: true });
   const inputPath = join(dataDir, 'inputs.pb');
@@ -389,7 +445,8 @@ async function runNode(context: RunContext, node: flyteidl.core.INode, task: fly
     };
     const rendered = [...(container.command ?? []), ...(container.args ?? [])].map((arg) => renderTemplate(arg, values, inputs.literals ?? {}));
     const argv = options.command ? options.command(rendered, { id: nodeId, task }) : rendered;
-    if (argv.length === 0 || !argv[0]) throw new FlyteSpecError(`task ${taskName} of node ${nodeId} has no command or args to run`, { field: `nodes.${nodeId}` });
+    if (argv.length === 0 || !argv[0])
+      throw new FlyteSpecError(`task ${taskName} of node ${nodeId} has no command or args to run`, { field: `nodes.${nodeId}` });
     await mkdir(outputDir, { recursive: true });
 
     const taskEnv: Record<string, string> = {};
@@ -413,7 +470,15 @@ async function runNode(context: RunContext, node: flyteidl.core.INode, task: fly
 
     const onLog = options.onLog ? (stream: 'stdout' | 'stderr', text: string) => options.onLog!({ nodeId, stream, text }) : undefined;
     const run = options.runner
-      ? await runWith(options.runner, { nodeId, task, argv, taskEnv, timeoutSeconds, onLog, ...(options.transformers ? { transformers: options.transformers } : {}) })
+      ? await runWith(options.runner, {
+          nodeId,
+          task,
+          argv,
+          taskEnv,
+          timeoutSeconds,
+          onLog,
+          ...(options.transformers ? { transformers: options.transformers } : {}),
+        })
       : await runProcess(argv, { env, cwd: options.cwd, timeoutSeconds, onLog });
     const failure = await attemptFailure(run, outputDir, declaresOutputs, timeoutSeconds, argv);
     if (!failure) {
@@ -443,7 +508,12 @@ async function attemptFailure(
   argv: string[],
 ): Promise<Failure | undefined> {
   if (run.spawnError) {
-    return { kind: 'SYSTEM', code: 'SYSTEM:CannotStart', message: `cannot start ${JSON.stringify(argv[0])}: ${errorMessage(run.spawnError)}`, recoverable: false };
+    return {
+      kind: 'SYSTEM',
+      code: 'SYSTEM:CannotStart',
+      message: `cannot start ${JSON.stringify(argv[0])}: ${errorMessage(run.spawnError)}`,
+      recoverable: false,
+    };
   }
   const errorBytes = await readFile(join(outputDir, 'error.pb')).catch(() => undefined);
   if (errorBytes) {
@@ -458,11 +528,24 @@ async function attemptFailure(
         exitCode: run.code,
       };
     } catch (error) {
-      return { kind: 'SYSTEM', code: 'ErrorFileBadFormat', message: `error.pb in ${outputDir} is not a valid ErrorDocument: ${errorMessage(error)}`, recoverable: true, exitCode: run.code };
+      return {
+        kind: 'SYSTEM',
+        code: 'ErrorFileBadFormat',
+        message: `error.pb in ${outputDir} is not a valid ErrorDocument: ${errorMessage(error)}`,
+        recoverable: true,
+        exitCode: run.code,
+      };
     }
   }
   if (run.timedOut) {
-    return { kind: 'USER', code: 'Timeout', message: `the task exceeded its timeout of ${timeoutSeconds}s and was killed`, recoverable: true, exitCode: run.code, stderr: run.stderr };
+    return {
+      kind: 'USER',
+      code: 'Timeout',
+      message: `the task exceeded its timeout of ${timeoutSeconds}s and was killed`,
+      recoverable: true,
+      exitCode: run.code,
+      stderr: run.stderr,
+    };
   }
   if (run.code !== 0) {
     const how = run.code === null ? `was killed by ${run.signal}` : `terminated with exit code (${run.code})`;
@@ -476,7 +559,14 @@ async function attemptFailure(
     };
   }
   if (declaresOutputs && !(await stat(join(outputDir, 'outputs.pb')).catch(() => undefined))) {
-    return { kind: 'SYSTEM', code: 'OutputsNotFound', message: `Outputs not generated by task execution (no outputs.pb in ${outputDir})`, recoverable: true, exitCode: run.code, stderr: run.stderr };
+    return {
+      kind: 'SYSTEM',
+      code: 'OutputsNotFound',
+      message: `Outputs not generated by task execution (no outputs.pb in ${outputDir})`,
+      recoverable: true,
+      exitCode: run.code,
+      stderr: run.stderr,
+    };
   }
   return undefined;
 }
@@ -502,7 +592,12 @@ async function runWith(runner: NodeRunner, run: NodeRun): Promise<ProcessResult>
 
 function runProcess(
   argv: string[],
-  options: { env: NodeJS.ProcessEnv; cwd: string | undefined; timeoutSeconds: number; onLog: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined },
+  options: {
+    env: NodeJS.ProcessEnv;
+    cwd: string | undefined;
+    timeoutSeconds: number;
+    onLog: ((stream: 'stdout' | 'stderr', text: string) => void) | undefined;
+  },
 ): Promise<ProcessResult> {
   return new Promise((resolve) => {
     let stderr = '';

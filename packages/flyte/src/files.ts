@@ -9,10 +9,16 @@ import { basenameOf, joinUri, localPathOf, randomName, type Storage } from './st
  * Uploads a local file or folder to `<rawOutputPrefix>/<random>/<basename>` and returns that URI. `fail(got, hint?)`
  * makes the error for a path that does not exist or is not what `expect` says.
  */
-export async function upload(local: string, expect: 'file' | 'folder' | 'any', ctx: LiteralContext, fail: (got: string, hint?: string) => Error): Promise<string> {
+export async function upload(
+  local: string,
+  expect: 'file' | 'folder' | 'any',
+  ctx: LiteralContext,
+  fail: (got: string, hint?: string) => Error,
+): Promise<string> {
   const info = await stat(local).catch(() => undefined);
   if (!info) throw fail(`${local}, which does not exist`);
-  if (expect === 'file' && !info.isFile()) throw fail(`${local}, which is not a file`, info.isDirectory() ? 'declare t.blob({ multipart: true }) for a folder' : undefined);
+  if (expect === 'file' && !info.isFile())
+    throw fail(`${local}, which is not a file`, info.isDirectory() ? 'declare t.blob({ multipart: true }) for a folder' : undefined);
   if (expect === 'folder' && !info.isDirectory()) throw fail(`${local}, which is not a folder`);
   const destination = joinUri(ctx.rawOutputPrefix, randomName(), basename(local));
   if (info.isFile()) {

@@ -64,7 +64,10 @@ export const t = {
   /** A file (`FlyteFile`), or a folder with `multipart: true` (`FlyteDirectory`); JS `{ uri, path? }`. */
   blob: (options: { format?: string; multipart?: boolean } = {}): FlyteType => ({ kind: 'blob', ...options }),
   /** A dataset (`StructuredDataset`, e.g. a pandas DataFrame); JS `{ uri, format }` (a reference). */
-  structuredDataset: (options: { format?: string; columns?: { name: string; type: FlyteType }[] } = {}): FlyteType => ({ kind: 'structuredDataset', ...options }),
+  structuredDataset: (options: { format?: string; columns?: { name: string; type: FlyteType }[] } = {}): FlyteType => ({
+    kind: 'structuredDataset',
+    ...options,
+  }),
   /** `T | null` (Python `Optional[T]`). */
   optional: (of: FlyteType): FlyteType => ({ kind: 'optional', of }),
   /** One of a set of strings (a Python string `Enum`). */

@@ -118,5 +118,10 @@ export function int64ToNumber(value: Long | number | string | null | undefined):
  * (`Primitive.integer` reads `Long(0)` even when `stringValue` is the member set), so test own properties.
  */
 export function isSet(message: object | null | undefined, key: string): boolean {
-  return !!message && Object.prototype.hasOwnProperty.call(message, key) && (message as Record<string, unknown>)[key] !== null && (message as Record<string, unknown>)[key] !== undefined;
+  return (
+    !!message &&
+    Object.prototype.hasOwnProperty.call(message, key) &&
+    (message as Record<string, unknown>)[key] !== null &&
+    (message as Record<string, unknown>)[key] !== undefined
+  );
 }

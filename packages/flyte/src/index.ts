@@ -30,7 +30,18 @@ export { flyteidl, google, Long, toStruct, toStructValue, fromStruct, fromStruct
 export type { Identifier, Json, LaunchPlanProto, Literal, LiteralMap, LiteralType, TaskSpec, TaskTemplate, WorkflowSpec, WorkflowTemplate } from './idl.js';
 
 // Declared types
-export { describeType, isOptionalType, literalTypeOf, MSGPACK_ANNOTATION, stripOptional, t, taggedLiteralType, typedInterfaceOf, unionTagOf, variableMapOf } from './types.js';
+export {
+  describeType,
+  isOptionalType,
+  literalTypeOf,
+  MSGPACK_ANNOTATION,
+  stripOptional,
+  t,
+  taggedLiteralType,
+  typedInterfaceOf,
+  unionTagOf,
+  variableMapOf,
+} from './types.js';
 export type { FlyteType, FlyteTypeKind, FlyteTypeOf } from './types.js';
 export { areTypesCastable, describeLiteralType, isOptionalLiteralType, literalTypeForLiteral } from './typing.js';
 
@@ -51,7 +62,21 @@ export {
 export type { LiteralContext, TypeTransformer, TypeTransformers } from './literals.js';
 
 // Storage
-export { anyStorage, basenameOf, FileStorage, fileUri, HttpStorage, isRemoteUri, joinUri, localPathOf, parseS3Uri, randomName, S3Storage, storageFor, uriScheme } from './storage.js';
+export {
+  anyStorage,
+  basenameOf,
+  FileStorage,
+  fileUri,
+  HttpStorage,
+  isRemoteUri,
+  joinUri,
+  localPathOf,
+  parseS3Uri,
+  randomName,
+  S3Storage,
+  storageFor,
+  uriScheme,
+} from './storage.js';
 export type { Storage } from './storage.js';
 
 // Builders
@@ -70,6 +95,16 @@ export { executeWorkflowLocally, renderTemplate } from './executor.js';
 export type { LocalExecutionOptions, LocalExecutionResult, NodeRun, NodeRunner } from './executor.js';
 
 // Errors
-export { BundleError, describeValue, FLYTE_ERRORS, FlyteRecoverableError, FlyteSpecError, FlyteTypeError, NodeFailedError, RECOVERABLE_CONTAINER_CODE, StorageError } from './errors.js';
+export {
+  BundleError,
+  describeValue,
+  FLYTE_ERRORS,
+  FlyteRecoverableError,
+  FlyteSpecError,
+  FlyteTypeError,
+  NodeFailedError,
+  RECOVERABLE_CONTAINER_CODE,
+  StorageError,
+} from './errors.js';
 export type { FlyteErrorCode, FlyteTypeErrorCode, StorageErrorCode } from './errors.js';
 export { VERSION } from './version.js';

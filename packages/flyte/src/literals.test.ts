@@ -113,7 +113,9 @@ describe('round trips value → literal → bytes → value', () => {
     ['remote blob', { uri: 's3://bucket/x/model.json', path: 's3://bucket/x/model.json' }, t.blob()],
   ])('%s', async (_name, value, type) => {
     if (type.kind === 'blob') {
-      expect(await fromLiteral(await toLiteral(value, type, ctx), type, { ...ctx, storage: { ...ctx.storage, copyTo: () => Promise.resolve() } })).toMatchObject({ uri: (value as { uri: string }).uri });
+      expect(
+        await fromLiteral(await toLiteral(value, type, ctx), type, { ...ctx, storage: { ...ctx.storage, copyTo: () => Promise.resolve() } }),
+      ).toMatchObject({ uri: (value as { uri: string }).uri });
       return;
     }
     expect(await roundTrip(value, type)).toEqual(value);
@@ -149,7 +151,9 @@ describe('fromLiteral accepts what other producers send', () => {
   it('an integer literal for a float, an integral float for an int', async () => {
     expect(await fromLiteral({ scalar: { primitive: { integer: Long.fromNumber(3) } } }, t.float(), ctx)).toBe(3);
     expect(await fromLiteral({ scalar: { primitive: { floatValue: 4 } } }, t.int(), ctx)).toBe(4);
-    await expect(fromLiteral({ scalar: { primitive: { floatValue: 4.5 } } }, t.int(), ctx, 'n')).rejects.toThrow("variable 'n': expected int, got a float literal 4.5");
+    await expect(fromLiteral({ scalar: { primitive: { floatValue: 4.5 } } }, t.int(), ctx, 'n')).rejects.toThrow(
+      "variable 'n': expected int, got a float literal 4.5",
+    );
   });
 
   it('a scalar.generic Struct for a struct (the console and FLYTE_USE_OLD_DC_FORMAT)', async () => {
@@ -185,7 +189,10 @@ describe('errors name the variable, the expected type and what was given', () =>
     await expect(toLiteralMap({ epochs: 1, rates: [0.1, 'a'] }, types, ctx)).rejects.toThrow(`variable 'rates[1]': expected float, got "a"`);
     await expect(toLiteral(3, t.string(), ctx)).rejects.toThrow('value: expected string, got 3');
     await expect(toLiteral({ a: 1 }, t.list(t.int()), ctx, 'xs')).rejects.toThrow(`variable 'xs': expected list<int>, got {"a":1}`);
-    await expect(toLiteral([1], t.struct(), ctx, 'cfg')).rejects.toMatchObject({ code: 'FLYTE_TYPE_MISMATCH', message: "variable 'cfg': expected struct, got [1]" });
+    await expect(toLiteral([1], t.struct(), ctx, 'cfg')).rejects.toMatchObject({
+      code: 'FLYTE_TYPE_MISMATCH',
+      message: "variable 'cfg': expected struct, got [1]",
+    });
     await expect(toLiteral('c', t.enum(['a', 'b']), ctx, 'e')).rejects.toThrow(`variable 'e': expected enum('a', 'b'), got "c"`);
     await expect(toLiteral(2 ** 60, t.int(), ctx, 'big')).rejects.toMatchObject({ hint: 'integers beyond 2^53 must be passed as a bigint' });
     await expect(toLiteral({ uri: 1 }, t.blob(), ctx, 'f')).rejects.toThrow(`variable 'f': expected file, got {"uri":1}`);
@@ -202,14 +209,25 @@ describe('errors name the variable, the expected type and what was given', () =>
       code: 'FLYTE_TYPE_MISMATCH',
       message: "unknown variable 'lr' (a value was given for it); expected: epochs: int, rates: list<float>, name: optional<string>",
     });
-    await expect(fromLiteralMap({ literals: { name: { scalar: { noneType: {} } } } }, types, ctx)).rejects.toMatchObject({ code: 'FLYTE_VALUE_MISSING', message: "missing variable 'epochs': expected int" });
+    await expect(fromLiteralMap({ literals: { name: { scalar: { noneType: {} } } } }, types, ctx)).rejects.toMatchObject({
+      code: 'FLYTE_VALUE_MISSING',
+      message: "missing variable 'epochs': expected int",
+    });
   });
 
   it('a literal of the wrong kind', async () => {
-    await expect(fromLiteral({ scalar: { primitive: { stringValue: 'x' } } }, t.int(), ctx, 'epochs')).rejects.toThrow(`variable 'epochs': expected int, got a string literal "x"`);
-    await expect(fromLiteral({ collection: { literals: [] } }, t.struct(), ctx, 'cfg')).rejects.toThrow("variable 'cfg': expected struct, got a collection literal of 0");
-    await expect(fromLiteral({ scalar: { binary: { value: new Uint8Array([1]), tag: 'pickle' } } }, t.struct(), ctx, 'cfg')).rejects.toMatchObject({ code: 'FLYTE_TYPE_UNSUPPORTED' });
-    await expect(fromLiteral({ scalar: { primitive: { stringValue: 'c' } } }, t.enum(['a']), ctx, 'e')).rejects.toThrow(`variable 'e': expected enum('a'), got "c"`);
+    await expect(fromLiteral({ scalar: { primitive: { stringValue: 'x' } } }, t.int(), ctx, 'epochs')).rejects.toThrow(
+      `variable 'epochs': expected int, got a string literal "x"`,
+    );
+    await expect(fromLiteral({ collection: { literals: [] } }, t.struct(), ctx, 'cfg')).rejects.toThrow(
+      "variable 'cfg': expected struct, got a collection literal of 0",
+    );
+    await expect(fromLiteral({ scalar: { binary: { value: new Uint8Array([1]), tag: 'pickle' } } }, t.struct(), ctx, 'cfg')).rejects.toMatchObject({
+      code: 'FLYTE_TYPE_UNSUPPORTED',
+    });
+    await expect(fromLiteral({ scalar: { primitive: { stringValue: 'c' } } }, t.enum(['a']), ctx, 'e')).rejects.toThrow(
+      `variable 'e': expected enum('a'), got "c"`,
+    );
   });
 });
 
@@ -237,23 +255,35 @@ describe('blobs', () => {
     const uri = literal.scalar!.blob!.uri!;
     expect(await ctx.storage.list(`${uri}/`)).toEqual([joinUri(uri, 'a.bin'), joinUri(uri, 'sub/b.bin')]);
     await expect(toLiteral({ uri: folder }, t.blob(), ctx, 'f')).rejects.toMatchObject({ hint: 'declare t.blob({ multipart: true }) for a folder' });
-    await expect(toLiteral({ uri: join(root, 'nope.bin') }, t.blob(), ctx, 'f')).rejects.toThrow(`variable 'f': expected file, got ${join(root, 'nope.bin')}, which does not exist`);
+    await expect(toLiteral({ uri: join(root, 'nope.bin') }, t.blob(), ctx, 'f')).rejects.toThrow(
+      `variable 'f': expected file, got ${join(root, 'nope.bin')}, which does not exist`,
+    );
   });
 
   it('downloads remote blobs (single and multipart) to the work dir', async () => {
     const files: Record<string, string> = { 'mem://b/dir/x.txt': 'x', 'mem://b/dir/deep/y.txt': 'y', 'mem://b/file.txt': 'f' };
     const storage = {
       ...ctx.storage,
-      list: (prefix: string) => Promise.resolve(Object.keys(files).filter((k) => k.startsWith(prefix)).sort()),
+      list: (prefix: string) =>
+        Promise.resolve(
+          Object.keys(files)
+            .filter((k) => k.startsWith(prefix))
+            .sort(),
+        ),
       copyTo: async (uri: string, local: string) => {
         await mkdir(join(local, '..'), { recursive: true });
         await writeFile(local, files[uri]!);
       },
     };
-    const single = (await fromLiteral({ scalar: { blob: { uri: 'mem://b/file.txt', metadata: { type: {} } } } }, t.blob(), { ...ctx, storage })) as { path: string };
+    const single = (await fromLiteral({ scalar: { blob: { uri: 'mem://b/file.txt', metadata: { type: {} } } } }, t.blob(), { ...ctx, storage })) as {
+      path: string;
+    };
     expect(single.path.startsWith(ctx.workDir)).toBe(true);
     expect(await readFile(single.path, 'utf8')).toBe('f');
-    const dir = (await fromLiteral({ scalar: { blob: { uri: 'mem://b/dir', metadata: { type: { dimensionality: 1 } } } } }, t.blob({ multipart: true }), { ...ctx, storage })) as { path: string };
+    const dir = (await fromLiteral({ scalar: { blob: { uri: 'mem://b/dir', metadata: { type: { dimensionality: 1 } } } } }, t.blob({ multipart: true }), {
+      ...ctx,
+      storage,
+    })) as { path: string };
     expect(await readFile(join(dir.path, 'deep', 'y.txt'), 'utf8')).toBe('y');
   });
 });
@@ -299,7 +329,10 @@ describe('structured datasets', () => {
   it("a transformer of the context's transformers converts values (here: rows ↔ a CSV file in flytekit layout)", async () => {
     const withRows: LiteralContext = { ...ctx, transformers: typeTransformers(rows) };
     const type: FlyteType = { kind: 'structuredDataset', format: 'csv', transformer: 'test-rows' };
-    const values = [{ a: 1, b: 2 }, { a: 3, b: 4 }];
+    const values = [
+      { a: 1, b: 2 },
+      { a: 3, b: 4 },
+    ];
     expect(await fromLiteral(wire(await toLiteral(values, type, withRows)), type, withRows)).toEqual(values);
     // also inside a list and an optional, in a LiteralMap
     const types = { frames: t.list(type), maybe: t.optional(type) };
@@ -313,25 +346,39 @@ describe('structured datasets', () => {
       hint: "pass it in the context's transformers (e.g. executeTask(..., { transformers: typeTransformers(myTransformer) }))",
     });
     const broken = typeTransformers({ name: 'broken', toLiteral: () => Promise.reject(new Error('disk full')), fromLiteral: () => Promise.resolve(null) });
-    await expect(toLiteral(values, { kind: 'structuredDataset', transformer: 'broken' }, { ...ctx, transformers: broken }, 'df')).rejects.toThrow("variable 'df': the 'broken' transformer failed: disk full");
+    await expect(toLiteral(values, { kind: 'structuredDataset', transformer: 'broken' }, { ...ctx, transformers: broken }, 'df')).rejects.toThrow(
+      "variable 'df': the 'broken' transformer failed: disk full",
+    );
   });
 
   it('a type that names a transformer fails without one in the context, naming the variable and the transformer', async () => {
     const type: FlyteType = { kind: 'structuredDataset', format: 'csv', transformer: 'test-rows' };
     const error = await toLiteralMap({ df: [] }, { df: type }, ctx).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(FlyteTypeError);
-    expect(error).toMatchObject({ code: 'FLYTE_TYPE_UNSUPPORTED', variable: 'df', message: "variable 'df': no type transformer named 'test-rows' in the context (its transformers: none)" });
+    expect(error).toMatchObject({
+      code: 'FLYTE_TYPE_UNSUPPORTED',
+      variable: 'df',
+      message: "variable 'df': no type transformer named 'test-rows' in the context (its transformers: none)",
+    });
     expect((error as FlyteTypeError).hint).toContain('typeTransformers(myTransformer)');
     const literal = { scalar: { structuredDataset: { uri: 's3://b/x', metadata: { structuredDatasetType: { format: 'csv' } } } } };
     await expect(fromLiteral(literal, t.list(type), ctx, 'frames')).rejects.toThrow(/^variable 'frames': expected list/);
-    await expect(fromLiteral({ collection: { literals: [literal] } }, t.list(type), ctx, 'frames')).rejects.toThrow("variable 'frames[0]': no type transformer named 'test-rows' in the context");
+    await expect(fromLiteral({ collection: { literals: [literal] } }, t.list(type), ctx, 'frames')).rejects.toThrow(
+      "variable 'frames[0]': no type transformer named 'test-rows' in the context",
+    );
   });
 
   it('typeTransformers refuses nameless, incomplete and duplicate transformers with FLYTE_TRANSFORMER_INVALID', () => {
     expect([...typeTransformers().keys()]).toEqual([]);
     expect(typeTransformers(rows).get('test-rows')).toBe(rows);
-    expect(() => typeTransformers({ ...rows, name: '' })).toThrow(expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', kind: 'app', message: 'type transformer 0 has no name' }));
-    expect(() => typeTransformers(rows, { name: 'half' } as TypeTransformer)).toThrow(expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', message: "type transformer 'half' needs a toLiteral and a fromLiteral function" }));
-    expect(() => typeTransformers(rows, { ...rows })).toThrow(expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', message: "two type transformers are named 'test-rows'" }));
+    expect(() => typeTransformers({ ...rows, name: '' })).toThrow(
+      expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', kind: 'app', message: 'type transformer 0 has no name' }),
+    );
+    expect(() => typeTransformers(rows, { name: 'half' } as TypeTransformer)).toThrow(
+      expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', message: "type transformer 'half' needs a toLiteral and a fromLiteral function" }),
+    );
+    expect(() => typeTransformers(rows, { ...rows })).toThrow(
+      expect.objectContaining({ code: 'FLYTE_TRANSFORMER_INVALID', message: "two type transformers are named 'test-rows'" }),
+    );
   });
 });

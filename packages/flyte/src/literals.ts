@@ -95,7 +95,9 @@ function describeVariables(types: Record<string, FlyteType>): string {
 function checkNames(names: string[], types: Record<string, FlyteType>, what: string): void {
   for (const name of names) {
     if (!Object.prototype.hasOwnProperty.call(types, name)) {
-      throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `unknown variable '${name}' (a ${what} was given for it); expected: ${describeVariables(types)}`, { variable: name });
+      throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `unknown variable '${name}' (a ${what} was given for it); expected: ${describeVariables(types)}`, {
+        variable: name,
+      });
     }
   }
 }

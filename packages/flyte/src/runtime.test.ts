@@ -23,18 +23,50 @@ async function attempt(name: string, values?: Record<string, unknown>, types?: R
   const dir = join(root, name);
   await mkdir(dir, { recursive: true });
   const inputs = join(dir, 'inputs.pb');
-  if (values && types) await writeFile(inputs, flyteidl.core.LiteralMap.encode(await toLiteralMap(values, types, { ...local, rawOutputPrefix: join(dir, 'upload'), workDir: dir })).finish());
-  return { dir, inputs: fileUri(inputs), outputPrefix: fileUri(join(dir, '0')), raw: fileUri(join(dir, 'raw')), outputs: join(dir, '0', 'outputs.pb'), error: join(dir, '0', 'error.pb') };
+  if (values && types)
+    await writeFile(
+      inputs,
+      flyteidl.core.LiteralMap.encode(await toLiteralMap(values, types, { ...local, rawOutputPrefix: join(dir, 'upload'), workDir: dir })).finish(),
+    );
+  return {
+    dir,
+    inputs: fileUri(inputs),
+    outputPrefix: fileUri(join(dir, '0')),
+    raw: fileUri(join(dir, 'raw')),
+    outputs: join(dir, '0', 'outputs.pb'),
+    error: join(dir, '0', 'error.pb'),
+  };
 }
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 const readError = async (path: string) => flyteidl.core.ErrorDocument.decode(await readFile(path)).error!;
-const readOutputs = async (path: string, types: Record<string, ReturnType<typeof t.int>>) => fromLiteralMap(flyteidl.core.LiteralMap.decode(await readFile(path)), types, { ...local, workDir: root });
+const readOutputs = async (path: string, types: Record<string, ReturnType<typeof t.int>>) =>
+  fromLiteralMap(flyteidl.core.LiteralMap.decode(await readFile(path)), types, { ...local, workDir: root });
 const { ContainerError, ExecutionError } = flyteidl.core;
 
 describe('parseExecuteArgs', () => {
   it('reads what taskArgs makes, with "" meaning no previous checkpoint', () => {
-    const argv = ['--inputs', 's3://b/n0/data/inputs.pb', '--output-prefix', 's3://b/n0/data/0', '--raw-output-data-prefix', 's3://b/data/x-n0-0', '--checkpoint-path', 's3://b/data/x-n0-0/_flytecheckpoints', '--prev-checkpoint', '""', '--', 'task-module', 'app.js', 'task-name', 'train'];
+    const argv = [
+      '--inputs',
+      's3://b/n0/data/inputs.pb',
+      '--output-prefix',
+      's3://b/n0/data/0',
+      '--raw-output-data-prefix',
+      's3://b/data/x-n0-0',
+      '--checkpoint-path',
+      's3://b/data/x-n0-0/_flytecheckpoints',
+      '--prev-checkpoint',
+      '""',
+      '--',
+      'task-module',
+      'app.js',
+      'task-name',
+      'train',
+    ];
     expect(parseExecuteArgs(argv)).toEqual({
       inputs: 's3://b/n0/data/inputs.pb',
       outputPrefix: 's3://b/n0/data/0',
@@ -146,7 +178,16 @@ describe('executeTask in a real process (file:// prefixes)', () => {
     const csv = join(a.dir, 'data.csv');
     await writeFile(csv, 'x,y\n1,2\n3,4\n');
     const types = TEST_TASKS['summarize']!.interface;
-    await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { title: 'sales' }, data: { uri: csv } }, types.inputs, { ...local, rawOutputPrefix: join(a.dir, 'upload'), workDir: a.dir })).finish());
+    await writeFile(
+      join(a.dir, 'inputs.pb'),
+      flyteidl.core.LiteralMap.encode(
+        await toLiteralMap({ config: { title: 'sales' }, data: { uri: csv } }, types.inputs, {
+          ...local,
+          rawOutputPrefix: join(a.dir, 'upload'),
+          workDir: a.dir,
+        }),
+      ).finish(),
+    );
     expect((await runTask('summarize', a)).code).toBe(0);
     const map = flyteidl.core.LiteralMap.decode(await readFile(a.outputs));
     expect(map.literals['summary']!.scalar!.binary!.tag).toBe('msgpack');
@@ -162,7 +203,11 @@ describe('executeTask in a real process (file:// prefixes)', () => {
 describe('executeTask in process', () => {
   it('never throws, even when the resolver returns nothing', async () => {
     const a = await attempt('in-process', { a: 1 }, { a: t.int() });
-    const result = await executeTask(() => Promise.resolve(undefined as never), { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['x'] }, { env: {} });
+    const result = await executeTask(
+      () => Promise.resolve(undefined as never),
+      { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['x'] },
+      { env: {} },
+    );
     expect(result).toMatchObject({ status: 'failed', exitCode: 0, error: { kind: 'SYSTEM', recoverable: false, code: 'SYSTEM:TaskNotFound' } });
   });
 
@@ -195,8 +240,15 @@ describe('executeTask with type transformers', () => {
 
   it('converts inputs and outputs with the transformers of the options, and gives them to the task', async () => {
     const a = await attempt('transformers');
-    await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish());
-    const result = await executeTask(() => Promise.resolve(merge), { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {}, transformers });
+    await writeFile(
+      join(a.dir, 'inputs.pb'),
+      flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish(),
+    );
+    const result = await executeTask(
+      () => Promise.resolve(merge),
+      { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] },
+      { env: {}, transformers },
+    );
     expect(result).toEqual({ status: 'succeeded', exitCode: 0 });
     const map = flyteidl.core.LiteralMap.decode(await readFile(a.outputs));
     expect(map.literals['o0']!.scalar!.primitive!.stringValue).toBe('{"lr":0.1,"merged":true}');
@@ -205,9 +257,18 @@ describe('executeTask with type transformers', () => {
 
   it('without them, the inputs do not fit: SYSTEM:InputsInvalid naming the variable and the transformer', async () => {
     const a = await attempt('no-transformers');
-    await writeFile(join(a.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish());
-    const result = await executeTask(() => Promise.resolve(merge), { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] }, { env: {} });
+    await writeFile(
+      join(a.dir, 'inputs.pb'),
+      flyteidl.core.LiteralMap.encode(await toLiteralMap({ config: { lr: 0.1 } }, { config }, { ...local, transformers, workDir: a.dir })).finish(),
+    );
+    const result = await executeTask(
+      () => Promise.resolve(merge),
+      { inputs: a.inputs, outputPrefix: a.outputPrefix, rawOutputDataPrefix: a.raw, address: ['merge'] },
+      { env: {} },
+    );
     expect(result).toMatchObject({ status: 'failed', exitCode: 0, error: { kind: 'SYSTEM', recoverable: false, code: 'SYSTEM:InputsInvalid' } });
-    expect(result.error!.message).toBe("the inputs of task merge do not fit its interface: variable 'config': no type transformer named 'json-text' in the context (its transformers: none)");
+    expect(result.error!.message).toBe(
+      "the inputs of task merge do not fit its interface: variable 'config': no type transformer named 'json-text' in the context (its transformers: none)",
+    );
   });
 });

@@ -145,7 +145,10 @@ function traceback(error: unknown): string {
   const name = error instanceof Error ? error.name : typeof error;
   const message = errorMessage(error);
   const stack = error instanceof Error && error.stack ? error.stack : `${name}: ${message}`;
-  const cause = error instanceof Error && error.cause !== undefined ? `\nCaused by: ${error.cause instanceof Error && error.cause.stack ? error.cause.stack : errorMessage(error.cause)}` : '';
+  const cause =
+    error instanceof Error && error.cause !== undefined
+      ? `\nCaused by: ${error.cause instanceof Error && error.cause.stack ? error.cause.stack : errorMessage(error.cause)}`
+      : '';
   return `Trace:\n\n${indent(stack + cause)}\n\nMessage:\n\n${indent(`${name}: ${message}`)}`;
 }
 
@@ -164,7 +167,8 @@ function userFailure(error: unknown): TaskFailure {
 /** Storage trouble is the platform's (recoverable); anything else unexpected too (flytekit's "unknown" SYSTEM). */
 function classify(error: unknown, what: string): TaskFailure {
   if (error instanceof TaskFailure) return error;
-  if (error instanceof StorageError) return system(error.code === 'STORAGE_NOT_FOUND' ? 'SYSTEM:NotFound' : 'SYSTEM:StorageFailed', `${what}: ${error.message}`, true);
+  if (error instanceof StorageError)
+    return system(error.code === 'STORAGE_NOT_FOUND' ? 'SYSTEM:NotFound' : 'SYSTEM:StorageFailed', `${what}: ${error.message}`, true);
   return system('SYSTEM', `${what}: ${traceback(error)}`, true);
 }
 
@@ -205,7 +209,8 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
     let task: TaskDefinition;
     try {
       task = await resolve();
-      if (!task || typeof task.run !== 'function' || !task.interface) throw new Error(`the resolver returned ${task === undefined ? 'nothing' : 'something that is not a task definition'}`);
+      if (!task || typeof task.run !== 'function' || !task.interface)
+        throw new Error(`the resolver returned ${task === undefined ? 'nothing' : 'something that is not a task definition'}`);
     } catch (error) {
       throw system('SYSTEM:TaskNotFound', `cannot resolve task [${args.address.join(' ')}]: ${errorMessage(error)}`, false);
     }
@@ -226,7 +231,8 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
     try {
       inputs = await fromLiteralMap(inputMap, task.interface.inputs, ctx);
     } catch (error) {
-      if (error instanceof FlyteTypeError) throw system('SYSTEM:InputsInvalid', `the inputs of task ${task.name} do not fit its interface: ${error.message}`, false);
+      if (error instanceof FlyteTypeError)
+        throw system('SYSTEM:InputsInvalid', `the inputs of task ${task.name} do not fit its interface: ${error.message}`, false);
       throw classify(error, `cannot convert the inputs of task ${task.name}`);
     }
 
@@ -242,7 +248,12 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
       outputMap = await toLiteralMap(outputs ?? {}, task.interface.outputs, ctx);
     } catch (error) {
       if (error instanceof FlyteTypeError) {
-        throw new TaskFailure({ code: 'USER:OutputsInvalid', message: `task ${task.name} returned outputs that do not fit its interface: ${error.message}`, kind: 'USER', recoverable: false });
+        throw new TaskFailure({
+          code: 'USER:OutputsInvalid',
+          message: `task ${task.name} returned outputs that do not fit its interface: ${error.message}`,
+          kind: 'USER',
+          recoverable: false,
+        });
       }
       throw classify(error, `cannot store the outputs of task ${task.name}`);
     }
@@ -259,7 +270,9 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
 
   if (!failure) return { status: 'succeeded', exitCode: 0 };
 
-  process.stderr.write(`!! Begin ${failure.kind === 'USER' ? 'User' : 'System'} Error Captured by Flyte !!\n${failure.message}\n!! End Error Captured by Flyte !!\n`);
+  process.stderr.write(
+    `!! Begin ${failure.kind === 'USER' ? 'User' : 'System'} Error Captured by Flyte !!\n${failure.message}\n!! End Error Captured by Flyte !!\n`,
+  );
   try {
     await storage.write(joinUri(args.outputPrefix, 'error.pb'), errorDocument(failure));
   } catch (error) {

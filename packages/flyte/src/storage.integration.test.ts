@@ -65,14 +65,20 @@ describe('s3 storage', () => {
   });
 
   it('fails clearly: a missing bucket, bad credentials, no credentials, an unreachable endpoint', async () => {
-    await expect(storageFor('s3://nope', s3.env).read('s3://nope/k')).rejects.toMatchObject({ code: 'STORAGE_NOT_FOUND', message: 's3://nope/k does not exist (NoSuchBucket)' });
+    await expect(storageFor('s3://nope', s3.env).read('s3://nope/k')).rejects.toMatchObject({
+      code: 'STORAGE_NOT_FOUND',
+      message: 's3://nope/k does not exist (NoSuchBucket)',
+    });
     // (s3rver checks the access key id, not V4 signatures)
     await expect(storageFor('s3://flyte', { ...s3.env, FLYTE_AWS_ACCESS_KEY_ID: 'WRONG' }).read('s3://flyte/run-1/a/inputs.pb')).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
       message: expect.stringMatching(/^cannot read s3:\/\/flyte\/run-1\/a\/inputs.pb: HTTP 403 InvalidAccessKeyId/) as string,
       hint: expect.stringContaining('FLYTE_AWS_ACCESS_KEY_ID') as string,
     });
-    await expect(storageFor('s3://flyte', { FLYTE_AWS_ENDPOINT: s3.endpoint }).read('s3://flyte/x')).rejects.toMatchObject({ code: 'STORAGE_FAILED', message: 'cannot access s3://flyte/x: no S3 credentials' });
+    await expect(storageFor('s3://flyte', { FLYTE_AWS_ENDPOINT: s3.endpoint }).read('s3://flyte/x')).rejects.toMatchObject({
+      code: 'STORAGE_FAILED',
+      message: 'cannot access s3://flyte/x: no S3 credentials',
+    });
     await expect(storageFor('s3://flyte', { ...s3.env, FLYTE_AWS_ENDPOINT: 'http://127.0.0.1:9' }).read('s3://flyte/x')).rejects.toMatchObject({
       code: 'STORAGE_FAILED',
       message: expect.stringContaining('cannot reach the S3 endpoint http://127.0.0.1:9') as string,

@@ -334,7 +334,9 @@ export class S3Storage implements Storage {
       const response = await this.request(`s3://${bucket}`, 'list', 'GET', { query: query.toString(), shownUri: prefix });
       const xml = await response.text();
       for (const match of xml.matchAll(/<Contents>[\s\S]*?<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Contents>/g)) out.push(`s3://${bucket}/${xmlText(match[1]!)}`);
-      token = /<IsTruncated>true<\/IsTruncated>/.test(xml) ? xmlText(/<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1] ?? '') || undefined : undefined;
+      token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
+        ? xmlText(/<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1] ?? '') || undefined
+        : undefined;
     } while (token);
     return out.sort();
   }
@@ -344,7 +346,8 @@ export class S3Storage implements Storage {
     try {
       data = await readFile(localPath);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageError('STORAGE_NOT_FOUND', uri, `cannot upload ${localPath} to ${uri}: ${localPath} does not exist`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StorageError('STORAGE_NOT_FOUND', uri, `cannot upload ${localPath} to ${uri}: ${localPath} does not exist`, { cause: error });
       throw failed(uri, 'upload to', error);
     }
     await this.write(uri, data);
@@ -390,10 +393,15 @@ export class S3Storage implements Storage {
       response = await this.aws(shown).fetch(url, { method, headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}) });
     } catch (error) {
       if (error instanceof StorageError) throw error;
-      throw new StorageError('STORAGE_FAILED', shown, `cannot ${action} ${shown}: cannot reach the S3 endpoint ${this.endpoint} (${errorMessage((error as Error).cause ?? error)})`, {
-        cause: error,
-        hint: 'check FLYTE_AWS_ENDPOINT',
-      });
+      throw new StorageError(
+        'STORAGE_FAILED',
+        shown,
+        `cannot ${action} ${shown}: cannot reach the S3 endpoint ${this.endpoint} (${errorMessage((error as Error).cause ?? error)})`,
+        {
+          cause: error,
+          hint: 'check FLYTE_AWS_ENDPOINT',
+        },
+      );
     }
     if (response.ok) return response;
     const text = method === 'HEAD' ? '' : await response.text().catch(() => '');
@@ -402,8 +410,13 @@ export class S3Storage implements Storage {
       throw new StorageError('STORAGE_NOT_FOUND', shown, `${shown} does not exist${code && code !== 'NoSuchKey' ? ` (${code})` : ''}`);
     }
     const detail = /<Message>([^<]*)<\/Message>/.exec(text)?.[1];
-    throw new StorageError('STORAGE_FAILED', shown, `cannot ${action} ${shown}: HTTP ${response.status}${code ? ` ${code}` : ''}${detail ? `: ${xmlText(detail)}` : ''}`, {
-      hint: response.status === 403 ? 'check FLYTE_AWS_ACCESS_KEY_ID / FLYTE_AWS_SECRET_ACCESS_KEY' : undefined,
-    });
+    throw new StorageError(
+      'STORAGE_FAILED',
+      shown,
+      `cannot ${action} ${shown}: HTTP ${response.status}${code ? ` ${code}` : ''}${detail ? `: ${xmlText(detail)}` : ''}`,
+      {
+        hint: response.status === 403 ? 'check FLYTE_AWS_ACCESS_KEY_ID / FLYTE_AWS_SECRET_ACCESS_KEY' : undefined,
+      },
+    );
   }
 }

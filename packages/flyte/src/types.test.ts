@@ -24,7 +24,16 @@ const FLYTEKIT: [string, FlyteType][] = [
   ['FlyteFile[csv]', t.blob({ format: 'csv' })],
   ['FlyteDirectory', t.blob({ multipart: true })],
   ['StructuredDataset', t.structuredDataset()],
-  ['Annotated[StructuredDataset, kwtypes(a=int, b=float), PARQUET]', t.structuredDataset({ format: 'parquet', columns: [{ name: 'a', type: t.int() }, { name: 'b', type: t.float() }] })],
+  [
+    'Annotated[StructuredDataset, kwtypes(a=int, b=float), PARQUET]',
+    t.structuredDataset({
+      format: 'parquet',
+      columns: [
+        { name: 'a', type: t.int() },
+        { name: 'b', type: t.float() },
+      ],
+    }),
+  ],
   ['Optional[float]', t.optional(t.float())],
   ['Optional[List[int]]', t.optional(t.list(t.int()))],
   ['Optional[dict]', t.optional(t.struct())],
@@ -67,7 +76,13 @@ describe('literalTypeOf', () => {
   });
 
   it('puts a struct JSON Schema in metadata as a google.protobuf.Struct, before the annotation', () => {
-    const schema = { title: 'Config', type: 'object', properties: { lr: { type: 'number' }, tags: { type: 'array', items: { type: 'string' } } }, required: ['lr'], additionalProperties: false };
+    const schema = {
+      title: 'Config',
+      type: 'object',
+      properties: { lr: { type: 'number' }, tags: { type: 'array', items: { type: 'string' } } },
+      required: ['lr'],
+      additionalProperties: false,
+    };
     const type = literalTypeOf(t.struct(schema));
     expect(type.simple).toBe(flyteidl.core.SimpleType.STRUCT);
     expect(type.metadata?.fields?.['title']).toEqual({ stringValue: 'Config' });
@@ -96,7 +111,9 @@ describe('literalTypeOf', () => {
   });
 
   it('takes the type from the kind even when a transformer converts the values', () => {
-    expect(literalTypeOf({ kind: 'structuredDataset', format: 'parquet', transformer: 'dataframe' })).toEqual(literalTypeOf(t.structuredDataset({ format: 'parquet' })));
+    expect(literalTypeOf({ kind: 'structuredDataset', format: 'parquet', transformer: 'dataframe' })).toEqual(
+      literalTypeOf(t.structuredDataset({ format: 'parquet' })),
+    );
   });
 
   it('rejects unknown kinds and empty enums', () => {

@@ -5,7 +5,10 @@ const { SimpleType } = flyteidl.core;
 const { BlobDimensionality } = flyteidl.core.BlobType;
 
 const own = (object: object | null | undefined, key: string): boolean =>
-  !!object && Object.prototype.hasOwnProperty.call(object, key) && (object as Record<string, unknown>)[key] !== null && (object as Record<string, unknown>)[key] !== undefined;
+  !!object &&
+  Object.prototype.hasOwnProperty.call(object, key) &&
+  (object as Record<string, unknown>)[key] !== null &&
+  (object as Record<string, unknown>)[key] !== undefined;
 
 const SIMPLE_NAMES: Record<number, string> = {
   [SimpleType.NONE]: 'none',
@@ -31,7 +34,8 @@ export function describeLiteralType(type: LT | null | undefined): string {
     return type.blob!.format ? `${what} (${type.blob!.format})` : what;
   }
   if (own(type, 'enumType')) return `enum(${(type.enumType!.values ?? []).map((v) => `'${v}'`).join(', ')})`;
-  if (own(type, 'structuredDatasetType')) return type.structuredDatasetType!.format ? `structured dataset (${type.structuredDatasetType!.format})` : 'structured dataset';
+  if (own(type, 'structuredDatasetType'))
+    return type.structuredDatasetType!.format ? `structured dataset (${type.structuredDatasetType!.format})` : 'structured dataset';
   if (own(type, 'schema')) return 'schema';
   if (own(type, 'unionType')) {
     const variants = type.unionType!.variants ?? [];
@@ -59,7 +63,8 @@ function tagOf(type: LT): string {
 }
 
 function typeKind(type: LT): string {
-  for (const key of ['simple', 'schema', 'collectionType', 'mapValueType', 'blob', 'enumType', 'structuredDatasetType', 'unionType']) if (own(type, key)) return key;
+  for (const key of ['simple', 'schema', 'collectionType', 'mapValueType', 'blob', 'enumType', 'structuredDatasetType', 'unionType'])
+    if (own(type, key)) return key;
   return '';
 }
 

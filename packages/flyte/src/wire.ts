@@ -8,7 +8,10 @@ export const MSGPACK = 'msgpack';
 
 /** Whether a message field is set: own property, not null or undefined (decoded messages carry defaults on their prototype). */
 export const has = (object: object | null | undefined, key: string): boolean =>
-  !!object && Object.prototype.hasOwnProperty.call(object, key) && (object as Record<string, unknown>)[key] !== null && (object as Record<string, unknown>)[key] !== undefined;
+  !!object &&
+  Object.prototype.hasOwnProperty.call(object, key) &&
+  (object as Record<string, unknown>)[key] !== null &&
+  (object as Record<string, unknown>)[key] !== undefined;
 
 /** A plain JS object (`{}` or `Object.create(null)`), not a class instance, array, Date or Map. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

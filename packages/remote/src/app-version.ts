@@ -11,10 +11,16 @@ export function appVersion(cwd: string, options: { allowUncommitted?: boolean } 
   try {
     sha = git(['rev-parse', 'HEAD']);
   } catch {
-    throw new VersionError(`the app version cannot be determined: ${cwd} is not in a git repository with a commit`, 'commit the app (git init && git add -A && git commit -m init), or pass --version');
+    throw new VersionError(
+      `the app version cannot be determined: ${cwd} is not in a git repository with a commit`,
+      'commit the app (git init && git add -A && git commit -m init), or pass --version',
+    );
   }
   if (!options.allowUncommitted && git(['status', '--porcelain']) !== '') {
-    throw new VersionError('Version number cannot be determined with uncommitted changes present.', 'commit your changes, pass --allow-uncommitted, or pass --version');
+    throw new VersionError(
+      'Version number cannot be determined with uncommitted changes present.',
+      'commit your changes, pass --allow-uncommitted, or pass --version',
+    );
   }
   return sha;
 }

@@ -14,7 +14,7 @@ export const REMOTE_ERRORS = defineErrors('@unionml/remote', {
   },
   IMAGE_CONTEXT_INVALID: {
     kind: 'input',
-    meaning: "the app folder cannot be made into a build context: no package.json, or a file: dependency that does not exist",
+    meaning: 'the app folder cannot be made into a build context: no package.json, or a file: dependency that does not exist',
     hint: 'run the command in the app folder (unionml init makes one) and fix the paths in its package.json',
   },
   IMAGE_PACK_FAILED: {

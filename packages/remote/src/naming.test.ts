@@ -19,11 +19,15 @@ describe('registryFor', () => {
 
   it("never falls back to the sandbox's registry silently", () => {
     for (const endpoint of [undefined, 'dns:///localhost:30080', 'localhost:30080']) {
-      expect(() => registryFor({ endpoint })).toThrow(expect.objectContaining({ code: 'IMAGE_REGISTRY_REQUIRED', kind: 'input', hint: expect.stringContaining('--sandbox') as string }));
+      expect(() => registryFor({ endpoint })).toThrow(
+        expect.objectContaining({ code: 'IMAGE_REGISTRY_REQUIRED', kind: 'input', hint: expect.stringContaining('--sandbox') as string }),
+      );
     }
   });
 
   it("keeps Python UnionML's error for a remote endpoint without a registry", () => {
-    expect(() => registryFor({ endpoint: 'dns:///flyte.acme.com' })).toThrow(expect.objectContaining({ code: 'IMAGE_REGISTRY_REQUIRED', message: expect.stringContaining('You must specify a registry') as string }));
+    expect(() => registryFor({ endpoint: 'dns:///flyte.acme.com' })).toThrow(
+      expect.objectContaining({ code: 'IMAGE_REGISTRY_REQUIRED', message: expect.stringContaining('You must specify a registry') as string }),
+    );
   });
 });

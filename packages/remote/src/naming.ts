@@ -16,7 +16,11 @@ export interface ImageNameOptions {
 export function imageReference(options: ImageNameOptions): string {
   const name = options.imageName ?? 'unionml';
   if (!/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(name)) {
-    throw new ImageError('IMAGE_NAME_INVALID', `'${name}' is not a valid image name: use lower-case letters, digits, '.', '_', '-' and '/'`, 'e.g. --image-name my-team/digits');
+    throw new ImageError(
+      'IMAGE_NAME_INVALID',
+      `'${name}' is not a valid image name: use lower-case letters, digits, '.', '_', '-' and '/'`,
+      'e.g. --image-name my-team/digits',
+    );
   }
   const tag = `${options.modelName.replaceAll('_', '-')}-${options.version}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128);
   const registry = options.registry?.replace(/\/+$/, '');
@@ -33,13 +37,21 @@ export const SANDBOX_REGISTRY = 'localhost:30000';
  */
 export function registryFor(options: { endpoint?: string | undefined; registry?: string | undefined; sandbox?: boolean | undefined }): string {
   if (options.registry && options.sandbox) {
-    throw new ImageError('IMAGE_REGISTRY_REQUIRED', `give a registry or the sandbox's, not both (registry ${options.registry})`, `drop --sandbox to push to ${options.registry}`);
+    throw new ImageError(
+      'IMAGE_REGISTRY_REQUIRED',
+      `give a registry or the sandbox's, not both (registry ${options.registry})`,
+      `drop --sandbox to push to ${options.registry}`,
+    );
   }
   if (options.registry) return options.registry;
   if (options.sandbox) return SANDBOX_REGISTRY;
   const endpoint = (options.endpoint ?? '').replace(/^(dns:\/\/\/|grpcs?:\/\/|https?:\/\/)/, '');
   if (endpoint !== '' && !/^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/.test(endpoint)) {
-    throw new ImageError('IMAGE_REGISTRY_REQUIRED', `You must specify a registry when deploying to a remote cluster (endpoint ${options.endpoint}).`, 'pass --registry, e.g. --registry ghcr.io/acme');
+    throw new ImageError(
+      'IMAGE_REGISTRY_REQUIRED',
+      `You must specify a registry when deploying to a remote cluster (endpoint ${options.endpoint}).`,
+      'pass --registry, e.g. --registry ghcr.io/acme',
+    );
   }
   throw new ImageError(
     'IMAGE_REGISTRY_REQUIRED',

@@ -21,10 +21,22 @@ function pkg(dir: string, json: Record<string, unknown>, files: Record<string, s
 function workspace(): string {
   pkg(root, { name: 'ws', private: true, workspaces: ['packages/*', 'app'], overrides: { left: 'npm:right@1.0.0' } });
   // @t/a's prepack writes the file it publishes, as a build would.
-  pkg(join(root, 'packages', 'a'), { name: '@t/a', version: '1.0.0', main: 'built.js', files: ['built.js'], scripts: { prepack: 'node -e "require(\'fs\').writeFileSync(\'built.js\', \'module.exports = 1\')"' }, dependencies: { '@t/b': '1.0.0' } });
+  pkg(join(root, 'packages', 'a'), {
+    name: '@t/a',
+    version: '1.0.0',
+    main: 'built.js',
+    files: ['built.js'],
+    scripts: { prepack: "node -e \"require('fs').writeFileSync('built.js', 'module.exports = 1')\"" },
+    dependencies: { '@t/b': '1.0.0' },
+  });
   pkg(join(root, 'packages', 'b'), { name: '@t/b', version: '1.0.0', main: 'index.js' }, { 'index.js': 'module.exports = 2' });
   pkg(join(root, 'vendor', 'c'), { name: 'c', version: '2.0.0', main: 'index.js' }, { 'index.js': 'module.exports = 3' });
-  const app = pkg(join(root, 'app'), { name: 'app', private: true, dependencies: { '@t/a': '1.0.0', c: 'file:../vendor/c', zod: '4.6.7' }, devDependencies: { typescript: '5.9.3' } });
+  const app = pkg(join(root, 'app'), {
+    name: 'app',
+    private: true,
+    dependencies: { '@t/a': '1.0.0', c: 'file:../vendor/c', zod: '4.6.7' },
+    devDependencies: { typescript: '5.9.3' },
+  });
   // What npm install makes of a workspace: links to the members.
   mkdirSync(join(root, 'node_modules', '@t'), { recursive: true });
   symlinkSync(join(root, 'packages', 'a'), join(root, 'node_modules', '@t', 'a'));
@@ -41,8 +53,17 @@ describe('stageLocalPackages (npm pack)', () => {
     expect(json['dependencies']).toEqual({ '@t/a': 'file:.unionml/packages/t-a-1.0.0.tgz', c: 'file:.unionml/packages/c-2.0.0.tgz', zod: '4.6.7' });
     expect(json['devDependencies']).toBeUndefined();
     expect(json['workspaces']).toBeUndefined();
-    expect(json['overrides']).toEqual({ left: 'npm:right@1.0.0', '@t/a': 'file:.unionml/packages/t-a-1.0.0.tgz', '@t/b': 'file:.unionml/packages/t-b-1.0.0.tgz', c: 'file:.unionml/packages/c-2.0.0.tgz' });
-    expect(Object.keys(staged.extraFiles).filter((f) => f.endsWith('.tgz')).sort()).toEqual(['.unionml/packages/c-2.0.0.tgz', '.unionml/packages/t-a-1.0.0.tgz', '.unionml/packages/t-b-1.0.0.tgz']);
+    expect(json['overrides']).toEqual({
+      left: 'npm:right@1.0.0',
+      '@t/a': 'file:.unionml/packages/t-a-1.0.0.tgz',
+      '@t/b': 'file:.unionml/packages/t-b-1.0.0.tgz',
+      c: 'file:.unionml/packages/c-2.0.0.tgz',
+    });
+    expect(
+      Object.keys(staged.extraFiles)
+        .filter((f) => f.endsWith('.tgz'))
+        .sort(),
+    ).toEqual(['.unionml/packages/c-2.0.0.tgz', '.unionml/packages/t-a-1.0.0.tgz', '.unionml/packages/t-b-1.0.0.tgz']);
     expect(staged.exclude).toContain('package-lock.json');
 
     // The tarball holds what prepack built.
@@ -58,7 +79,11 @@ describe('stageLocalPackages (npm pack)', () => {
     const broken = mkdtempSync(join(tmpdir(), 'unionml-stage-broken-'));
     pkg(join(broken, 'lib'), { name: 'lib', version: '1.0.0', scripts: { prepack: 'node -e "process.exit(3)"' } });
     const app = pkg(join(broken, 'app'), { name: 'app', dependencies: { lib: 'file:../lib' } });
-    await expect(stageLocalPackages(app)).rejects.toMatchObject({ code: 'IMAGE_PACK_FAILED', kind: 'app', message: expect.stringContaining(join(broken, 'lib')) as string });
+    await expect(stageLocalPackages(app)).rejects.toMatchObject({
+      code: 'IMAGE_PACK_FAILED',
+      kind: 'app',
+      message: expect.stringContaining(join(broken, 'lib')) as string,
+    });
     rmSync(broken, { recursive: true, force: true });
   }, 120_000);
 });

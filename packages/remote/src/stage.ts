@@ -40,7 +40,11 @@ const STAGE_DIR = '.unionml/packages';
 export async function stageLocalPackages(appDir: string): Promise<StagedContext | undefined> {
   const pkgPath = join(appDir, 'package.json');
   if (!existsSync(pkgPath)) {
-    throw new ImageError('IMAGE_CONTEXT_INVALID', `${appDir} has no package.json, so the image cannot install the app's dependencies`, 'run unionml build in the app folder (unionml init makes one)');
+    throw new ImageError(
+      'IMAGE_CONTEXT_INVALID',
+      `${appDir} has no package.json, so the image cannot install the app's dependencies`,
+      'run unionml build in the app folder (unionml init makes one)',
+    );
   }
   const pkg = JSON.parse(await readFile(pkgPath, 'utf8')) as PackageJson;
   const locals = new Map<string, string>(); // name → folder or tarball
@@ -77,7 +81,8 @@ export async function stageLocalPackages(appDir: string): Promise<StagedContext 
   } finally {
     await rm(packDir, { recursive: true, force: true });
   }
-  const rewrite = (deps: Record<string, string> | undefined) => (deps ? Object.fromEntries(Object.entries(deps).map(([n, s]) => [n, specs[n] ?? s])) : undefined);
+  const rewrite = (deps: Record<string, string> | undefined) =>
+    deps ? Object.fromEntries(Object.entries(deps).map(([n, s]) => [n, specs[n] ?? s])) : undefined;
   const staged: PackageJson = { ...pkg, dependencies: rewrite(pkg.dependencies)! };
   if (pkg.optionalDependencies) staged.optionalDependencies = rewrite(pkg.optionalDependencies)!;
   // Dev dependencies are not installed in the image, and npm would still look them up: leave them out.
@@ -132,12 +137,17 @@ async function pack(folders: string[], destination: string): Promise<Map<string,
     await execFileAsync('npm', ['pack', ...folders, '--pack-destination', destination, '--silent'], { cwd: destination, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-5).join('\n') ?? String(error);
-    throw new ImageError('IMAGE_PACK_FAILED', `cannot pack the local packages ${folders.join(', ')} for the image: ${detail}`, 'check that they build (npm pack runs their prepack scripts)');
+    throw new ImageError(
+      'IMAGE_PACK_FAILED',
+      `cannot pack the local packages ${folders.join(', ')} for the image: ${detail}`,
+      'check that they build (npm pack runs their prepack scripts)',
+    );
   }
   for (const folder of folders) {
     const { name = '', version = '' } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as PackageJson & { version?: string };
     const tarball = join(destination, `${name.replace(/^@/, '').replace('/', '-')}-${version}.tgz`);
-    if (!existsSync(tarball)) throw new ImageError('IMAGE_PACK_FAILED', `npm pack of ${folder} made no ${basename(tarball)}`, 'check its package.json name and version');
+    if (!existsSync(tarball))
+      throw new ImageError('IMAGE_PACK_FAILED', `npm pack of ${folder} made no ${basename(tarball)}`, 'check its package.json name and version');
     tarballs.set(folder, tarball);
   }
   return tarballs;

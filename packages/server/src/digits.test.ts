@@ -48,7 +48,9 @@ describe('the digits example', () => {
   });
 
   it('documents the 64 pixel columns as numbers in /openapi.json', async () => {
-    const doc = (await request(url, '/openapi.json')).json as { components: { schemas: Record<string, { properties: Record<string, unknown>; required: string[] }> } };
+    const doc = (await request(url, '/openapi.json')).json as {
+      components: { schemas: Record<string, { properties: Record<string, unknown>; required: string[] }> };
+    };
     const record = doc.components.schemas['FeatureRecord']!;
     expect(record.required).toEqual(PIXELS);
     for (const pixel of PIXELS) expect(record.properties[pixel]).toEqual({ type: 'number' });

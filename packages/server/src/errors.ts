@@ -81,7 +81,11 @@ export interface ErrorBody {
  * are not UnionML errors (thrown by the app's own code) are 500, reported as `<prefix><message>` with the code
  * `fallbackCode`; their stack is never included.
  */
-export function errorResponse(error: unknown, prefix = '', fallbackCode: 'PREDICTION_FAILED' | 'SERVER_ERROR' = 'SERVER_ERROR'): { status: number; body: ErrorBody } {
+export function errorResponse(
+  error: unknown,
+  prefix = '',
+  fallbackCode: 'PREDICTION_FAILED' | 'SERVER_ERROR' = 'SERVER_ERROR',
+): { status: number; body: ErrorBody } {
   if (isUnionMLError(error)) {
     const body: ErrorBody = { detail: error.message, code: error.code };
     if (error.hint) body.hint = error.hint;

@@ -169,18 +169,38 @@ describe('POST /predict', () => {
     ['a string', '"features"'],
     ['null', 'null'],
   ])('rejects a body that is %s (400 REQUEST_BODY_INVALID)', async (what, body) => {
-    expectError(await predict(base, body), 400, 'REQUEST_BODY_INVALID', `the request body must be a JSON object, {"features": [...]} or {"inputs": {...}}; got ${what}`);
+    expectError(
+      await predict(base, body),
+      400,
+      'REQUEST_BODY_INVALID',
+      `the request body must be a JSON object, {"features": [...]} or {"inputs": {...}}; got ${what}`,
+    );
   });
 
   it('rejects a body with neither features nor inputs (400, not Python’s 500)', async () => {
     expectError(await predict(base, {}), 400, 'PREDICT_NO_INPUT', /^inputs or features must be supplied\.$/);
     expectError(await predict(base, { features: null }), 400, 'PREDICT_NO_INPUT', 'inputs or features must be supplied.');
-    expectError(await predict(base, { feature: features([1]) }), 400, 'PREDICT_NO_INPUT', "inputs or features must be supplied. The body has unknown key 'feature' (did you mean 'features'?).");
+    expectError(
+      await predict(base, { feature: features([1]) }),
+      400,
+      'PREDICT_NO_INPUT',
+      "inputs or features must be supplied. The body has unknown key 'feature' (did you mean 'features'?).",
+    );
   });
 
   it('rejects both features and inputs, and unknown keys beside them', async () => {
-    expectError(await predict(base, { features: features([1]), inputs: {} }), 400, 'REQUEST_BODY_INVALID', 'the request body has both "features" and "inputs"; send one of them');
-    expectError(await predict(base, { features: features([1]), extra: 1 }), 400, 'REQUEST_BODY_INVALID', "the request body has unknown key 'extra'; it takes only \"features\" or \"inputs\"");
+    expectError(
+      await predict(base, { features: features([1]), inputs: {} }),
+      400,
+      'REQUEST_BODY_INVALID',
+      'the request body has both "features" and "inputs"; send one of them',
+    );
+    expectError(
+      await predict(base, { features: features([1]), extra: 1 }),
+      400,
+      'REQUEST_BODY_INVALID',
+      'the request body has unknown key \'extra\'; it takes only "features" or "inputs"',
+    );
   });
 
   it.each([
@@ -188,14 +208,24 @@ describe('POST /predict', () => {
     ['a string', 'x=1'],
     ['a number', 3],
   ])('rejects features that are %s, not an array of rows', async (what, value) => {
-    expectError(await predict(base, { features: value }), 400, 'REQUEST_BODY_INVALID', `"features" must be an array of rows, [{"column": value, ...}]; got ${what}`);
+    expectError(
+      await predict(base, { features: value }),
+      400,
+      'REQUEST_BODY_INVALID',
+      `"features" must be an array of rows, [{"column": value, ...}]; got ${what}`,
+    );
   });
 
   it('rejects rows that are not objects, and no rows (400 DATA_INVALID)', async () => {
     expectError(await predict(base, { features: [{ x: 1, x2: 2 }, 5] }), 400, 'DATA_INVALID', 'record 1 is a number, expected an object of column values');
     expectError(await predict(base, { features: [] }), 400, 'DATA_INVALID', 'the features have no records');
     // x is a number column of the trained model, so a nested object there is a non-numeric value
-    expectError(await predict(base, { features: [{ x: { nested: 1 }, x2: 2 }] }), 400, 'DATA_NOT_NUMERIC', `column 'x' row 0 is not a finite number: {"nested":1}`);
+    expectError(
+      await predict(base, { features: [{ x: { nested: 1 }, x2: 2 }] }),
+      400,
+      'DATA_NOT_NUMERIC',
+      `column 'x' row 0 is not a finite number: {"nested":1}`,
+    );
   });
 
   it('names missing columns (400 DATA_COLUMNS_MISSING)', async () => {
@@ -205,11 +235,26 @@ describe('POST /predict', () => {
   });
 
   it('names unexpected columns (400 DATA_COLUMNS_UNEXPECTED)', async () => {
-    expectError(await predict(base, { features: [{ x: 1, x2: 2, z: 3 }] }), 400, 'DATA_COLUMNS_UNEXPECTED', 'unexpected column z in the features; expected: x, x2');
+    expectError(
+      await predict(base, { features: [{ x: 1, x2: 2, z: 3 }] }),
+      400,
+      'DATA_COLUMNS_UNEXPECTED',
+      'unexpected column z in the features; expected: x, x2',
+    );
   });
 
   it('names non-numeric values (400 DATA_NOT_NUMERIC)', async () => {
-    expectError(await predict(base, { features: [{ x: 1, x2: 2 }, { x: 'three', x2: 6 }] }), 400, 'DATA_NOT_NUMERIC', "column 'x' row 1 is not a finite number: \"three\"");
+    expectError(
+      await predict(base, {
+        features: [
+          { x: 1, x2: 2 },
+          { x: 'three', x2: 6 },
+        ],
+      }),
+      400,
+      'DATA_NOT_NUMERIC',
+      'column \'x\' row 1 is not a finite number: "three"',
+    );
     expectError(await predict(base, { features: [{ x: 1, x2: null }] }), 400, 'DATA_NOT_NUMERIC', "column 'x2' row 0 is not a finite number: null");
   });
 
@@ -226,7 +271,12 @@ describe('POST /predict', () => {
     model.predictor((_m, f) => f.toVector('x'));
     model.artifact = { modelObject: {} };
     await withServer(model, async (url) => {
-      expectError(await predict(url, { inputs: {} }), 400, 'REQUEST_BODY_INVALID', "model 'model' cannot predict from \"inputs\": its dataset 'dataset' has no reader");
+      expectError(
+        await predict(url, { inputs: {} }),
+        400,
+        'REQUEST_BODY_INVALID',
+        "model 'model' cannot predict from \"inputs\": its dataset 'dataset' has no reader",
+      );
       expect((await predict(url, { features: [{ x: 4 }] })).json).toEqual([4]);
     });
   });
@@ -241,7 +291,12 @@ describe('POST /predict', () => {
   });
 
   it('answers 500 PREDICTION_INVALID when the prediction breaks its schema', async () => {
-    expectError(await predict(base, { features: features([BAD_PREDICTION_X]) }), 500, 'PREDICTION_INVALID', "the predictor of model 'tiny_model' returned a value that does not fit its prediction schema");
+    expectError(
+      await predict(base, { features: features([BAD_PREDICTION_X]) }),
+      500,
+      'PREDICTION_INVALID',
+      "the predictor of model 'tiny_model' returned a value that does not fit its prediction schema",
+    );
     expect(logged.join('\n')).toContain('POST /predict failed with 500: the predictor of model');
   });
 
@@ -257,7 +312,12 @@ describe('POST /predict', () => {
   it('answers 503 MODEL_NOT_TRAINED without an artifact', async () => {
     const { model } = makeTinyApp();
     await withServer(model, async (url) => {
-      expectError(await predict(url, { features: features([1]) }), 503, 'MODEL_NOT_TRAINED', "model 'tiny_model' has no trained model object, so it cannot predict");
+      expectError(
+        await predict(url, { features: features([1]) }),
+        503,
+        'MODEL_NOT_TRAINED',
+        "model 'tiny_model' has no trained model object, so it cannot predict",
+      );
       expect(logged).toEqual([]);
     });
   });
@@ -269,7 +329,12 @@ describe('POST /predict', () => {
     model.artifact = { modelObject: {} };
     await withServer(model, async (url) => {
       expect((await predict(url, { features: [{ x: 1 }] })).json).toEqual([0.5, 1.5]);
-      expectError(await predict(url, { features: [{ x: 2 }] }), 500, 'PREDICTION_NOT_SERIALIZABLE', 'the prediction cannot be sent as JSON: Do not know how to serialize a BigInt');
+      expectError(
+        await predict(url, { features: [{ x: 2 }] }),
+        500,
+        'PREDICTION_NOT_SERIALIZABLE',
+        'the prediction cannot be sent as JSON: Do not know how to serialize a BigInt',
+      );
     });
   });
 
@@ -279,7 +344,16 @@ describe('POST /predict', () => {
     model.predictor((_m, f) => f.map((row) => row.reduce((a, b) => a + b, 0)));
     model.artifact = { modelObject: {} };
     await withServer(model, async (url) => {
-      expect((await predict(url, { features: [[1, 2], [3, 4, 5]] })).json).toEqual([3, 12]);
+      expect(
+        (
+          await predict(url, {
+            features: [
+              [1, 2],
+              [3, 4, 5],
+            ],
+          })
+        ).json,
+      ).toEqual([3, 12]);
     });
   });
 });
@@ -310,7 +384,12 @@ describe('routing', () => {
       ['GET', '/docs'],
     ] as const) {
       const res = await request(base, path, { method });
-      expectError(res, 404, 'ROUTE_NOT_FOUND', `not found: there is no route ${method} ${path}; the routes are GET /, GET /health, POST /predict, GET /openapi.json`);
+      expectError(
+        res,
+        404,
+        'ROUTE_NOT_FOUND',
+        `not found: there is no route ${method} ${path}; the routes are GET /, GET /health, POST /predict, GET /openapi.json`,
+      );
     }
   });
 });
@@ -342,7 +421,12 @@ describe('createRequestListener', () => {
     const url = `http://127.0.0.1:${(own.address() as AddressInfo).port}`;
     try {
       expect((await predict(url, { features: features([70]) })).json).toEqual([1]);
-      expectError(await predict(url, { features: features(Array.from({ length: 10 }, (_, i) => i)) }), 413, 'REQUEST_TOO_LARGE', 'the request body is too large');
+      expectError(
+        await predict(url, { features: features(Array.from({ length: 10 }, (_, i) => i)) }),
+        413,
+        'REQUEST_TOO_LARGE',
+        'the request body is too large',
+      );
     } finally {
       own.closeAllConnections();
       await new Promise((resolve) => own.close(resolve));
@@ -350,7 +434,9 @@ describe('createRequestListener', () => {
   });
 
   it('rejects things that are not models and bad options', () => {
-    expect(() => createRequestListener({} as never)).toThrow(expect.objectContaining({ code: 'SERVER_OPTIONS_INVALID', message: 'createRequestListener(model) expects a UnionML Model, got an object' }));
+    expect(() => createRequestListener({} as never)).toThrow(
+      expect.objectContaining({ code: 'SERVER_OPTIONS_INVALID', message: 'createRequestListener(model) expects a UnionML Model, got an object' }),
+    );
     expect(() => createRequestListener(tiny.model, { maxBodyBytes: 0 })).toThrow('maxBodyBytes must be a positive integer, got 0');
   });
 });

@@ -46,7 +46,11 @@ export function createRequestListener(model: AnyModel, options: ServerOptions = 
 }
 
 /** The listener behind {@link createRequestListener}, with the state its server controls. */
-export function requestListener(model: AnyModel, { maxBodyBytes, logger }: { maxBodyBytes: number; logger: Logger }, state: ListenerState): (req: IncomingMessage, res: ServerResponse) => void {
+export function requestListener(
+  model: AnyModel,
+  { maxBodyBytes, logger }: { maxBodyBytes: number; logger: Logger },
+  state: ListenerState,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const dataset = model.dataset;
   const healthMissing = Buffer.from(
     JSON.stringify({ message: 'Model artifact not found.', status: 500, detail: new ModelNotTrainedError(model.name, 'serve predictions').message }),
@@ -140,7 +144,9 @@ export function requestListener(model: AnyModel, { maxBodyBytes, logger }: { max
       return { features };
     }
     if (typeof inputs !== 'object' || Array.isArray(inputs)) {
-      throw new ServerError('REQUEST_BODY_INVALID', `"inputs" must be an object of reader arguments, got ${kind(inputs)}`, { hint: 'send {"inputs": {"argument": value, ...}}' });
+      throw new ServerError('REQUEST_BODY_INVALID', `"inputs" must be an object of reader arguments, got ${kind(inputs)}`, {
+        hint: 'send {"inputs": {"argument": value, ...}}',
+      });
     }
     if (!dataset.component('reader')) {
       throw new ServerError('REQUEST_BODY_INVALID', `model '${model.name}' cannot predict from "inputs": its dataset '${dataset.name}' has no reader`, {
@@ -244,7 +250,11 @@ function serializePrediction(prediction: unknown): string {
 
 function describeKeys(keys: readonly string[]): string {
   const named = keys.map((k) => {
-    const near = /^(feature|featues|featurs|data|records|rows|instances)$/i.test(k) ? 'features' : /^(input|inptus|args|arguments|kwargs|params)$/i.test(k) ? 'inputs' : undefined;
+    const near = /^(feature|featues|featurs|data|records|rows|instances)$/i.test(k)
+      ? 'features'
+      : /^(input|inptus|args|arguments|kwargs|params)$/i.test(k)
+        ? 'inputs'
+        : undefined;
     return `'${k}'${near ? ` (did you mean '${near}'?)` : ''}`;
   });
   return `unknown key${keys.length === 1 ? '' : 's'} ${named.join(', ')}`;

@@ -10,9 +10,19 @@ type Schema = { [keyword: string]: unknown; $ref?: string; properties?: Record<s
 /** A media type of a request body or a response. */
 type Media = { schema?: Schema; example?: unknown };
 /** An operation of a path: the members the tests read. */
-type Operation = { operationId: string; responses: Record<string, { description: string; content?: Record<string, Media> }>; requestBody?: { content: Record<string, Media> } };
+type Operation = {
+  operationId: string;
+  responses: Record<string, { description: string; content?: Record<string, Media> }>;
+  requestBody?: { content: Record<string, Media> };
+};
 /** The OpenAPI 3.1 document as the tests read it (expectValidOpenApi31 checks its structure). */
-type OpenApi = { [member: string]: unknown; openapi: string; info: unknown; paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };
+type OpenApi = {
+  [member: string]: unknown;
+  openapi: string;
+  info: unknown;
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+};
 
 /** The document of `model`, in the shape the tests read. */
 const documentOf = (model: AnyModel): OpenApi => openApiDocument(model) as OpenApi;
@@ -47,7 +57,13 @@ function expectValidOpenApi31(doc: OpenApi): void {
   expect(JSON.parse(JSON.stringify(doc))).toEqual(doc); // plain JSON
   expect(doc['openapi']).toBe('3.1.0');
   expect(doc['info']).toMatchObject({ title: expect.any(String) as string, version: expect.any(String) as string });
-  expect(Object.keys(doc).every((k) => ['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs'].includes(k) || k.startsWith('x-'))).toBe(true);
+  expect(
+    Object.keys(doc).every(
+      (k) =>
+        ['openapi', 'info', 'jsonSchemaDialect', 'servers', 'paths', 'webhooks', 'components', 'security', 'tags', 'externalDocs'].includes(k) ||
+        k.startsWith('x-'),
+    ),
+  ).toBe(true);
   const operationIds = new Set<string>();
   for (const [path, item] of Object.entries(doc.paths)) {
     expect(path.startsWith('/')).toBe(true);
@@ -82,7 +98,8 @@ describe('openApiDocument', () => {
     expect(Object.keys(doc.paths)).toEqual(['/', '/health', '/predict', '/openapi.json']);
     const predict = doc.paths['/predict']!['post']!;
     expect(Object.keys(predict.responses)).toEqual(['200', '400', '413', '500', '503']);
-    for (const status of ['400', '413', '500', '503']) expect(predict.responses[status]!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
+    for (const status of ['400', '413', '500', '503'])
+      expect(predict.responses[status]!.content!['application/json']!.schema).toEqual({ $ref: '#/components/schemas/Error' });
     expect(predict.requestBody!.content['application/json']!.example).toEqual({ features: [{ x: 0, x2: 0 }] });
 
     const schemas = doc.components.schemas;
@@ -108,8 +125,14 @@ describe('openApiDocument', () => {
       additionalProperties: false,
     });
     expect(schemas['Prediction']).toEqual({ type: 'array', items: { type: 'number' } });
-    expect(schemas['Error']).toMatchObject({ required: ['detail', 'code'], properties: { detail: { type: 'string' }, code: { type: 'string' }, hint: { type: 'string' } } });
-    expect(doc.paths['/health']!['get']!.responses['500']!.content!['application/json']!.example).toEqual({ message: 'Model artifact not found.', status: 500 });
+    expect(schemas['Error']).toMatchObject({
+      required: ['detail', 'code'],
+      properties: { detail: { type: 'string' }, code: { type: 'string' }, hint: { type: 'string' } },
+    });
+    expect(doc.paths['/health']!['get']!.responses['500']!.content!['application/json']!.example).toEqual({
+      message: 'Model artifact not found.',
+      status: 500,
+    });
   });
 
   it('types declared columns only once a model is trained, and lists no columns when none are known', () => {
@@ -164,7 +187,9 @@ describe('openApiDocument', () => {
     const dataset = new Dataset({ tabular: false });
     const doc = documentOf(new Model({ dataset }));
     expectValidOpenApi31(doc);
-    expect(doc.components.schemas['FeaturesRequest']!.properties!['features']).toEqual({ description: "the features, as the dataset's feature loader takes them" });
+    expect(doc.components.schemas['FeaturesRequest']!.properties!['features']).toEqual({
+      description: "the features, as the dataset's feature loader takes them",
+    });
     expect(doc.components.schemas['FeatureRecord']).toBeUndefined();
 
     const { dataset: custom, model } = makeTinyApp();
@@ -177,7 +202,12 @@ describe('openApiDocument', () => {
       label: string;
       children: Tree[];
     }
-    const Tree: z.ZodType<Tree> = z.object({ label: z.string(), get children() { return z.array(Tree); } });
+    const Tree: z.ZodType<Tree> = z.object({
+      label: z.string(),
+      get children() {
+        return z.array(Tree);
+      },
+    });
     const dataset = new Dataset({ features: ['x'], readerArgs: z.object({ tree: Tree }) });
     dataset.reader(() => [{ x: 1 }]);
     const model = new Model({ dataset, prediction: z.array(Tree) });

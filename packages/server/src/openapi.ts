@@ -88,7 +88,9 @@ export function openApiDocument(model: AnyModel): Record<string, unknown> {
 
   // inputs (only when the dataset can read data)
   if (dataset.component('reader')) {
-    const readerArgs = dataset.readerArgsSchema ? closed(embed(dataset.readerArgsSchema, 'ReaderArguments'), dataset.readerArgsSchema) : { type: 'object', description: "the reader's arguments" };
+    const readerArgs = dataset.readerArgsSchema
+      ? closed(embed(dataset.readerArgsSchema, 'ReaderArguments'), dataset.readerArgsSchema)
+      : { type: 'object', description: "the reader's arguments" };
     schemas['ReaderArguments'] = readerArgs;
     schemas['InputsRequest'] = {
       type: 'object',
@@ -159,7 +161,9 @@ export function openApiDocument(model: AnyModel): Record<string, unknown> {
           },
           responses: {
             '200': json(ref('Prediction'), 'The predictions'),
-            '400': error('The body is not JSON, not {"features": ...} or {"inputs": ...}, or its data does not fit the model (columns, types, reader arguments)'),
+            '400': error(
+              'The body is not JSON, not {"features": ...} or {"inputs": ...}, or its data does not fit the model (columns, types, reader arguments)',
+            ),
             '413': error('The body is larger than the limit'),
             '500': error('The app failed (its predictor threw or returned an invalid prediction)'),
             '503': error('No trained model is loaded'),

@@ -22,7 +22,9 @@ export type ResolvedServerOptions = Required<ServerOptions>;
 export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptions {
   const { host = '127.0.0.1', port = 8000, maxBodyBytes = DEFAULT_MAX_BODY_BYTES, logger = stderrLogger } = options;
   if (typeof host !== 'string' || host.trim() === '') {
-    throw new ServerError('SERVER_OPTIONS_INVALID', `the host must be a host name or address, got ${JSON.stringify(host)}`, { hint: "use '127.0.0.1' (this machine) or '0.0.0.0' (every interface)" });
+    throw new ServerError('SERVER_OPTIONS_INVALID', `the host must be a host name or address, got ${JSON.stringify(host)}`, {
+      hint: "use '127.0.0.1' (this machine) or '0.0.0.0' (every interface)",
+    });
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ServerError('SERVER_OPTIONS_INVALID', `the port must be an integer from 0 to 65535, got ${String(port)}`, { hint: 'use 0 to pick a free port' });
@@ -36,6 +38,8 @@ export function resolveOptions(options: ServerOptions = {}): ResolvedServerOptio
 /** Checks that `model` is a UnionML Model. */
 export function assertModel(model: unknown, caller: string): asserts model is AnyModel {
   if (!Model.isModel(model)) {
-    throw new ServerError('SERVER_OPTIONS_INVALID', `${caller}(model) expects a UnionML Model, got ${kind(model)}`, { hint: "pass the app's exported Model, e.g. await loadModel('app:model')" });
+    throw new ServerError('SERVER_OPTIONS_INVALID', `${caller}(model) expects a UnionML Model, got ${kind(model)}`, {
+      hint: "pass the app's exported Model, e.g. await loadModel('app:model')",
+    });
   }
 }

@@ -69,14 +69,21 @@ describe('serveModel', () => {
   it('passes the errors of loading on unchanged', async () => {
     const { model } = makeTinyApp();
     const missing = join(tmp(), 'nope.json');
-    await expect(serveModel(model, { logger: capture, port: 0, modelPath: missing, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_NOT_FOUND', message: `model file not found: ${missing}` });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: missing, handleSignals: false })).rejects.toMatchObject({
+      code: 'MODEL_FILE_NOT_FOUND',
+      message: `model file not found: ${missing}`,
+    });
     const corrupt = join(tmp(), 'corrupt.json');
     writeFileSync(corrupt, '{"format": "unionml.model", "formatVer');
-    await expect(serveModel(model, { logger: capture, port: 0, modelPath: corrupt, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_CORRUPT' });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: corrupt, handleSignals: false })).rejects.toMatchObject({
+      code: 'MODEL_FILE_CORRUPT',
+    });
     const other = join(tmp(), 'other.json');
     const { model: otherModel } = await trainedTinyApp({ name: 'other_model' });
     await otherModel.save(other);
-    await expect(serveModel(model, { logger: capture, port: 0, modelPath: other, handleSignals: false })).rejects.toMatchObject({ code: 'MODEL_FILE_MISMATCH' });
+    await expect(serveModel(model, { logger: capture, port: 0, modelPath: other, handleSignals: false })).rejects.toMatchObject({
+      code: 'MODEL_FILE_MISMATCH',
+    });
   });
 
   it('serves the artifact it has and ignores the path then', async () => {
@@ -89,8 +96,13 @@ describe('serveModel', () => {
 
   it('checks its options before loading', async () => {
     const { model } = makeTinyApp();
-    await expect(serveModel(model, { logger: capture, port: -1, modelPath: join(tmp(), 'absent.json') })).rejects.toMatchObject({ code: 'SERVER_OPTIONS_INVALID' });
-    await expect(serveModel({} as never)).rejects.toMatchObject({ code: 'SERVER_OPTIONS_INVALID', message: 'serveModel(model) expects a UnionML Model, got an object' });
+    await expect(serveModel(model, { logger: capture, port: -1, modelPath: join(tmp(), 'absent.json') })).rejects.toMatchObject({
+      code: 'SERVER_OPTIONS_INVALID',
+    });
+    await expect(serveModel({} as never)).rejects.toMatchObject({
+      code: 'SERVER_OPTIONS_INVALID',
+      message: 'serveModel(model) expects a UnionML Model, got an object',
+    });
   });
 
   it('closes on SIGTERM and removes its signal handlers', async () => {
@@ -160,7 +172,12 @@ describe('serveModel in a process', () => {
       expect(idle).toHaveLength(1);
       const idleClosed = new Promise<boolean>((resolve) => idle[0]!.on('close', (hadError) => resolve(hadError)));
       // ...and a slow request in flight on another connection.
-      const inFlight = predict(child.url, { features: [{ x: SLOW_X, x2: -2 }, { x: 99, x2: 198 }] });
+      const inFlight = predict(child.url, {
+        features: [
+          { x: SLOW_X, x2: -2 },
+          { x: 99, x2: 198 },
+        ],
+      });
       await new Promise((resolve) => setTimeout(resolve, 150));
       child.kill('SIGTERM');
 

@@ -57,7 +57,10 @@ describe('body size limit', () => {
         await sleep(5);
       }
       const text = await conn.waitFor(/^HTTP\/1\.1 413[\s\S]*\}$/);
-      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 'REQUEST_TOO_LARGE', detail: 'the request body is too large: more than 20000 bytes, the limit is 20000 bytes' });
+      expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({
+        code: 'REQUEST_TOO_LARGE',
+        detail: 'the request body is too large: more than 20000 bytes, the limit is 20000 bytes',
+      });
       expect(text).toMatch(/\r\nConnection: close\r\n/i);
       expect(sent).toBeLessThan(200 * chunk.length); // it answered before the client was done
       await conn.closed;
@@ -149,7 +152,9 @@ describe('connections', () => {
     const { server, url } = await started();
     const conn = await rawConnection(url);
     const body = JSON.stringify({ features: features([SLOW_X]) });
-    conn.socket.write(`POST /predict HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+    conn.socket.write(
+      `POST /predict HTTP/1.1\r\nHost: test\r\nConnection: keep-alive\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
     await sleep(100);
     const closing = server.close();
     const text = await conn.waitFor(/\r\n\r\n\[0\]$/);

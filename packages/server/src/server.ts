@@ -64,7 +64,10 @@ export function createServer(model: AnyModel, options: ServerOptions = {}): Pred
   let closing: Promise<void> | undefined;
 
   const listen = (): Promise<ListenAddress> => {
-    if (closing) return Promise.reject(new ServerError('SERVER_LISTEN_FAILED', 'cannot listen: the server is closed', { hint: 'create a new server with createServer(...)' }));
+    if (closing)
+      return Promise.reject(
+        new ServerError('SERVER_LISTEN_FAILED', 'cannot listen: the server is closed', { hint: 'create a new server with createServer(...)' }),
+      );
     return (listening ??= new Promise<ListenAddress>((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         server.off('listening', onListening);
@@ -103,10 +106,16 @@ export function createServer(model: AnyModel, options: ServerOptions = {}): Pred
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): ServerError {
   if (error.code === 'EADDRINUSE') {
-    return new ServerError('SERVER_PORT_IN_USE', `cannot listen on ${host}:${port}: the port is in use`, { hint: 'pass another port (--port), or stop the process that uses it', cause: error });
+    return new ServerError('SERVER_PORT_IN_USE', `cannot listen on ${host}:${port}: the port is in use`, {
+      hint: 'pass another port (--port), or stop the process that uses it',
+      cause: error,
+    });
   }
   if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-    return new ServerError('SERVER_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${host} is not an address of this machine`, { hint: "use '127.0.0.1' or '0.0.0.0'", cause: error });
+    return new ServerError('SERVER_LISTEN_FAILED', `cannot listen on ${host}:${port}: ${host} is not an address of this machine`, {
+      hint: "use '127.0.0.1' or '0.0.0.0'",
+      cause: error,
+    });
   }
   if (error.code === 'EACCES') {
     return new ServerError('SERVER_LISTEN_FAILED', `cannot listen on ${host}:${port}: permission denied`, { hint: 'use a port above 1023', cause: error });

@@ -23,13 +23,17 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const predict = (features: unknown) => fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features }) });
+const predict = (features: unknown) =>
+  fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features }) });
 
 describe('a value of the wrong type', () => {
   it('answers 400 DATA_WRONG_TYPE naming the column and row, and logs nothing', async () => {
     const ok = await predict([{ city: 'Paris', x: 1 }]);
     expect([ok.status, await ok.json()]).toEqual([200, [1]]);
-    const response = await predict([{ city: 'Paris', x: 1 }, { city: 3, x: 2 }]);
+    const response = await predict([
+      { city: 'Paris', x: 1 },
+      { city: 3, x: 2 },
+    ]);
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ code: 'DATA_WRONG_TYPE', detail: "column 'city' row 1 should be a string, got 3" });
     expect(logged).toEqual([]);

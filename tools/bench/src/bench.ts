@@ -43,7 +43,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const fmt = (x: number | undefined, digits = 2) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(digits));
 const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const peerReady = existsSync(python) && spawnSync(python, ['-c', 'import sklearn, pandas, fastapi, uvicorn, joblib']).status === 0;
-const skipReason = peerReady ? '' : `skipped: ${python} lacks sklearn/pandas/fastapi/uvicorn (apt-get install -y python3-sklearn python3-pandas python3-fastapi python3-uvicorn)`;
+const skipReason = peerReady
+  ? ''
+  : `skipped: ${python} lacks sklearn/pandas/fastapi/uvicorn (apt-get install -y python3-sklearn python3-pandas python3-fastapi python3-uvicorn)`;
 
 function timed(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { ms: number; stdout: string; stderr: string } {
   const start = performance.now();
@@ -102,7 +104,10 @@ const warmedUp = new Set<string>();
 
 function wrk(url: string, payloadFile: string): Load {
   const script = join(work, 'post.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("${payloadFile}", "r")\nwrk.body = f:read("*a")\nf:close()\n`);
+  writeFileSync(
+    script,
+    `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("${payloadFile}", "r")\nwrk.body = f:read("*a")\nf:close()\n`,
+  );
   // warm up once per server (JIT, caches), then measure
   if (!warmedUp.has(url)) spawnSync('wrk', ['-t1', `-c${connections}`, '-d2s', '-s', script, url], { encoding: 'utf8' });
   warmedUp.add(url);
@@ -140,7 +145,16 @@ async function waitFor(url: string, child: ChildProcess, log: () => string): Pro
 type Served = Load & { rss: number; peak: number; rounds: Load[] };
 
 /** Serves, then loads the server `rounds` times; the result is the round with the median requests/s. */
-async function serveAndLoad(name: string, command: string, args: string[], cwd: string, port: number, env: NodeJS.ProcessEnv, payload: string, rounds: number): Promise<Served> {
+async function serveAndLoad(
+  name: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  port: number,
+  env: NodeJS.ProcessEnv,
+  payload: string,
+  rounds: number,
+): Promise<Served> {
   const child = spawn(command, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
@@ -163,20 +177,56 @@ async function benchServing(): Promise<void> {
     return;
   }
   const payload = join(peers, 'predict5.json');
-  const ours = await serveAndLoad('unionml', 'node', [cli, 'serve', 'app:model', '--model-path', join(work, 'model-0.json'), '--port', '18321'], digitsApp, 18321, {}, payload, serveRounds);
+  const ours = await serveAndLoad(
+    'unionml',
+    'node',
+    [cli, 'serve', 'app:model', '--model-path', join(work, 'model-0.json'), '--port', '18321'],
+    digitsApp,
+    18321,
+    {},
+    payload,
+    serveRounds,
+  );
   results['serve'] = { unionml: ours };
   let peer: Served | undefined;
   if (peerReady) {
-    peer = await serveAndLoad('fastapi', python, ['-m', 'uvicorn', 'fastapi_peer:app', '--port', '18322', '--log-level', 'warning'], peers, 18322, { PEER_MODEL: join(work, 'peer_model.joblib') }, payload, 1);
+    peer = await serveAndLoad(
+      'fastapi',
+      python,
+      ['-m', 'uvicorn', 'fastapi_peer:app', '--port', '18322', '--log-level', 'warning'],
+      peers,
+      18322,
+      { PEER_MODEL: join(work, 'peer_model.joblib') },
+      payload,
+      1,
+    );
     (results['serve'] as Record<string, unknown>)['peer'] = peer;
   }
   const p = (f: (l: Served) => string) => (peer ? f(peer) : skipReason);
-  const range = (f: (l: Load) => number, digits: number) => (ours.rounds.length > 1 ? ` (${fmt(Math.min(...ours.rounds.map(f)), digits)}–${fmt(Math.max(...ours.rounds.map(f)), digits)})` : '');
-  rows.push({ metric: `POST /predict requests/s (${connections} conns, ${seconds}s${serveRounds > 1 ? `, median of ${serveRounds}` : ''})`, unionml: fmt(ours.rps, 0) + range((l) => l.rps, 0), peer: p((l) => fmt(l.rps, 0)), target: '≥ 10× peer', ok: peer ? ours.rps >= 10 * peer.rps : undefined });
+  const range = (f: (l: Load) => number, digits: number) =>
+    ours.rounds.length > 1 ? ` (${fmt(Math.min(...ours.rounds.map(f)), digits)}–${fmt(Math.max(...ours.rounds.map(f)), digits)})` : '';
+  rows.push({
+    metric: `POST /predict requests/s (${connections} conns, ${seconds}s${serveRounds > 1 ? `, median of ${serveRounds}` : ''})`,
+    unionml: fmt(ours.rps, 0) + range((l) => l.rps, 0),
+    peer: p((l) => fmt(l.rps, 0)),
+    target: '≥ 10× peer',
+    ok: peer ? ours.rps >= 10 * peer.rps : undefined,
+  });
   rows.push({ metric: 'POST /predict p50 latency (ms)', unionml: fmt(ours.p50) + range((l) => l.p50, 2), peer: p((l) => fmt(l.p50)), target: '' });
-  rows.push({ metric: 'POST /predict p99 latency (ms)', unionml: fmt(ours.p99) + range((l) => l.p99, 2), peer: p((l) => fmt(l.p99)), target: '≤ 10 ms', ok: ours.p99 <= 10 });
+  rows.push({
+    metric: 'POST /predict p99 latency (ms)',
+    unionml: fmt(ours.p99) + range((l) => l.p99, 2),
+    peer: p((l) => fmt(l.p99)),
+    target: '≤ 10 ms',
+    ok: ours.p99 <= 10,
+  });
   rows.push({ metric: 'errors (non-2xx + socket)', unionml: String(ours.errors), peer: p((l) => String(l.errors)), target: '0', ok: ours.errors === 0 });
-  rows.push({ metric: 'server memory after load: RSS / peak (MiB)', unionml: `${fmt(ours.rss, 0)} / ${fmt(ours.peak, 0)}`, peer: p((l) => `${fmt(l.rss, 0)} / ${fmt(l.peak, 0)}`), target: '' });
+  rows.push({
+    metric: 'server memory after load: RSS / peak (MiB)',
+    unionml: `${fmt(ours.rss, 0)} / ${fmt(ours.peak, 0)}`,
+    peer: p((l) => `${fmt(l.rss, 0)} / ${fmt(l.peak, 0)}`),
+    target: '',
+  });
 }
 
 // ---------------------------------------------------------------- start-up
@@ -199,7 +249,8 @@ benchStartup();
 
 const header: Row = { metric: 'metric', unionml: 'UnionML TS', peer: 'Python peer', target: 'target' };
 const widths = (['metric', 'unionml', 'peer', 'target'] as const).map((k) => Math.max(...[header, ...rows].map((r) => r[k].length)));
-const line = (r: Row, mark = '') => `| ${r.metric.padEnd(widths[0]!)} | ${r.unionml.padEnd(widths[1]!)} | ${r.peer.padEnd(widths[2]!)} | ${r.target.padEnd(widths[3]!)} | ${mark}`;
+const line = (r: Row, mark = '') =>
+  `| ${r.metric.padEnd(widths[0]!)} | ${r.unionml.padEnd(widths[1]!)} | ${r.peer.padEnd(widths[2]!)} | ${r.target.padEnd(widths[3]!)} | ${mark}`;
 console.log(`\nUnionML benchmark (${new Date().toISOString()}, node ${process.version}, ${runs} training runs, wrk -c${connections} -d${seconds}s)`);
 console.log(line(header, 'met?'));
 console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|------`);

@@ -38,7 +38,9 @@ for (let i = 0; i < 20; i++) {
   compileTimes.push(performance.now() - start);
 }
 const compileMs = median(compileTimes);
-const packageMs = median(Array.from({ length: 5 }, (_, i) => wall(['package', 'app:model', '--image', 'x:1', '--version', 'v1', '-o', join(work, `b${i}.tgz`)], apps.digits)));
+const packageMs = median(
+  Array.from({ length: 5 }, (_, i) => wall(['package', 'app:model', '--image', 'x:1', '--version', 'v1', '-o', join(work, `b${i}.tgz`)], apps.digits)),
+);
 
 const rows: [string, string][] = [
   ['compileModel (digits, in process), median of 20', `${compileMs.toFixed(1)} ms`],

@@ -8,7 +8,18 @@ import { extractSamples, publicPackages, readmes, ROOT } from './samples.js';
 const WORK = join(ROOT, 'tools', 'docs', '.samples');
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const TSCONFIG = {
-  compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', lib: ['es2023'], types: ['node'], noEmit: true, skipLibCheck: true, verbatimModuleSyntax: true, noUncheckedIndexedAccess: true },
+  compilerOptions: {
+    strict: true,
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    target: 'es2022',
+    lib: ['es2023'],
+    types: ['node'],
+    noEmit: true,
+    skipLibCheck: true,
+    verbatimModuleSyntax: true,
+    noUncheckedIndexedAccess: true,
+  },
   include: ['*.ts'],
 };
 
@@ -28,27 +39,34 @@ describe('README samples', () => {
     }
   });
 
-  it.each(readmes().filter((r) => extractSamples(readFileSync(r.path, 'utf8')).length > 0).map((r) => [r.name, r.path] as const))('%s: the samples compile and main.ts runs', (name, path) => {
-    const samples = extractSamples(readFileSync(path, 'utf8'));
-    const dir = join(WORK, name);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, 'data'), { recursive: true });
-    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `readme-${name}`, private: true, type: 'module' }));
-    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
-    cpSync(join(ROOT, 'tools', 'docs', 'fixtures', 'iris.csv'), join(dir, 'data', 'iris.csv'));
-    for (const sample of samples) writeFileSync(join(dir, sample.file), sample.code);
-    const where = samples.map((s) => `${s.file} (line ${s.line})`).join(', ');
+  it.each(
+    readmes()
+      .filter((r) => extractSamples(readFileSync(r.path, 'utf8')).length > 0)
+      .map((r) => [r.name, r.path] as const),
+  )(
+    '%s: the samples compile and main.ts runs',
+    (name, path) => {
+      const samples = extractSamples(readFileSync(path, 'utf8'));
+      const dir = join(WORK, name);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `readme-${name}`, private: true, type: 'module' }));
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG));
+      cpSync(join(ROOT, 'tools', 'docs', 'fixtures', 'iris.csv'), join(dir, 'data', 'iris.csv'));
+      for (const sample of samples) writeFileSync(join(dir, sample.file), sample.code);
+      const where = samples.map((s) => `${s.file} (line ${s.line})`).join(', ');
 
-    const tsc = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-    expect(tsc.status, `${path}: ${where} do not compile:\n${tsc.stdout}${tsc.stderr}`).toBe(0);
+      const tsc = spawnSync(process.execPath, [TSC, '-p', dir], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      expect(tsc.status, `${path}: ${where} do not compile:\n${tsc.stdout}${tsc.stderr}`).toBe(0);
 
-    if (samples.some((s) => s.file === 'main.ts')) {
-      // As a user runs it: the built packages (no workspace source condition from this test process's NODE_OPTIONS).
-      const env = { ...process.env, NODE_OPTIONS: '' };
-      const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
-      expect(run.status, `${path}: main.ts failed:\n${run.stdout}${run.stderr}`).toBe(0);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }, 180_000);
+      if (samples.some((s) => s.file === 'main.ts')) {
+        // As a user runs it: the built packages (no workspace source condition from this test process's NODE_OPTIONS).
+        const env = { ...process.env, NODE_OPTIONS: '' };
+        const run = spawnSync(process.execPath, ['--import', 'tsx', 'main.ts'], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+        expect(run.status, `${path}: main.ts failed:\n${run.stdout}${run.stderr}`).toBe(0);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+    180_000,
+  );
 });
-

@@ -46,7 +46,18 @@ export function readmes(): { name: string; path: string }[] {
 /** The packages that are published (not `private`), by folder. */
 export function publicPackages(): { folder: string; name: string }[] {
   const out: { folder: string; name: string }[] = [];
-  for (const folder of ['packages/errors', 'packages/data', 'packages/flyte', 'packages/docker', 'packages/core', 'packages/compiler', 'packages/server', 'packages/remote', 'apps/cli', 'apps/server']) {
+  for (const folder of [
+    'packages/errors',
+    'packages/data',
+    'packages/flyte',
+    'packages/docker',
+    'packages/core',
+    'packages/compiler',
+    'packages/server',
+    'packages/remote',
+    'apps/cli',
+    'apps/server',
+  ]) {
     const pkg = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as { name: string; private?: boolean };
     if (!pkg.private) out.push({ folder, name: pkg.name });
   }

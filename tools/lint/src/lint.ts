@@ -25,7 +25,10 @@ async function linter(): Promise<ESLint> {
           'import-x/no-cycle': ['error', { ignoreExternal: true }],
         },
         // As eslint.config.mjs: imports name the .js a .ts file compiles to.
-        settings: { 'import-x/extensions': ['.ts', '.js'], 'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })] },
+        settings: {
+          'import-x/extensions': ['.ts', '.js'],
+          'import-x/resolver-next': [importX.createNodeResolver({ extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } })],
+        },
       },
     ],
   });

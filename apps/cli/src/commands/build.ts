@@ -24,7 +24,9 @@ export async function build({ positionals, values, cwd, out }: CommandContext): 
   if (sandbox && !push) throw new UsageError('--sandbox names the registry to push to: it needs --push', 'build');
   const [core, remote] = await Promise.all([import('@unionml/core'), importRemote('build')]);
   const version = option(values, 'version') ?? remote.appVersion(cwd, { allowUncommitted: values['allow-uncommitted'] === true });
-  const registry = push ? remote.registryFor({ endpoint: option(values, 'endpoint'), registry: option(values, 'registry'), sandbox }) : option(values, 'registry');
+  const registry = push
+    ? remote.registryFor({ endpoint: option(values, 'endpoint'), registry: option(values, 'registry'), sandbox })
+    : option(values, 'registry');
   const model = await core.loadModel(address, { cwd });
   const progress = remote.renderProgress(process.stderr);
   let result: Awaited<ReturnType<typeof remote.buildAppImage>>;
@@ -47,7 +49,14 @@ export async function build({ positionals, values, cwd, out }: CommandContext): 
   out.restore();
   if (result.stagedPackages.length) out.info(`packed into the image: ${result.stagedPackages.join(', ')}`);
   out.say(`built ${result.image} (${(result.sizeBytes / 1e6).toFixed(0)} MB) in ${result.seconds.toFixed(1)} s${result.pushed ? ', pushed' : ''}`);
-  if (out.json) out.resultJson({ image: result.image, id: result.id, sizeBytes: result.sizeBytes, seconds: roundSeconds(result.seconds), ...(push ? { pushed: true } : {}) } satisfies BuildReport);
+  if (out.json)
+    out.resultJson({
+      image: result.image,
+      id: result.id,
+      sizeBytes: result.sizeBytes,
+      seconds: roundSeconds(result.seconds),
+      ...(push ? { pushed: true } : {}),
+    } satisfies BuildReport);
   else out.result(result.image);
   return 0;
 }

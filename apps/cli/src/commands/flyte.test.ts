@@ -118,14 +118,23 @@ describe('unionml execute (the task container entrypoint)', () => {
   it('runs the dataset task: outputs.pb holds a Parquet structured dataset', async () => {
     const p = prefixes();
     mkdirSync(p.dir, { recursive: true });
-    writeFileSync(join(p.dir, 'inputs.pb'), flyteidl.core.LiteralMap.encode({ literals: { n: { scalar: { primitive: { integer: Long.fromNumber(20) } } }, offset: { scalar: { primitive: { floatValue: 0 } } } } }).finish());
+    writeFileSync(
+      join(p.dir, 'inputs.pb'),
+      flyteidl.core.LiteralMap.encode({
+        literals: { n: { scalar: { primitive: { integer: Long.fromNumber(20) } } }, offset: { scalar: { primitive: { floatValue: 0 } } } },
+      }).finish(),
+    );
     const result = await unionml(['execute', '--inputs', uri(join(p.dir, 'inputs.pb')), ...p.args, ...address('dataset_task')]);
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(join(p.out, 'error.pb'))).toBe(false);
     const outputs = flyteidl.core.LiteralMap.decode(readFileSync(join(p.out, 'outputs.pb')));
     const dataset = outputs.literals['data']?.scalar?.structuredDataset;
     expect(dataset?.metadata?.structuredDatasetType?.format).toBe('parquet');
-    expect(readFileSync(new URL(`${dataset!.uri!}/00000`)).subarray(0, 4).toString()).toBe('PAR1');
+    expect(
+      readFileSync(new URL(`${dataset!.uri!}/00000`))
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('PAR1');
   });
 });
 
@@ -143,22 +152,57 @@ describe('unionml train|predict --local --compiled', () => {
     expect(compiled.stderr).toMatch(/node n0 succeeded in \d+\.\d s/);
 
     const features = join(dir, 'features.json');
-    writeFileSync(features, JSON.stringify([{ x: 1, x2: 2 }, { x: 90, x2: 180 }]));
+    writeFileSync(
+      features,
+      JSON.stringify([
+        { x: 1, x2: 2 },
+        { x: 90, x2: 180 },
+      ]),
+    );
     const local = await unionml(['predict', 'tiny:model', '--local', '--model-path', join(dir, 'a.json'), '-f', features, '--json']);
     const viaFlyte = await unionml(['predict', 'tiny:model', '--local', '--compiled', '--model-path', join(dir, 'b.json'), '-f', features, '--json']);
     expect(viaFlyte.code, viaFlyte.stderr).toBe(0);
     expect(onlyJson(viaFlyte)).toEqual(onlyJson(local));
-    const fromReader = await unionml(['predict', 'tiny:model', '--local', '--compiled', '--model-path', join(dir, 'b.json'), '-i', '{"n": 20, "offset": 50}', '--json']);
+    const fromReader = await unionml([
+      'predict',
+      'tiny:model',
+      '--local',
+      '--compiled',
+      '--model-path',
+      join(dir, 'b.json'),
+      '-i',
+      '{"n": 20, "offset": 50}',
+      '--json',
+    ]);
     const fromReaderLocal = await unionml(['predict', 'tiny:model', '--local', '--model-path', join(dir, 'a.json'), '-i', '{"n": 20, "offset": 50}', '--json']);
     expect(onlyJson(fromReader)).toEqual(onlyJson(fromReaderLocal));
   }, 120_000);
 
   it("stops at a failing node with the app's error from error.pb", async () => {
-    const result = await unionml(['train', 'tiny:model', '--local', '--compiled', '-i', '{"trainerKwargs": {"explode": true}}', '-o', join(tempDir(), 'm.json')]);
+    const result = await unionml([
+      'train',
+      'tiny:model',
+      '--local',
+      '--compiled',
+      '-i',
+      '{"trainerKwargs": {"explode": true}}',
+      '-o',
+      join(tempDir(), 'm.json'),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('error: node n1 (tiny_classifier.train_task) failed with a USER error [USER:RuntimeError]: Error: the trainer exploded\n');
     expect(result.stderr).not.toContain('Trace:');
-    const verbose = await unionml(['train', 'tiny:model', '--local', '--compiled', '--verbose', '-i', '{"trainerKwargs": {"explode": true}}', '-o', join(tempDir(), 'm.json')]);
+    const verbose = await unionml([
+      'train',
+      'tiny:model',
+      '--local',
+      '--compiled',
+      '--verbose',
+      '-i',
+      '{"trainerKwargs": {"explode": true}}',
+      '-o',
+      join(tempDir(), 'm.json'),
+    ]);
     expect(verbose.stderr).toMatch(/Trace:\n\n {4}Error: the trainer exploded\n {8}at /);
   }, 120_000);
 });

@@ -27,7 +27,10 @@ describe('unionml init (npm pack)', () => {
     for (const [name, deps] of Object.entries(graph)) {
       const dir = join(cwd, 'src', name);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }));
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }),
+      );
       execFileSync('npm', ['pack', '--pack-destination', packages], { cwd: dir, stdio: 'ignore' });
     }
     const names = Object.keys(graph).sort();
@@ -36,7 +39,11 @@ describe('unionml init (npm pack)', () => {
     const result = await unionml(['init', 'packed_deps', '--packages-from', 'packages'], { cwd, env: gitEnv(IDENTITY) });
     expect(result.code, result.stderr).toBe(0);
     const app = join(cwd, 'packed_deps');
-    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; overrides: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      overrides: Record<string, string>;
+    };
     const tarball = (name: string) => `file:${join(packages, `unionml-${name}-${VERSION}.tgz`)}`;
     for (const name of ['cli', 'core', 'data']) expect(pkg.dependencies[`@unionml/${name}`]).toBe(tarball(name));
     expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data']);
@@ -70,7 +77,8 @@ describe('unionml init (npm pack)', () => {
     const installed = join(root, 'node_modules', '@unionml', 'cli');
     mkdirSync(installed, { recursive: true });
     execFileSync('tar', ['xzf', join(root, tarball), '-C', installed, '--strip-components=1']);
-    for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote']) symlinkSync(join(REPO, 'packages', name), join(root, 'node_modules', '@unionml', name));
+    for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote'])
+      symlinkSync(join(REPO, 'packages', name), join(root, 'node_modules', '@unionml', name));
     expect(existsSync(join(installed, 'templates', 'basic', 'template.json'))).toBe(true);
     expect(existsSync(join(installed, 'src'))).toBe(false);
 
@@ -79,7 +87,11 @@ describe('unionml init (npm pack)', () => {
     const result = await unionml(['init', 'from_pack'], { cwd, env: gitEnv(IDENTITY), bin: join(installed, 'bin', 'unionml.js') });
     expect(result.code, result.stderr).toBe(0);
     const app = join(cwd, 'from_pack');
-    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
+    expect(
+      tree(app)
+        .filter((f) => !f.startsWith('.git/'))
+        .sort(),
+    ).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
     for (const file of FILES) expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
     const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies).toMatchObject({ zod: exampleDependencies['zod'], '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'] });

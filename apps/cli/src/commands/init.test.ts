@@ -18,7 +18,11 @@ describe('unionml init', () => {
     expect(result.stdout).toContain('cd my_app');
     expect(result.stderr).toBe('');
 
-    expect(tree(app).filter((f) => !f.startsWith('.git/')).sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
+    expect(
+      tree(app)
+        .filter((f) => !f.startsWith('.git/'))
+        .sort(),
+    ).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
     for (const file of FILES) {
       expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
       expect(statSync(join(app, file)).mode & 0o200, `${file} is writable`).toBeTruthy();
@@ -32,7 +36,11 @@ describe('unionml init', () => {
       description: expect.stringContaining('my_app') as string,
       type: 'module',
       engines: { node: '>=20.19' },
-      scripts: { train: 'unionml train app:model --local -o model.json', serve: 'unionml serve app:model --model-path model.json --port 8000', typecheck: 'tsc -p tsconfig.json' },
+      scripts: {
+        train: 'unionml train app:model --local -o model.json',
+        serve: 'unionml serve app:model --model-path model.json --port 8000',
+        typecheck: 'tsc -p tsconfig.json',
+      },
       dependencies: {
         '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'],
         '@tensorflow/tfjs-backend-wasm': exampleDependencies['@tensorflow/tfjs-backend-wasm'],
@@ -121,14 +129,15 @@ describe('unionml init', () => {
     writeFileSync(join(cwd, 'packages', `unionml-core-${VERSION}.tgz`), '');
     const result = await unionml(['init', 'some_app', '--packages-from', 'packages'], { cwd });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`lacks ${['errors', 'data', 'flyte', 'docker', 'compiler', 'server', 'remote', 'cli'].map((n) => `unionml-${n}-${VERSION}.tgz`).join(', ')}`);
+    expect(result.stderr).toContain(
+      `lacks ${['errors', 'data', 'flyte', 'docker', 'compiler', 'server', 'remote', 'cli'].map((n) => `unionml-${n}-${VERSION}.tgz`).join(', ')}`,
+    );
     expect(result.stderr).toContain('hint: make them with: npm pack -w @unionml/errors');
     expect(existsSync(join(cwd, 'some_app'))).toBe(false);
     const none = await unionml(['init', 'some_app', '--packages-from', 'nowhere'], { cwd });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain(`error: cannot read --packages-from ${join(cwd, 'nowhere')}: no such folder`);
   });
-
 });
 
 describe('package.json of a new app', () => {
@@ -142,7 +151,11 @@ describe('package.json of a new app', () => {
   });
 
   it('pins @unionml packages to the given version', () => {
-    const pkg = appPackageJson('x_y', { spec: TEMPLATES['basic']!, dependencies: { zod: '4.0.0' }, devDependencies: {}, scripts: {} }, { version: '9.9.9' }) as { dependencies: unknown; overrides: unknown };
+    const pkg = appPackageJson(
+      'x_y',
+      { spec: TEMPLATES['basic']!, dependencies: { zod: '4.0.0' }, devDependencies: {}, scripts: {} },
+      { version: '9.9.9' },
+    ) as { dependencies: unknown; overrides: unknown };
     expect(pkg.dependencies).toEqual({ '@unionml/cli': '9.9.9', '@unionml/core': '9.9.9', '@unionml/data': '9.9.9', zod: '4.0.0' });
     expect(pkg.overrides).toEqual({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
   });

@@ -93,7 +93,17 @@ export async function init({ positionals, values, cwd, out }: CommandContext): P
   }
 
   const shown = relative(cwd, destination) || '.';
-  out.stdout(['', 'next steps:', `  cd ${shown}`, '  npm install', '  npm run train    # trains and saves model.json', '  npm run serve    # serves it on http://127.0.0.1:8000', ''].join('\n'));
+  out.stdout(
+    [
+      '',
+      'next steps:',
+      `  cd ${shown}`,
+      '  npm install',
+      '  npm run train    # trains and saves model.json',
+      '  npm run serve    # serves it on http://127.0.0.1:8000',
+      '',
+    ].join('\n'),
+  );
   return 0;
 }
 
@@ -101,10 +111,13 @@ export async function init({ positionals, values, cwd, out }: CommandContext): P
 async function checkDestination(destination: string): Promise<boolean> {
   const info = await stat(destination).catch(() => undefined);
   if (!info) return true;
-  if (!info.isDirectory()) throw new InitError('INIT_DESTINATION_EXISTS', `${destination} already exists and is not a folder`, { hint: 'choose another app name' });
+  if (!info.isDirectory())
+    throw new InitError('INIT_DESTINATION_EXISTS', `${destination} already exists and is not a folder`, { hint: 'choose another app name' });
   const entries = await readdir(destination);
   if (entries.length) {
-    throw new InitError('INIT_DESTINATION_EXISTS', `the folder ${destination} already exists and is not empty`, { hint: 'choose another app name, or remove or empty that folder' });
+    throw new InitError('INIT_DESTINATION_EXISTS', `the folder ${destination} already exists and is not empty`, {
+      hint: 'choose another app name, or remove or empty that folder',
+    });
   }
   return false;
 }
@@ -140,7 +153,9 @@ export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[num
     const file = candidates.find((e) => e === `unionml-${name}-${VERSION}.tgz`) ?? (candidates.length === 1 ? candidates[0] : undefined);
     if (file) found[name] = join(dir, file);
     else if (candidates.length > 1) {
-      throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} has several @unionml/${name} tarballs (${candidates.join(', ')}) and none of version ${VERSION}`, { hint: 'keep one tarball per package in the folder' });
+      throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} has several @unionml/${name} tarballs (${candidates.join(', ')}) and none of version ${VERSION}`, {
+        hint: 'keep one tarball per package in the folder',
+      });
     } else missing.push(`unionml-${name}-${VERSION}.tgz`);
   }
   if (missing.length) {

@@ -22,7 +22,8 @@ export interface PackageReport {
 export async function packageApp({ positionals, values, cwd, out }: CommandContext): Promise<number> {
   const address = positionals[0]!;
   const image = option(values, 'image');
-  if (!image) throw new UsageError('missing --image IMAGE: the container image the tasks run in', 'package', { hint: 'e.g. --image localhost:30000/my-app:v1' });
+  if (!image)
+    throw new UsageError('missing --image IMAGE: the container image the tasks run in', 'package', { hint: 'e.g. --image localhost:30000/my-app:v1' });
   const project = option(values, 'project') ?? 'flytesnacks';
   const domain = option(values, 'domain') ?? 'development';
   const output = resolve(cwd, option(values, 'output') ?? 'bundle.tgz');

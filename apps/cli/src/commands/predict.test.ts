@@ -11,7 +11,14 @@ beforeAll(async () => {
   modelPath = join(dir, 'model.json');
   const trained = await unionml(['train', 'tiny:model', '--local', '-o', modelPath]);
   expect(trained.code, trained.stderr).toBe(0);
-  writeFileSync(join(dir, 'records.json'), JSON.stringify([{ x: 1, x2: 2 }, { x: 99, x2: 198 }, { x: 10, x2: 20 }]));
+  writeFileSync(
+    join(dir, 'records.json'),
+    JSON.stringify([
+      { x: 1, x2: 2 },
+      { x: 99, x2: 198 },
+      { x: 10, x2: 20 },
+    ]),
+  );
   writeFileSync(join(dir, 'request.json'), JSON.stringify({ features: [{ x: 80, x2: 160 }] }));
 });
 
@@ -51,7 +58,10 @@ describe('unionml predict --local', () => {
   });
 
   it('reads features relative to the current folder', async () => {
-    const result = await unionml(['predict', `${join(import.meta.dirname, '../test-support/apps/tiny.ts')}:model`, '--local', '--model-path', 'model.json', '-f', 'records.json'], { cwd: dir });
+    const result = await unionml(
+      ['predict', `${join(import.meta.dirname, '../test-support/apps/tiny.ts')}:model`, '--local', '--model-path', 'model.json', '-f', 'records.json'],
+      { cwd: dir },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toBe('[0,1,0]\n');
   });
@@ -83,7 +93,7 @@ describe('unionml predict --local', () => {
     expectError(missing, 'missing column x2 in the features; present: x');
     expect(onlyJson(missing)).toMatchObject({ error: { code: 'DATA_COLUMNS_MISSING', hint: expect.any(String) as string } });
     expectError(await predict(['-f', join(dir, 'extra.json')]), 'unexpected column colour in the features; expected: x, x2');
-    expectError(await predict(['-f', join(dir, 'text.json')]), "column 'x2' row 0 is not a finite number: \"two\"");
+    expectError(await predict(['-f', join(dir, 'text.json')]), 'column \'x2\' row 0 is not a finite number: "two"');
   });
 
   it('reports a missing model file', async () => {

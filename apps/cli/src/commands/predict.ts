@@ -18,7 +18,10 @@ export async function predict({ positionals, values, cwd, out }: CommandContext)
   const featuresFile = option(values, 'features');
   const inputsText = option(values, 'inputs');
   if ((featuresFile === undefined) === (inputsText === undefined)) {
-    throw new UsageError(featuresFile === undefined ? 'missing the features: give -f FEATURES_FILE or -i JSON' : 'give -f FEATURES_FILE or -i JSON, not both', 'predict');
+    throw new UsageError(
+      featuresFile === undefined ? 'missing the features: give -f FEATURES_FILE or -i JSON' : 'give -f FEATURES_FILE or -i JSON, not both',
+      'predict',
+    );
   }
   // Read the input before loading the app, so that a typo fails fast.
   const input = featuresFile !== undefined ? { features: await readFeatures(featuresFile, cwd) } : { inputs: await readInputs(inputsText!, cwd) };
@@ -32,7 +35,11 @@ export async function predict({ positionals, values, cwd, out }: CommandContext)
     const workflow = 'features' in input ? model.predictFromFeaturesWorkflowName : model.predictWorkflowName;
     out.info(`predicting with model '${model.name}' through its compiled workflow ${workflow}, one process per task`);
     const { predictCompiled } = await import('@unionml/compiler');
-    const run = await predictCompiled(model, { modelFile: resolve(cwd, modelPath), ...input }, await compiledRunOptions('predict', values, { module, exportName, cwd, out }));
+    const run = await predictCompiled(
+      model,
+      { modelFile: resolve(cwd, modelPath), ...input },
+      await compiledRunOptions('predict', values, { module, exportName, cwd, out }),
+    );
     predictions = run.predictions;
   } else {
     await model.load(resolve(cwd, modelPath));

@@ -12,7 +12,10 @@ beforeAll(async () => {
 });
 
 /** Starts `unionml serve` on a free port and resolves once it logs its URL. */
-async function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
+async function serve(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string; output: () => string; exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }> {
   const child = start(['serve', 'tiny:model', '--port', '0', ...args], { env });
   let stderr = '';
   let stdout = '';
@@ -43,11 +46,20 @@ describe('unionml serve', () => {
       const predicted = await fetch(`${server.url}/predict`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ features: [{ x: 1, x2: 2 }, { x: 99, x2: 198 }] }),
+        body: JSON.stringify({
+          features: [
+            { x: 1, x2: 2 },
+            { x: 99, x2: 198 },
+          ],
+        }),
       });
       expect(predicted.status).toBe(200);
       expect(await predicted.json()).toEqual([0, 1]);
-      const bad = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ features: [{ x: 1 }] }) });
+      const bad = await fetch(`${server.url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ features: [{ x: 1 }] }),
+      });
       expect(bad.status).toBe(400);
       expect(await bad.json()).toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
     } finally {

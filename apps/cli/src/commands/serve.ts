@@ -11,7 +11,8 @@ export async function serve({ positionals, values, cwd }: CommandContext): Promi
   const address = positionals[0]!;
   const port = parsePort(option(values, 'port') ?? '8000');
   const host = option(values, 'host') ?? '127.0.0.1';
-  if (host.trim() === '') throw new UsageError('--host needs a host name or address', 'serve', { hint: "use 127.0.0.1 (this machine) or 0.0.0.0 (every interface)" });
+  if (host.trim() === '')
+    throw new UsageError('--host needs a host name or address', 'serve', { hint: 'use 127.0.0.1 (this machine) or 0.0.0.0 (every interface)' });
   const modelPath = option(values, 'model-path');
 
   const [{ loadModel }, { serveModel }] = await Promise.all([import('@unionml/core'), import('@unionml/server')]);
@@ -25,6 +26,7 @@ export async function serve({ positionals, values, cwd }: CommandContext): Promi
 /** A TCP port from the command line. */
 export function parsePort(text: string): number {
   const port = /^\d{1,5}$/.test(text) ? Number(text) : NaN;
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port must be an integer from 0 to 65535, got '${text}'`, 'serve', { hint: 'use 0 to pick a free port' });
+  if (!(port >= 0 && port <= 65535))
+    throw new UsageError(`--port must be an integer from 0 to 65535, got '${text}'`, 'serve', { hint: 'use 0 to pick a free port' });
   return port;
 }

@@ -33,7 +33,13 @@ describe('unionml train --local', () => {
     const result = await train(['tiny:model', '--local'], { json: true });
     expect(result.code, result.stderr).toBe(0);
     const report = onlyJson(result);
-    expect(report).toEqual({ model: 'tiny_classifier', modelPath: result.modelPath, hyperparameters: { shift: 0 }, metrics: { train: 1, test: 0.95 }, seconds: expect.any(Number) as number });
+    expect(report).toEqual({
+      model: 'tiny_classifier',
+      modelPath: result.modelPath,
+      hyperparameters: { shift: 0 },
+      metrics: { train: 1, test: 0.95 },
+      seconds: expect.any(Number) as number,
+    });
     expect(Object.keys(report as object)).toEqual(['model', 'modelPath', 'hyperparameters', 'metrics', 'seconds']);
     for (const line of ['console.log while loading', 'process.stdout.write while loading', 'console.info while training', 'console.debug while training']) {
       expect(result.stderr).toContain(`tiny app: ${line}`);
@@ -42,8 +48,14 @@ describe('unionml train --local', () => {
   });
 
   it('takes hyperparameters, trainer, splitter and reader arguments from --inputs, in camelCase or snake_case', async () => {
-    const camel = await train(['tiny:model', '--local', '-i', '{"hyperparameters": {"shift": 0.5}, "trainerKwargs": {"epochs": 2}, "splitterKwargs": {"testSize": 0.5}, "n": 40}'], { json: true });
-    const snake = await train(['tiny:model', '--local', '-i', '{"hyperparameters": {"shift": 0.5}, "trainer_kwargs": {"epochs": 2}, "splitter_kwargs": {"test_size": 0.5}, "n": 40}'], { json: true });
+    const camel = await train(
+      ['tiny:model', '--local', '-i', '{"hyperparameters": {"shift": 0.5}, "trainerKwargs": {"epochs": 2}, "splitterKwargs": {"testSize": 0.5}, "n": 40}'],
+      { json: true },
+    );
+    const snake = await train(
+      ['tiny:model', '--local', '-i', '{"hyperparameters": {"shift": 0.5}, "trainer_kwargs": {"epochs": 2}, "splitter_kwargs": {"test_size": 0.5}, "n": 40}'],
+      { json: true },
+    );
     expect(camel.code, camel.stderr).toBe(0);
     expect(snake.code, snake.stderr).toBe(0);
     const a = onlyJson(camel) as { hyperparameters: unknown; metrics: unknown };
@@ -51,9 +63,15 @@ describe('unionml train --local', () => {
     expect(a.hyperparameters).toEqual({ shift: 0.5 });
     expect(b).toMatchObject({ hyperparameters: a.hyperparameters, metrics: a.metrics });
     // The trainer's epochs reached it: the centroids move by shift * epochs.
-    const once = await train(['tiny:model', '--local', '-i', '{"hyperparameters": {"shift": 0.5}, "trainer_kwargs": {"epochs": 1}, "splitter_kwargs": {"test_size": 0.5}, "n": 40}']);
+    const once = await train([
+      'tiny:model',
+      '--local',
+      '-i',
+      '{"hyperparameters": {"shift": 0.5}, "trainer_kwargs": {"epochs": 1}, "splitter_kwargs": {"test_size": 0.5}, "n": 40}',
+    ]);
     expect(once.code, once.stderr).toBe(0);
-    const centroid = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { modelObject: { value: { centroids: Record<string, number[]> } } }).modelObject.value.centroids['0']![0]!;
+    const centroid = (path: string) =>
+      (JSON.parse(readFileSync(path, 'utf8')) as { modelObject: { value: { centroids: Record<string, number[]> } } }).modelObject.value.centroids['0']![0]!;
     expect(centroid(snake.modelPath)).toBe(centroid(camel.modelPath));
     expect(centroid(camel.modelPath) - centroid(once.modelPath)).toBeCloseTo(0.5, 10);
   });
@@ -97,7 +115,9 @@ describe('unionml train --local', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(message);
     expectNoStack(result.stderr);
-    expect(onlyJson(result)).toEqual({ error: expect.objectContaining({ code: expect.any(String) as string, message: expect.stringContaining(message) as string }) as object });
+    expect(onlyJson(result)).toEqual({
+      error: expect.objectContaining({ code: expect.any(String) as string, message: expect.stringContaining(message) as string }) as object,
+    });
   });
 
   it.each([
@@ -116,7 +136,9 @@ describe('unionml train --local', () => {
     expect(human.stdout).toBe('');
     const json = await train([address, '--local'], { json: true });
     expect(json.code).toBe(1);
-    expect(onlyJson(json)).toEqual({ error: { code, message: expect.stringContaining(message.replace(/^error: /, '')) as string, hint: expect.any(String) as string } });
+    expect(onlyJson(json)).toEqual({
+      error: { code, message: expect.stringContaining(message.replace(/^error: /, '')) as string, hint: expect.any(String) as string },
+    });
   });
 
   it('--verbose prints the stack and its cause', async () => {
@@ -134,7 +156,9 @@ describe('unionml train --local', () => {
     expect(human.stderr).toContain("error: training model 'tiny_classifier' failed: the trainer exploded\n  hint: the error comes from the app's code");
     expectNoStack(human.stderr);
     const json = await train(['tiny:model', '--local', '-i', inputs], { json: true });
-    expect(onlyJson(json)).toEqual({ error: { code: 'TRAINING_FAILED', message: "training model 'tiny_classifier' failed: the trainer exploded", hint: expect.any(String) as string } });
+    expect(onlyJson(json)).toEqual({
+      error: { code: 'TRAINING_FAILED', message: "training model 'tiny_classifier' failed: the trainer exploded", hint: expect.any(String) as string },
+    });
     const verbose = await train(['tiny:model', '--local', '-i', inputs, '--verbose']);
     expect(verbose.stderr).toMatch(/caused by:\nError: the trainer exploded\n\s+at .*tiny\.ts/);
   });
@@ -143,7 +167,9 @@ describe('unionml train --local', () => {
     const dir = tempDir();
     const missing = await unionml(['train', 'tiny:model', '--local', '-o', join(dir, 'no', 'such', 'model.json')]);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain(`error: cannot write the model file ${join(dir, 'no', 'such', 'model.json')}: the folder ${join(dir, 'no', 'such')} does not exist`);
+    expect(missing.stderr).toContain(
+      `error: cannot write the model file ${join(dir, 'no', 'such', 'model.json')}: the folder ${join(dir, 'no', 'such')} does not exist`,
+    );
     expect(missing.stderr).not.toContain('training model');
     mkdirSync(join(dir, 'folder'));
     const folder = await unionml(['train', 'tiny:model', '--local', '-o', join(dir, 'folder')]);

@@ -57,7 +57,14 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   const seconds = (performance.now() - started) / 1000;
   out.restore();
 
-  const report: TrainReport = { model: model.name, modelPath, hyperparameters: result.hyperparameters, metrics: result.metrics, seconds: roundSeconds(seconds), ...compiled };
+  const report: TrainReport = {
+    model: model.name,
+    modelPath,
+    hyperparameters: result.hyperparameters,
+    metrics: result.metrics,
+    seconds: roundSeconds(seconds),
+    ...compiled,
+  };
   out.say(`trained model '${model.name}' in ${seconds.toFixed(1)} s`);
   out.say(`metrics: ${formatMetrics(result.metrics)}`);
   out.say(`saved model to ${modelPath}`);
@@ -76,11 +83,15 @@ export function formatMetrics(metrics: object): string {
 async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) {
-    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, { hint: 'give a file path, e.g. -o model.json' });
+    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, {
+      hint: 'give a file path, e.g. -o model.json',
+    });
   }
   const folder = dirname(target);
   const parent = await stat(folder).catch(() => undefined);
   if (!parent?.isDirectory()) {
-    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: the folder ${folder} does not exist`, { hint: 'create the folder first, or choose another -o path' });
+    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: the folder ${folder} does not exist`, {
+      hint: 'create the folder first, or choose another -o path',
+    });
   }
 }

@@ -12,7 +12,16 @@ import { SERVER_ERRORS } from '@unionml/server';
 import { CLI_ERRORS } from '../errors.js';
 
 /** Every registry, from the bottom of the package graph to the top. */
-export const REGISTRIES: readonly ErrorRegistry[] = [DATA_ERRORS, FLYTE_ERRORS, DOCKER_ERRORS, CORE_ERRORS, COMPILER_ERRORS, SERVER_ERRORS, REMOTE_ERRORS, CLI_ERRORS];
+export const REGISTRIES: readonly ErrorRegistry[] = [
+  DATA_ERRORS,
+  FLYTE_ERRORS,
+  DOCKER_ERRORS,
+  CORE_ERRORS,
+  COMPILER_ERRORS,
+  SERVER_ERRORS,
+  REMOTE_ERRORS,
+  CLI_ERRORS,
+];
 
 /** Every registered code (throws if one is declared twice). */
 export function allCodes(): ErrorCode[] {
@@ -36,7 +45,7 @@ export function errorReference(): string {
   const lines = [
     '# Error reference',
     '',
-    '<!-- Generated from the packages\' error registries by `npm run docs:errors`; do not edit. -->',
+    "<!-- Generated from the packages' error registries by `npm run docs:errors`; do not edit. -->",
     '',
     'Every error UnionML raises on purpose has a stable `code`, a `kind`, a message that says what was wrong and, where',
     'one exists, a hint. The HTTP status of the prediction server and the exit status of the `unionml` CLI come from the',

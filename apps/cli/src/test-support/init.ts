@@ -7,7 +7,10 @@ import { REPO, tempDir } from './run.js';
 
 export const EXAMPLE = join(REPO, 'examples', 'digits');
 export const FILES = TEMPLATES['basic']!.files;
-export const examplePackage = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+export const examplePackage = JSON.parse(readFileSync(join(EXAMPLE, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 export const exampleDependencies = examplePackage.dependencies;
 export const exampleDevDependencies = examplePackage.devDependencies;
 

@@ -26,6 +26,7 @@ export const FLYTEKIT_GOLDENS: FlytekitGoldens = JSON.parse(readFileSync(new URL
 /** The hex flytekit produced for a case; throws when the case is not in the file (regenerate it after adding one). */
 export function flytekitHex(section: 'literalTypes' | 'literals' | 'msgpack', name: string): string {
   const golden = FLYTEKIT_GOLDENS[section][name];
-  if (!golden) throw new Error(`flytekit-goldens.json has no ${section} case ${JSON.stringify(name)}: add it to tools/flytekit-check/write_goldens.py and run it`);
+  if (!golden)
+    throw new Error(`flytekit-goldens.json has no ${section} case ${JSON.stringify(name)}: add it to tools/flytekit-check/write_goldens.py and run it`);
   return golden.hex;
 }

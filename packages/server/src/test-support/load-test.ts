@@ -28,24 +28,38 @@ if (process.argv.includes('--serve')) {
   const { url } = await serveModel(model, { port: 0 });
   process.stdout.write(`${url}\n`);
 } else {
-  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, connections: { type: 'string', default: '32' }, client: { type: 'string', default: 'raw' }, url: { type: 'string' }, dist: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '32' },
+      client: { type: 'string', default: 'raw' },
+      url: { type: 'string' },
+      dist: { type: 'boolean', default: false },
+    },
+  });
   const seconds = Number(values.seconds);
   const connections = Number(values.connections);
   const body = JSON.stringify({ features: JSON.parse(readFileSync(`${digitsDir}data/sample_features.json`, 'utf8')) as unknown });
 
   // --url: measure a server that is already running (e.g. one started with --serve under --cpu-prof).
-  const server = values.url ? undefined : spawn(process.execPath, ['--import', 'tsx', ...(values.dist ? [] : ['--conditions=@unionml/source']), fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = values.url ?? await new Promise<string>((resolve, reject) => {
-    if (!server) return;
-    let out = '';
-    server.stdout.setEncoding('utf8');
-    server.stdout.on('data', (c: string) => {
-      out += c;
-      const line = /^(http:\S+)\n/m.exec(out);
-      if (line) resolve(line[1]!);
-    });
-    server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
-  });
+  const server = values.url
+    ? undefined
+    : spawn(process.execPath, ['--import', 'tsx', ...(values.dist ? [] : ['--conditions=@unionml/source']), fileURLToPath(import.meta.url), '--serve'], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+  const url =
+    values.url ??
+    (await new Promise<string>((resolve, reject) => {
+      if (!server) return;
+      let out = '';
+      server.stdout.setEncoding('utf8');
+      server.stdout.on('data', (c: string) => {
+        out += c;
+        const line = /^(http:\S+)\n/m.exec(out);
+        if (line) resolve(line[1]!);
+      });
+      server.on('exit', (code) => reject(new Error(`the server exited with ${code}`)));
+    }));
   const { hostname, port } = new URL(url);
 
   const run = values.client === 'http' ? httpLoop : rawLoop;
@@ -110,7 +124,9 @@ if (process.argv.includes('--serve')) {
   }
 
   function rawLoop(deadline: number, record: (ms: number, ok: boolean) => void): Promise<void> {
-    const requestBytes = Buffer.from(`POST /predict HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const requestBytes = Buffer.from(
+      `POST /predict HTTP/1.1\r\nHost: ${hostname}:${port}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
     return new Promise((resolve, reject) => {
       const socket = connect({ host: hostname, port: Number(port), noDelay: true });
       let pending: Buffer = Buffer.alloc(0);
