@@ -23,7 +23,7 @@ export const DEP_CONSTRAINTS = [
   { sourceTag: 'scope:data', onlyDependOnLibsWithTags: ['scope:errors'] },
   { sourceTag: 'scope:flyte', onlyDependOnLibsWithTags: ['scope:errors'] },
   { sourceTag: 'scope:docker', onlyDependOnLibsWithTags: ['scope:errors'] },
-  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:testing'] },
+  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data'] },
   { sourceTag: 'scope:compiler', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:flyte', 'scope:core', 'scope:testing'] },
   { sourceTag: 'scope:server', onlyDependOnLibsWithTags: ['scope:errors', 'scope:data', 'scope:core', 'scope:testing'] },
   {

@@ -1,6 +1,6 @@
-// Shared test fixtures: a small tabular dataset and an app around @unionml/testing's nearest-centroid classifier.
+// Shared test fixtures: a small tabular dataset and an app around a nearest-centroid classifier (./centroid.ts).
 import { DataFrame } from '@unionml/data';
-import { Centroid, accuracy } from '@unionml/testing';
+import { Centroid, accuracy } from './centroid.js';
 import { z } from 'zod';
 import { Dataset } from '../dataset.js';
 import { Model } from '../model.js';
