@@ -77,7 +77,11 @@ describe('stageLocalPackages (npm pack)', () => {
 
   it('names the package whose pack fails', async () => {
     const broken = mkdtempSync(join(tmpdir(), 'unionml-stage-broken-'));
-    pkg(join(broken, 'lib'), { name: 'lib', version: '1.0.0', scripts: { prepack: 'node -e "process.exit(3)"' } });
+    pkg(join(broken, 'lib'), {
+      name: 'lib',
+      version: '1.0.0',
+      scripts: { prepack: 'node -e "console.log(\'src/x.ts(1,1): error TS1005\'); process.exit(3)"' },
+    });
     const app = pkg(join(broken, 'app'), { name: 'app', dependencies: { lib: 'file:../lib' } });
     await expect(stageLocalPackages(app)).rejects.toMatchObject({
       code: 'IMAGE_PACK_FAILED',

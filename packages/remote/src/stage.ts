@@ -136,7 +136,9 @@ async function pack(folders: string[], destination: string): Promise<Map<string,
   try {
     await execFileAsync('npm', ['pack', ...folders, '--pack-destination', destination, '--silent'], { cwd: destination, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
-    const detail = (error as { stderr?: string }).stderr?.trim().split('\n').slice(-5).join('\n') ?? String(error);
+    // A failing prepack (e.g. tsc) prints on stdout, npm's own errors go to stderr: the last lines of both.
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    const detail = `${stdout}\n${stderr}`.trim().split('\n').filter(Boolean).slice(-8).join('\n') || String(error);
     throw new ImageError(
       'IMAGE_PACK_FAILED',
       `cannot pack the local packages ${folders.join(', ')} for the image: ${detail}`,
