@@ -1,5 +1,7 @@
 // Lints fixtures with the rules of the workspace's configuration (eslint.config.mjs) that they are about: the module
 // boundaries (the same constraints, read from the config) and import cycles (the same resolver).
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nx from '@nx/eslint-plugin';
@@ -9,7 +11,15 @@ import { parser } from 'typescript-eslint';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** @nx/enforce-module-boundaries reads Nx's cached project graph, which a fresh clone does not have yet. */
+function ensureProjectGraph(): void {
+  if (!existsSync(join(ROOT, '.nx', 'workspace-data', 'project-graph.json'))) {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'nx'), ['show', 'projects'], { cwd: ROOT, env: { ...process.env, NX_DAEMON: 'false' }, stdio: 'ignore' });
+  }
+}
+
 async function linter(): Promise<ESLint> {
+  ensureProjectGraph();
   const { DEP_CONSTRAINTS } = (await import(join(ROOT, 'eslint.config.mjs'))) as { DEP_CONSTRAINTS: unknown[] };
   return new ESLint({
     cwd: ROOT,
