@@ -22,11 +22,9 @@ export function withoutSourceCondition(value) {
 }
 
 if (command === 'strip') {
+  // A pack that failed after this step left the original beside the stripped manifest: it is the original.
+  if (existsSync('package.json.unpacked')) renameSync('package.json.unpacked', 'package.json');
   const text = readFileSync('package.json', 'utf8');
-  if (existsSync('package.json.unpacked'))
-    throw new Error(
-      'package.json.unpacked exists: a previous pack did not finish; restore it with "node tools/scripts/pack-manifest.mjs restore" in this folder',
-    );
   writeFileSync('package.json.unpacked', text);
   const manifest = JSON.parse(text);
   if (manifest.exports) manifest.exports = withoutSourceCondition(manifest.exports);

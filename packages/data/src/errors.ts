@@ -8,42 +8,42 @@ import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
 export const DATA_ERRORS = defineErrors('@unionml/data', {
   DATA_COLUMNS_MISSING: {
     kind: 'input',
-    meaning: 'Columns that are required (declared features, selected columns) are absent from the data.',
+    meaning: 'columns that are required (declared features, selected columns) are absent from the data',
     hint: 'send every declared feature column, spelled exactly as in the training data',
   },
   DATA_COLUMNS_UNEXPECTED: {
     kind: 'input',
-    meaning: 'The data has columns that are not expected (not among the declared features).',
+    meaning: 'the data has columns that are not expected (not among the declared features)',
     hint: 'remove the extra columns, or declare them in the Dataset features',
   },
   DATA_NOT_NUMERIC: {
     kind: 'input',
-    meaning: 'A value is not a finite number where a number is needed (a string, null, NaN or an object in a numeric column).',
+    meaning: 'A value is not a finite number where a number is needed (a string, null, NaN or an object in a numeric column)',
     hint: 'send numbers (not strings, nulls or NaN) for numeric columns',
   },
   DATA_WRONG_TYPE: {
     kind: 'input',
-    meaning: 'A value has another type than its column (e.g. a number in a string column).',
+    meaning: 'A value has another type than its column (e.g. a number in a string column)',
     hint: 'send values of the same type as the column has in the training data',
   },
   DATA_INVALID: {
     kind: 'input',
-    meaning: 'The data cannot become a table: not records or columns, ragged rows or columns, nested values, no rows, or bytes that are not Parquet.',
+    meaning: 'the data cannot become a table: not records or columns, ragged rows or columns, nested values, no rows, or bytes that are not Parquet',
     hint: 'send rows as objects of scalar cells, e.g. [{"x": 1, "y": "a"}], or columns as {"x": [1, 2]}',
   },
   DATA_FILE_NOT_FOUND: {
     kind: 'input',
-    meaning: 'A data file that was named does not exist.',
+    meaning: 'A data file that was named does not exist',
     hint: 'check the path; relative paths start from the current folder',
   },
   DATA_FILE_INVALID: {
     kind: 'input',
-    meaning: 'A data file cannot be read or parsed: not valid CSV, gzip or tabular JSON, rows with the wrong number of fields, or a remote URL.',
+    meaning: 'A data file cannot be read or parsed: not valid CSV, gzip or tabular JSON, rows with the wrong number of fields, or a remote URL',
     hint: 'check the file against the format its name says (CSV with a header line, JSON records or columns, gzip for .gz)',
   },
   INPUT_BAD_JSON: {
     kind: 'input',
-    meaning: 'Text that should be JSON (a request body, a file, an option) does not parse.',
+    meaning: 'text that should be JSON (a request body, a file, an option) does not parse',
     hint: 'check quotes, commas and brackets near the position the message shows',
   },
 });

@@ -13,7 +13,7 @@ export const DOCKER_ERRORS = defineErrors('@unionml/docker', {
   },
   DOCKER_CONTEXT_INVALID: {
     kind: 'input',
-    meaning: 'The build context cannot be made: the folder or its Dockerfile is missing, unreadable, or a path given for it points outside the context.',
+    meaning: 'the build context cannot be made: the folder or its Dockerfile is missing, unreadable, or a path given for it points outside the context',
     hint: 'check the context folder and the Dockerfile path (relative to the context)',
   },
   DOCKER_BUILD_FAILED: {
@@ -43,23 +43,23 @@ export const DOCKER_ERRORS = defineErrors('@unionml/docker', {
   DOCKER_IMAGE_NOT_FOUND: {
     kind: 'input',
     status: 404,
-    meaning: 'The image named in the request does not exist on the Docker daemon.',
+    meaning: 'the image named in the request does not exist on the Docker daemon',
     hint: 'check the name, or build, pull or tag the image first',
   },
   DOCKER_REFERENCE_INVALID: {
     kind: 'input',
-    meaning: 'An image reference cannot be used for the operation: a build without a tag, or a digest (`@sha256:...`) where a tag is needed (tag, push).',
+    meaning: 'an image reference cannot be used for the operation: a build without a tag, or a digest (`@sha256:...`) where a tag is needed (tag, push)',
     hint: 'give image references as `[registry/]repository[:tag]`, e.g. `registry.example.com/team/app:v1`',
   },
   DOCKER_REQUEST_FAILED: {
     kind: 'environment',
-    meaning: 'The Docker daemon refused or failed another request (inspect, tag, remove, attach, wait).',
+    meaning: 'the Docker daemon refused or failed another request (inspect, tag, remove, attach, wait)',
     hint: "read the daemon's message in the error; `docker info` and the daemon's log show its state",
   },
   DOCKER_ABORTED: {
     kind: 'state',
     status: 503,
-    meaning: 'A build, push or run was stopped by its abort signal before it finished (the caller cancelled it or is shutting down).',
+    meaning: 'a build, push or run was stopped by its abort signal before it finished (the caller cancelled it or is shutting down)',
     hint: 'run it again and let it finish',
   },
 });
