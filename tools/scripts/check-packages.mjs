@@ -4,29 +4,18 @@
 // are-the-types-wrong (ESM-only profile: the packages are ESM, for Node >= 20.19), and that its manifest names no
 // workspace-only condition and its files hold no sources or tests. Exits 1 when a package fails.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const folders = [
-  'packages/errors',
-  'packages/data',
-  'packages/flyte',
-  'packages/docker',
-  'packages/core',
-  'packages/compiler',
-  'packages/server',
-  'packages/remote',
-  'apps/cli',
-  'apps/server',
-];
-const publics = folders
+// Every workspace package or app (packages/*, apps/*) that is not private.
+const publics = ['packages', 'apps']
+  .flatMap((parent) => readdirSync(join(root, parent)).map((dir) => join(parent, dir)))
+  .filter((folder) => existsSync(join(root, folder, 'package.json')))
   .map((folder) => ({ folder, manifest: JSON.parse(readFileSync(join(root, folder, 'package.json'), 'utf8')) }))
   .filter(({ manifest }) => !manifest.private);
-if (!rootManifest.workspaces) throw new Error('the root package.json has no workspaces');
 
 const out = mkdtempSync(join(tmpdir(), 'unionml-packages-'));
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, encoding: 'utf8' });

@@ -1,7 +1,7 @@
 // The code samples of the READMEs: fenced `ts` blocks whose first line names a file (`// app.ts`). The samples of one
 // README are one project: they are written into a folder of this project, typechecked together (strict, nodenext,
 // resolving the workspace's built packages as a user's install would), and `main.ts`, if there is one, is run.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,35 +31,29 @@ export function extractSamples(markdown: string): Sample[] {
   return samples;
 }
 
-/** The READMEs whose samples are checked: the repository's, and every public package's and app's. */
+/** The workspace's packages and apps (`packages/*`, `apps/*`), with whether they are published. */
+export function workspacePackages(): { folder: string; name: string; published: boolean }[] {
+  return ['packages', 'apps'].flatMap((parent) =>
+    readdirSync(join(ROOT, parent))
+      .filter((dir) => existsSync(join(ROOT, parent, dir, 'package.json')))
+      .map((dir) => {
+        const pkg = JSON.parse(readFileSync(join(ROOT, parent, dir, 'package.json'), 'utf8')) as { name: string; private?: boolean };
+        return { folder: `${parent}/${dir}`, name: pkg.name, published: pkg.private !== true };
+      }),
+  );
+}
+
+/** The READMEs whose samples are checked: the repository's, and every package's and app's that has one. */
 export function readmes(): { name: string; path: string }[] {
-  const list = [{ name: 'root', path: join(ROOT, 'README.md') }];
-  for (const folder of ['packages', 'apps']) {
-    for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote', 'cli', 'server']) {
-      const path = join(ROOT, folder, name, 'README.md');
-      if (existsSync(path) && !list.some((r) => r.path === path)) list.push({ name: `${folder}-${name}`, path });
-    }
-  }
-  return list;
+  const packages = workspacePackages()
+    .map(({ folder }) => ({ name: folder.replace('/', '-'), path: join(ROOT, folder, 'README.md') }))
+    .filter(({ path }) => existsSync(path));
+  return [{ name: 'root', path: join(ROOT, 'README.md') }, ...packages];
 }
 
 /** The packages that are published (not `private`), by folder. */
 export function publicPackages(): { folder: string; name: string }[] {
-  const out: { folder: string; name: string }[] = [];
-  for (const folder of [
-    'packages/errors',
-    'packages/data',
-    'packages/flyte',
-    'packages/docker',
-    'packages/core',
-    'packages/compiler',
-    'packages/server',
-    'packages/remote',
-    'apps/cli',
-    'apps/server',
-  ]) {
-    const pkg = JSON.parse(readFileSync(join(ROOT, folder, 'package.json'), 'utf8')) as { name: string; private?: boolean };
-    if (!pkg.private) out.push({ folder, name: pkg.name });
-  }
-  return out;
+  return workspacePackages()
+    .filter((pkg) => pkg.published)
+    .map(({ folder, name }) => ({ folder, name }));
 }
