@@ -70,21 +70,6 @@ describe('body size limit', () => {
     }
   });
 
-  it('lets a client that sends a whole body over the limit read the 413 (a lingering close, not a reset)', async () => {
-    const { server, url } = await started({ maxBodyBytes: 1000 });
-    try {
-      const body = JSON.stringify({ features: features(Array.from({ length: 1_000_000 }, (_, i) => i)) }); // ~28 MB: more than the socket buffers hold
-      for (let i = 0; i < 5; i++) {
-        const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        expect(response.status).toBe(413);
-        expect(((await response.json()) as { code: string }).code).toBe('REQUEST_TOO_LARGE');
-      }
-      expect((await predict(url, { features: features([99]) })).json).toEqual([1]);
-    } finally {
-      await server.close();
-    }
-  });
-
   it('answers 413 to Expect: 100-continue without asking for the body, and 100 Continue otherwise', async () => {
     const { server, url } = await started({ maxBodyBytes: 1000 });
     try {
