@@ -5,7 +5,9 @@
 #   minio           github.com/minio/minio               (module ./minio)
 #   flytepropeller  ./propeller (our main: propeller's controller command with its task plugins)
 #   flytectl        github.com/flyteorg/flyte/flytectl   (module ./flytectl)
-# Usage: build.sh [--force] [NAME...]   (no NAME: all five, in the order above)
+#   flyte-lab-admin    ./controlplane/cmd/flyte-lab-admin   (ours: the FlyteAdmin-compatible control plane)
+#   flyte-lab-kubelet  ./controlplane/cmd/flyte-lab-kubelet (ours: the pod runner)
+# Usage: build.sh [--force] [NAME...]   (no NAME: all seven, in the order above)
 # Idempotent: a binary is rebuilt only when its module's go.mod, go.sum or .go files, its recipe in this script (the
 # ldflags function) or the Go version change; bin/.NAME.sha256 holds the hash of what the binary was built from.
 # Each build is CGO_ENABLED=0 go build -trimpath -ldflags "-s -w ..." with GOTOOLCHAIN=local and -mod=readonly.
@@ -14,7 +16,7 @@ set -euo pipefail
 
 LAB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BIN="$LAB/bin"
-ALL=(etcd kube-apiserver minio flytepropeller flytectl)
+ALL=(etcd kube-apiserver minio flytepropeller flytectl flyte-lab-admin flyte-lab-kubelet)
 
 log() { echo "flyte-lab build: $*" >&2; }
 die() {
@@ -30,6 +32,7 @@ module_dir() {
     minio) echo "$LAB/minio" ;;
     flytepropeller) echo "$LAB/propeller" ;;
     flytectl) echo "$LAB/flytectl" ;;
+    flyte-lab-admin | flyte-lab-kubelet) echo "$LAB/controlplane" ;;
     *) return 1 ;;
   esac
 }
@@ -40,6 +43,7 @@ package_of() {
     minio) echo github.com/minio/minio ;;
     flytepropeller) echo . ;;
     flytectl) echo github.com/flyteorg/flyte/flytectl ;;
+    flyte-lab-admin | flyte-lab-kubelet) echo "./cmd/$1" ;;
   esac
 }
 
@@ -95,6 +99,9 @@ flyte_ldflags() { # MODULE
 }
 ldflags_flytepropeller() { flyte_ldflags github.com/flyteorg/flyte/flytepropeller; }
 ldflags_flytectl() { flyte_ldflags github.com/flyteorg/flyte/flytectl; }
+# The control plane and pod runner: ours, no version stamps.
+ldflags_flyte-lab-admin() { echo "-s -w"; }
+ldflags_flyte-lab-kubelet() { echo "-s -w"; }
 
 # ---- build -------------------------------------------------------------------------------------------------------
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS="-mod=readonly -buildvcs=false"

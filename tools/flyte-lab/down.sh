@@ -48,6 +48,16 @@ for ((i = ${#COMPONENTS[@]} - 1; i >= 0; i--)); do
   stop "${COMPONENTS[i]}"
 done
 
+# The Pods' containers: the pod runner leaves them running when it stops (a restarted runner adopts them); down
+# removes every container it made.
+if command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  mapfile -t pods < <(docker ps -aq --filter "label=$POD_LABEL")
+  if [[ ${#pods[@]} -gt 0 ]]; then
+    docker rm -f "${pods[@]}" >/dev/null
+    say "removed ${#pods[@]} pod container(s)"
+  fi
+fi
+
 # Anything of the lab's still running (e.g. started with another state folder)?
 left=()
 for p in /proc/[0-9]*; do

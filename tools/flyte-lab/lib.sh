@@ -18,9 +18,18 @@ MINIO_CONSOLE_PORT="${FLYTE_LAB_MINIO_CONSOLE_PORT:-30003}"
 MINIO_USER=minio
 MINIO_PASSWORD=miniostorage
 BUCKET=my-s3-bucket
+REGISTRY_PORT="${FLYTE_LAB_REGISTRY_PORT:-30000}"
+ADMIN_PORT="${FLYTE_LAB_ADMIN_PORT:-30080}"
+# Propeller's profiling/metrics server listens on every interface (flytestdlib's profutils binds ":PORT"; no flag
+# changes the address), so it gets a port of its own that nothing else in the lab uses.
+PROPELLER_PROF_PORT="${FLYTE_LAB_PROPELLER_PROF_PORT:-30089}"
+# The Flyte client config the lab writes (as ~/.flyte/config-sandbox.yaml from `flytectl demo start`).
+FLYTE_CONFIG="${FLYTE_LAB_CONFIG:-$STATE/config.yaml}"
 
 # The processes the lab runs, in start order (down.sh stops them in reverse).
-COMPONENTS=(etcd kube-apiserver minio)
+COMPONENTS=(etcd kube-apiserver minio docker-registry flyte-lab-admin flytepropeller flyte-lab-kubelet)
+# Containers the pod runner made carry this label (down.sh removes them).
+POD_LABEL=org.unionml.flyte-lab.node
 
 say() { echo "flyte-lab: $*"; }
 die() {
@@ -31,15 +40,24 @@ die() {
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# pid_of NAME: the pid from NAME's pid file if that process is alive and runs bin/NAME, else nothing.
+# exe_of NAME: the executable NAME runs: bin/NAME, except the registry (Debian's docker-registry).
+exe_of() {
+  case "$1" in
+    docker-registry) echo "${FLYTE_LAB_REGISTRY_BIN:-/usr/bin/docker-registry}" ;;
+    *) echo "$BIN/$1" ;;
+  esac
+}
+
+# pid_of NAME: the pid from NAME's pid file if that process is alive and runs NAME's executable, else nothing.
 pid_of() {
-  local f="$RUN/$1.pid" pid exe
+  local f="$RUN/$1.pid" pid exe want
   [[ -f "$f" ]] || return 0
   pid="$(cat "$f")"
   [[ "$pid" =~ ^[0-9]+$ ]] || return 0
   exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || return 0
+  want="$(exe_of "$1")"
   # A rebuilt binary shows as "<path> (deleted)" for a process started before the rebuild.
-  [[ "$exe" == "$BIN/$1" || "$exe" == "$BIN/$1 (deleted)" ]] || return 0
+  [[ "$exe" == "$want" || "$exe" == "$want (deleted)" ]] || return 0
   echo "$pid"
 }
 
