@@ -42,6 +42,12 @@ if (!unitOnly) {
   steps.push(['e2e:local', nx, ['run', 'e2e:local', stream], { reports: (f) => f === 'e2e.json' }]);
   steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', stream], { needs: ['setup: flyte judges'], reports: (f) => f === 'e2e-flyte.json' }]);
   steps.push(['e2e:docker', nx, ['run', 'e2e:docker', stream], { needs: ['setup: docker daemon'], reports: (f) => f === 'e2e-docker.json' }]);
+  // The Flyte lab (tools/flyte-lab): its binaries built from the Go module proxy (cached in tools/flyte-lab/bin and
+  // Go's caches), then etcd, kube-apiserver, MinIO, the registry, the control plane, flytepropeller and the pod runner.
+  steps.push(['setup: flyte lab', nx, ['run', 'flyte-lab:up', stream], { needs: ['setup: docker daemon'] }]);
+  steps.push(['lab: control plane (go test)', nx, ['run', 'flyte-lab:go-test', stream], { needs: ['setup: flyte lab'], reports: (f) => f === 'flyte-lab-go.json' }]);
+  steps.push(['e2e:lab', nx, ['run', 'e2e:lab', stream], { needs: ['setup: flyte lab'], reports: (f) => f === 'e2e-lab.json' }]);
+  steps.push(['lab: down', nx, ['run', 'flyte-lab:down', stream]]);
   steps.push(['packages', 'node', [join(root, 'tools', 'scripts', 'check-packages.mjs')]]);
 }
 
