@@ -2,8 +2,9 @@
 // Runs the checks of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
 //
 //   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, the Flyte judges),
-//                                             lint, typecheck, unit, integration, the e2e suites (local, flyte, docker)
-//                                             and the published packages' checks (publint, are-the-types-wrong)
+//                                             lint, typecheck, unit, integration, the e2e suites (local, flyte, docker),
+//                                             the Flyte lab (up, its Go tests, e2e:lab, down) and the published
+//                                             packages' checks (publint, are-the-types-wrong)
 //   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
 //                                             network, root, Go or Python)
 //
@@ -45,8 +46,13 @@ if (!unitOnly) {
   // The Flyte lab (tools/flyte-lab): its binaries built from the Go module proxy (cached in tools/flyte-lab/bin and
   // Go's caches), then etcd, kube-apiserver, MinIO, the registry, the control plane, flytepropeller and the pod runner.
   steps.push(['setup: flyte lab', nx, ['run', 'flyte-lab:up', stream], { needs: ['setup: docker daemon'] }]);
-  steps.push(['lab: control plane (go test)', nx, ['run', 'flyte-lab:go-test', stream], { needs: ['setup: flyte lab'], reports: (f) => f === 'flyte-lab-go.json' }]);
-  steps.push(['e2e:lab', nx, ['run', 'e2e:lab', stream], { needs: ['setup: flyte lab'], reports: (f) => f === 'e2e-lab.json' }]);
+  steps.push([
+    'lab: control plane (go test)',
+    nx,
+    ['run', 'flyte-lab:go-test', stream],
+    { needs: ['setup: flyte lab'], reports: (f) => f.startsWith('flyte-lab-go') },
+  ]);
+  steps.push(['e2e:lab', nx, ['run', 'e2e:lab', stream], { needs: ['setup: flyte lab', 'setup: flyte judges'], reports: (f) => f === 'e2e-lab.json' }]);
   steps.push(['lab: down', nx, ['run', 'flyte-lab:down', stream]]);
   steps.push(['packages', 'node', [join(root, 'tools', 'scripts', 'check-packages.mjs')]]);
 }

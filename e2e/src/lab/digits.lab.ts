@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flyteidl, readBundle, writeBundle } from '@unionml/flyte';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runAsync } from '../support.js';
 import { adminHttp, domain, expectLabUp, flytectl, flytectlJson, flytectlOk, flytekitRemote, waitForExecution } from './support.js';
 
@@ -92,6 +92,11 @@ beforeAll(async () => {
   expect((JSON.parse(built.stdout) as { image: string; pushed: boolean }).image).toBe(image);
   spawnSync('docker', ['rmi', image], { encoding: 'utf8' });
 }, 900_000);
+
+afterAll(() => {
+  // The pulled image (its layers stay shared with the other digits images on the daemon).
+  spawnSync('docker', ['rmi', image], { encoding: 'utf8' });
+});
 
 describe('flytectl and the digits app on the lab', () => {
   it('creates a project and lists it', async () => {
