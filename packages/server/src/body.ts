@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { ServerError } from './errors.js';
 
 /** The default body size limit: 1 MiB. */
@@ -16,6 +17,37 @@ export function tooLarge(limit: number, declared?: number): ServerError {
 export function declaresTooLarge(req: IncomingMessage, limit: number): boolean {
   const length = req.headers['content-length'];
   return length !== undefined && Number(length) > limit;
+}
+
+/** How long a lingering close waits for more of a refused body without any arriving, and at most in all (ms). */
+export const LINGER_IDLE_MS = 1000;
+export const LINGER_MAX_MS = 10_000;
+
+/**
+ * A lingering close, as nginx does after refusing a body. The client may still be sending it, and a socket closed with
+ * unread data makes the kernel answer with a reset, which a client can see before it reads the response (a fetch then
+ * fails with EPIPE instead of getting the 413). So, for the connection of `req`: the rest of the body is read and
+ * dropped, the socket is half-closed once the response is sent (the server's `destroySoon`), and it is destroyed when
+ * the client ends it, after {@link LINGER_IDLE_MS} without data, or after {@link LINGER_MAX_MS}.
+ */
+export function lingerAfterResponse(req: IncomingMessage): void {
+  req.resume();
+  req.socket.destroySoon = function lingeringClose(this: Socket): void {
+    this.end();
+    const done = (): void => {
+      clearTimeout(idle);
+      clearTimeout(max);
+      this.destroy();
+    };
+    // Not unref'd: a lingering socket may be the last thing a closing server waits for, and with its timers
+    // unref'd the process could run out of work before server.close() calls back (a served app then exited 13,
+    // "unsettled top-level await", on SIGTERM).
+    const idle = setTimeout(done, LINGER_IDLE_MS);
+    const max = setTimeout(done, LINGER_MAX_MS);
+    this.on('data', () => idle.refresh());
+    this.once('end', done);
+    this.once('close', done);
+  };
 }
 
 /** The state of one body being read. The listeners below are shared by every request (no closures per request). */
@@ -36,7 +68,7 @@ function onData(this: ReadingRequest, chunk: Buffer): void {
   reader.size += chunk.length;
   if (reader.size > reader.limit) {
     detach(this);
-    this.pause(); // stop reading: the response says Connection: close
+    this.pause(); // stop collecting: the response says Connection: close (and lingerAfterResponse drops the rest)
     reader.reject(tooLarge(reader.limit));
     return;
   }

@@ -2,7 +2,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { ModelNotTrainedError, PredictInputError, type AnyModel, type Logger, type ModelArtifact } from '@unionml/core';
 import { kind, parseJson } from '@unionml/data';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
-import { declaresTooLarge, readBody, tooLarge } from './body.js';
+import { declaresTooLarge, lingerAfterResponse, readBody, tooLarge } from './body.js';
 import { ServerError, errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { assertModel, resolveOptions, type ServerOptions } from './options.js';
@@ -98,7 +98,9 @@ export function requestListener(
       const detail = isUnionMLError(error) ? error.describe() : error instanceof Error && error.stack ? error.stack : errorMessage(error);
       logger.error(`${req.method ?? '?'} ${path} failed with ${status}: ${detail}`);
     }
-    // After a 413 the rest of the body is not read, so the connection cannot carry another request.
+    // After a 413 the rest of the body is not read, so the connection cannot carry another request: it is closed, after
+    // the client has had the time to finish sending (so that it reads the 413 rather than a reset connection).
+    if (status === 413) lingerAfterResponse(req);
     send(res, status, JSON_TYPE, JSON.stringify(body), undefined, status === 413);
   };
 

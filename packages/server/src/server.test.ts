@@ -70,6 +70,34 @@ describe('body size limit', () => {
     }
   });
 
+  it('lets a client that sends a whole body over the limit read the 413 (a lingering close, not a reset)', async () => {
+    const { server, url } = await started({ maxBodyBytes: 1000 });
+    try {
+      const body = JSON.stringify({ features: features(Array.from({ length: 1_000_000 }, (_, i) => i)) }); // ~28 MB: more than the socket buffers hold
+      for (let i = 0; i < 5; i++) {
+        const response = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        expect(response.status).toBe(413);
+        expect(((await response.json()) as { code: string }).code).toBe('REQUEST_TOO_LARGE');
+      }
+      expect((await predict(url, { features: features([99]) })).json).toEqual([1]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes a connection that lingers after a 413 when the client goes quiet, and close() waits for it', async () => {
+    const { server, url } = await started({ maxBodyBytes: 1000 });
+    const conn = await rawConnection(url);
+    // A declared 10 MB body of which 2 KB arrive, then nothing: the 413 is sent at once, the connection lingers.
+    conn.socket.write(`POST /predict HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 10000000\r\n\r\n${'x'.repeat(2048)}`);
+    await conn.waitFor(/HTTP\/1\.1 413/);
+    const t0 = Date.now();
+    await server.close(); // resolves once the lingering connection is closed: after LINGER_IDLE_MS of silence
+    const waited = Date.now() - t0;
+    expect(await conn.closed).toEqual({});
+    expect(waited).toBeLessThan(5000);
+  });
+
   it('answers 413 to Expect: 100-continue without asking for the body, and 100 Continue otherwise', async () => {
     const { server, url } = await started({ maxBodyBytes: 1000 });
     try {
