@@ -24,6 +24,18 @@ const KINDS: Record<FlyteErrorCode, ErrorKind> = {
   FLYTE_TASK_RECOVERABLE: 'environment',
   STORAGE_NOT_FOUND: 'input',
   STORAGE_FAILED: 'environment',
+  FLYTE_CONFIG_NOT_FOUND: 'environment',
+  FLYTE_CONFIG_INVALID: 'usage',
+  FLYTE_ADMIN_UNAVAILABLE: 'environment',
+  FLYTE_ADMIN_TIMEOUT: 'environment',
+  FLYTE_ADMIN_NOT_FOUND: 'input',
+  FLYTE_ADMIN_INVALID: 'input',
+  FLYTE_ADMIN_EXISTS: 'state',
+  FLYTE_ADMIN_PRECONDITION: 'state',
+  FLYTE_ADMIN_UNAUTHENTICATED: 'environment',
+  FLYTE_ADMIN_PERMISSION_DENIED: 'environment',
+  FLYTE_AUTH_UNSUPPORTED: 'environment',
+  FLYTE_ADMIN_FAILED: 'internal',
 };
 
 describe('FLYTE_ERRORS', () => {

@@ -64,6 +64,77 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
       'a storage operation failed: the store is unreachable, refused the credentials, answered with an error, or the URI has a scheme no storage handles',
     hint: 'check the URI, the S3 endpoint and credentials (FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY) and that the store is up',
   },
+  FLYTE_CONFIG_NOT_FOUND: {
+    kind: 'environment',
+    meaning:
+      'no Flyte client config could be read: the file named by the path given, FLYTECTL_CONFIG or the default ~/.flyte/config.yaml is missing or unreadable (and FLYTE_PLATFORM_URL is not set)',
+    hint: 'start a sandbox with `flytectl demo start` (it writes ~/.flyte/config-sandbox.yaml; point FLYTECTL_CONFIG at it), write a config with `flytectl config init --host <admin host>`, or set FLYTE_PLATFORM_URL',
+  },
+  FLYTE_CONFIG_INVALID: {
+    kind: 'usage',
+    meaning:
+      "a Flyte client config (flytectl's YAML, or flytekit's FLYTE_* environment variables) is not valid YAML, gives a key a value of the wrong type, has no admin.endpoint, or names a client secret that cannot be read",
+    hint: 'fix the key the message names in the file it names; see `flytectl config init` for the layout (admin.endpoint, admin.insecure, admin.authType, storage...)',
+  },
+  FLYTE_ADMIN_UNAVAILABLE: {
+    kind: 'environment',
+    meaning: 'FlyteAdmin cannot be reached: the connection was refused or dropped, or it answered UNAVAILABLE until the retries ran out',
+    hint: 'check that the cluster is up (a sandbox: `flytectl demo start`) and that admin.endpoint (and admin.insecure) in your Flyte config name it',
+  },
+  FLYTE_ADMIN_TIMEOUT: {
+    kind: 'environment',
+    status: 504,
+    meaning: 'a call to FlyteAdmin did not answer within its deadline (DEADLINE_EXCEEDED)',
+    hint: 'check that FlyteAdmin and its database are healthy, or give the call a longer timeoutMs',
+  },
+  FLYTE_ADMIN_NOT_FOUND: {
+    kind: 'input',
+    status: 404,
+    meaning: 'FlyteAdmin has no entity with the identifier the call named (NOT_FOUND)',
+    hint: 'check the project, domain, name and version in the message; list what exists with the List* calls or `flytectl get`',
+  },
+  FLYTE_ADMIN_INVALID: {
+    kind: 'input',
+    meaning:
+      "FlyteAdmin refused a request as invalid (INVALID_ARGUMENT: a missing field, a spec its compiler rejects, inputs that do not match), or the request cannot be encoded as the method's protobuf message",
+    hint: "read FlyteAdmin's message, which names the field or rule, and fix the request",
+  },
+  FLYTE_ADMIN_EXISTS: {
+    kind: 'state',
+    meaning: 'FlyteAdmin already has an entity with that identifier and a different definition (ALREADY_EXISTS)',
+    hint: 'register under a new version (entities are immutable), or treat it as done if the definition is the same',
+  },
+  FLYTE_ADMIN_PRECONDITION: {
+    kind: 'state',
+    meaning:
+      'FlyteAdmin refused a call that the current state does not allow (FAILED_PRECONDITION), such as an inactive project or an execution that is already terminal',
+    hint: "read FlyteAdmin's message for the state it needs, change that first, then call again",
+  },
+  FLYTE_ADMIN_UNAUTHENTICATED: {
+    kind: 'environment',
+    status: 502,
+    meaning:
+      'FlyteAdmin requires authentication and the call had none it accepts: no auth type is configured, or it refused the token, or the OAuth2 token endpoint refused the client credentials (UNAUTHENTICATED)',
+    hint: 'set admin.authType: ClientSecret with admin.clientId and admin.clientSecretLocation (or admin.clientSecretEnvVar) in your Flyte config, and check them with your Flyte administrator',
+  },
+  FLYTE_ADMIN_PERMISSION_DENIED: {
+    kind: 'environment',
+    status: 502,
+    meaning: 'FlyteAdmin authenticated the caller but does not allow the call (PERMISSION_DENIED)',
+    hint: 'ask your Flyte administrator for access to the project and domain, or use credentials that have it',
+  },
+  FLYTE_AUTH_UNSUPPORTED: {
+    kind: 'environment',
+    status: 502,
+    meaning: 'FlyteAdmin requires authentication, and the configured admin.authType is one this client does not implement (Pkce, DeviceFlow, ExternalCommand)',
+    hint: 'this client supports ClientSecret (the OAuth2 client-credentials flow): set admin.authType: ClientSecret, admin.clientId and admin.clientSecretLocation (or admin.clientSecretEnvVar)',
+  },
+  FLYTE_ADMIN_FAILED: {
+    kind: 'internal',
+    meaning:
+      'FlyteAdmin answered an error this client has no better code for (INTERNAL, UNKNOWN, UNIMPLEMENTED, RESOURCE_EXHAUSTED, ABORTED...), or its answer could not be decoded',
+    hint: "read FlyteAdmin's message and gRPC code on the error; UNIMPLEMENTED means the server does not serve that call (an older FlyteAdmin, or a service it leaves out)",
+  },
 });
 
 /** A code of {@link FLYTE_ERRORS}: `'FLYTE_TYPE_MISMATCH' | 'STORAGE_NOT_FOUND' | ...`. */

@@ -7,6 +7,10 @@
  * @module
  */
 import Long from 'long';
+// The typings of @flyteorg/flyteidl and protobufjs name the int64 class as a global, `Long`: long's UMD global, which
+// long's CommonJS typings declare (`export as namespace Long`). Importing them declares it, here and in idl.d.ts, and
+// once only: @grpc/grpc-js's typings load the same file (a `declare global` of our own would then be a duplicate).
+import type UmdLong from 'long' with { 'resolution-mode': 'require' };
 import protobuf from 'protobufjs/minimal.js';
 import pb from '@flyteorg/flyteidl/gen/pb-js/flyteidl.js';
 import { FlyteTypeError } from './errors.js';
@@ -16,23 +20,15 @@ import { FlyteTypeError } from './errors.js';
 protobuf.util.Long = Long;
 protobuf.configure();
 
-/** long 5's class, under a second name for the global below (inside `declare global`, `Long` names the global itself). */
-type Int64 = Long;
-
-declare global {
-  /**
-   * The int64 class that the typings of `@flyteorg/flyteidl` and protobufjs name as a global (long's UMD global,
-   * which no UMD script defines here): long 5's class, which protobufjs decodes int64 fields to (wired above).
-   */
-  type Long = Int64;
-}
-
 /** The `flyteidl` namespace: messages (values) and their `I*` interfaces (types), e.g. `flyteidl.core.ILiteral`. */
 export import flyteidl = pb.flyteidl;
 /** The `google` namespace of well-known types (`google.protobuf.Struct`, `Timestamp`, `Duration`...). */
 export import google = pb.google;
 
 export { Long };
+
+/** The global `Long` of flyteidl's typings (long's UMD typings): the same class as {@link Long}. */
+export type Int64 = UmdLong;
 
 /** A `flyteidl.core.Literal` as a plain object. */
 export type Literal = flyteidl.core.ILiteral;
