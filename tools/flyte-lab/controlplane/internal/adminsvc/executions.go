@@ -1161,10 +1161,7 @@ func (s *Service) TerminateExecution(ctx context.Context, req *admin.ExecutionTe
 	if err := validateWorkflowExecutionID(id); err != nil {
 		return nil, err
 	}
-	if req.GetCause() == "" {
-		// Admin stores whatever cause it gets; flytectl and flytekit always send one. The lab asks for it.
-		return nil, execMissingArg("cause")
-	}
+	// Admin stores whatever cause it gets, an empty one included: flytectl v0.9.8's `delete execution` sends none.
 	e := &admin.Execution{}
 	err := s.db.Update(BucketExecutions, executionKey(id), e, func(found bool) error {
 		if !found {
