@@ -37,6 +37,8 @@ import type { AnyModel } from '@unionml/core';
 export { compileModel } from './compile.js';
 export type { CompiledModel, CompileOptions } from './compile.js';
 export { trainCompiled, predictCompiled } from './local.js';
+export { predictInputValues, trainInputValues, workflowInputLiterals } from './inputs.js';
+export type { WorkflowKey } from './inputs.js';
 export type { CompiledPredictResult, CompiledTrainResult, LocalRunOptions } from './local.js';
 export { executeTaskFromArgs, parseTaskAddress } from './execute.js';
 export type { TaskAddress } from './execute.js';

@@ -10,6 +10,7 @@ import type { AnyModel, Metrics } from '@unionml/core';
 import * as flyte from '@unionml/flyte';
 import { compileModel, type CompiledModel, type CompileOptions } from './compile.js';
 import { TRANSFORMERS } from './dataframe.js';
+import { predictInputValues, trainInputValues, workflowInputLiterals, type WorkflowKey } from './inputs.js';
 
 /** How to run compiled workflows locally. */
 export interface LocalRunOptions extends Omit<CompileOptions, 'image' | 'version'> {
@@ -52,18 +53,7 @@ export async function trainCompiled(
   options: LocalRunOptions & { output?: string },
 ): Promise<CompiledTrainResult> {
   const compiled = await compile(model, options);
-  const { hyperparameters, loaderKwargs, splitterKwargs, parserKwargs, trainerKwargs, ...readerArgs } = inputs as Record<string, unknown> & {
-    trainerKwargs?: Record<string, unknown>;
-  };
-  const values: Record<string, unknown> = {
-    hyperparameters: model.checkHyperparameters(hyperparameters),
-    loader_kwargs: loaderKwargs ?? {},
-    splitter_kwargs: splitterKwargs ?? {},
-    parser_kwargs: parserKwargs ?? {},
-    // AnyModel's reader arguments and trainer kwargs are objects of any types (TReaderArgs and TTrainerKwargs extend object)
-    ...(model.dataset.checkReaderArgs(readerArgs) as object),
-    ...(model.trainerKwargsSchema ? (model.trainerKwargsSchema.parse(trainerKwargs ?? {}) as object) : (trainerKwargs ?? {})),
-  };
+  const values = trainInputValues(model, inputs);
   const run = await execute(compiled, 'train', values, options);
   const modelFile = (run.outputs['model_object'] as { path: string }).path;
   if (options.output) await copyAtomic(modelFile, resolve(options.output));
@@ -105,7 +95,7 @@ export async function predictCompiled(
   const run =
     request.features !== undefined
       ? await execute(compiled, 'predictFromFeatures', { model_object: modelObject, features: request.features }, options)
-      : await execute(compiled, 'predict', { model_object: modelObject, ...(model.dataset.checkReaderArgs(request.inputs ?? {}) as object) }, options);
+      : await execute(compiled, 'predict', predictInputValues(model, modelObject, request.inputs), options);
   return { predictions: run.outputs['o0'], executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };
 }
 
@@ -114,15 +104,9 @@ async function compile(model: AnyModel, options: LocalRunOptions): Promise<Compi
   return compileModel(model, { ...options, image: options.image ?? 'unionml-local', version: options.version ?? 'local' });
 }
 
-async function execute(
-  compiled: CompiledModel,
-  workflow: 'train' | 'predict' | 'predictFromFeatures',
-  values: Record<string, unknown>,
-  options: LocalRunOptions,
-) {
+async function execute(compiled: CompiledModel, workflow: WorkflowKey, values: Record<string, unknown>, options: LocalRunOptions) {
   const workDir = options.workDir ?? (await mkdtemp(join(tmpdir(), 'unionml-run-')));
   await mkdir(workDir, { recursive: true });
-  const ifc = compiled.interfaces[workflow];
   const inputsDir = join(workDir, 'inputs');
   const ctx: flyte.LiteralContext = {
     storage: flyte.storageFor(workDir),
@@ -130,17 +114,8 @@ async function execute(
     workDir: inputsDir,
     transformers: TRANSFORMERS,
   };
-  const given = await flyte.toLiteralMap(
-    Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)),
-    Object.fromEntries(
-      Object.keys(values)
-        .filter((k) => values[k] !== undefined)
-        .map((k) => [k, ifc.inputs[k]!]),
-    ),
-    ctx,
-  );
   // Inputs left out get the default launch plan's defaults, as on Flyte.
-  const literals = { ...compiled.defaults[workflow], ...given.literals };
+  const literals = { ...compiled.defaults[workflow], ...(await workflowInputLiterals(compiled.interfaces[workflow], values, ctx)) };
   const runner = options.runner ? await options.runner({ workDir }) : undefined;
   const result = await flyte.executeWorkflowLocally({
     workflow: compiled.workflows[workflow],
@@ -157,7 +132,7 @@ async function execute(
   });
   const outputsCtx: flyte.LiteralContext = { ...ctx, workDir: join(workDir, 'outputs') };
   await mkdir(dirname(join(outputsCtx.workDir, 'x')), { recursive: true });
-  const outputs = await flyte.fromLiteralMap(result.outputs, ifc.outputs, outputsCtx);
+  const outputs = await flyte.fromLiteralMap(result.outputs, compiled.interfaces[workflow].outputs, outputsCtx);
   return { outputs, executionName: result.executionName, nodes: result.nodes, workDir };
 }
 
