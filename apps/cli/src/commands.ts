@@ -4,6 +4,7 @@
  * so that `unionml --help` starts fast.
  */
 import type { Output } from './output.js';
+import type { RemoteFactory } from './remote-app.js';
 
 /** An option of a command, as `node:util` parseArgs takes it, with its help. */
 export interface OptionSpec {
@@ -26,6 +27,8 @@ export interface CommandContext {
   /** The folder the command runs in (app addresses and relative paths resolve from it). */
   cwd: string;
   out: Output;
+  /** Makes the RemoteModel of the remote commands; default `remote` of @unionml/remote (tests pass a stand-in). */
+  remote?: RemoteFactory | undefined;
 }
 
 /** One command of the CLI. */
@@ -52,7 +55,7 @@ const APP_MODEL = { name: 'APP:MODEL', description: 'the app module (./app.ts, .
 const verbose: OptionSpec = { type: 'boolean', description: 'print stack traces of errors' };
 const help: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
 const json: OptionSpec = { type: 'boolean', description: 'print one JSON object on stdout (errors too: {"error": {code, message, hint}})' };
-const local: OptionSpec = { type: 'boolean', description: 'run on this machine (required: running on a Flyte cluster is not available in this release)' };
+const local: OptionSpec = { type: 'boolean', description: 'run in this process (without it: on the Flyte cluster of --config)' };
 const compiled: OptionSpec = {
   type: 'boolean',
   description: 'with --local: run the compiled Flyte workflow, each task in its own `unionml execute` process with real inputs.pb/outputs.pb files',
@@ -68,6 +71,34 @@ const network: OptionSpec = {
   value: 'NETWORK',
   description: "the Docker network of the containers, e.g. host (default: the daemon's default network)",
 };
+
+const config: OptionSpec = {
+  type: 'string',
+  value: 'FILE',
+  description: "the Flyte config, flytectl's YAML (default: $FLYTECTL_CONFIG, else ~/.flyte/config.yaml; FLYTE_* variables override it)",
+};
+const project: OptionSpec = { type: 'string', short: 'p', value: 'P', description: 'the Flyte project (default: flytesnacks)' };
+const domain: OptionSpec = { type: 'string', short: 'd', value: 'D', description: 'the Flyte domain (default: development)' };
+/** The options of every command that talks to a Flyte cluster. */
+const cluster = { config, project, domain };
+const appVersionDeployed: OptionSpec = {
+  type: 'string',
+  short: 'v',
+  value: 'V',
+  description: 'the app version whose launch plans run (default: the newest deployed); remote only',
+};
+const appVersionGit: OptionSpec = {
+  type: 'string',
+  short: 'v',
+  value: 'V',
+  description: 'the app version (default: the git commit of the app folder, as in Python UnionML)',
+};
+const wait: OptionSpec = {
+  type: 'boolean',
+  short: 'w',
+  description: 'remote: wait for the execution (a live view on a terminal; Ctrl-C stops waiting, not the execution) and print its result',
+};
+const limit = (n: number): OptionSpec => ({ type: 'string', value: 'N', default: String(n), description: 'list at most N, newest first' });
 
 /** Options that every command takes. */
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = { verbose, help };
@@ -94,13 +125,15 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     name: 'train',
-    summary: 'train a model in this process and save it to a model file',
-    usage: 'unionml train APP:MODEL --local [-i JSON] [-o MODEL_FILE] [--json]',
+    summary: 'train a model on the Flyte cluster, or in this process with --local',
+    usage: 'unionml train APP:MODEL [-i JSON] (--local [-o MODEL_FILE] | [-v APP_VERSION] [--wait [-o MODEL_FILE]] [--config FILE] [-p P] [-d D]) [--json]',
     description:
-      'Train the model in this process: read the data, split it, train, evaluate on each split, print the metrics and save ' +
-      'the model file (atomically). --inputs is a JSON object with the keys hyperparameters, trainerKwargs, loaderKwargs, ' +
-      'splitterKwargs and parserKwargs (snake_case spellings such as trainer_kwargs work too); its other keys are the ' +
-      "reader's arguments.",
+      'Train the model. On the Flyte cluster (the default): start an execution of {model}.train of the deployed app version ' +
+      '(see unionml deploy) and print its name, which is the model version, and its console link; with --wait, wait for it ' +
+      '(a live view of its nodes) and print the metrics and hyperparameters (-o also saves the model file). With --local: in ' +
+      'this process, reading the data, splitting it, training, evaluating on each split, and saving the model file ' +
+      '(atomically). --inputs is a JSON object with the keys hyperparameters, trainerKwargs, loaderKwargs, splitterKwargs and ' +
+      "parserKwargs (snake_case spellings such as trainer_kwargs work too); its other keys are the reader's arguments.",
     arguments: [APP_MODEL],
     options: {
       local,
@@ -108,56 +141,286 @@ export const COMMANDS: readonly Command[] = [
       image,
       network,
       inputs: { type: 'string', short: 'i', value: 'JSON', description: 'the training inputs as a JSON object, or @FILE to read them from a file' },
-      output: { type: 'string', short: 'o', value: 'MODEL_FILE', default: 'model.json', description: 'where to save the model file' },
-      json,
+      output: {
+        type: 'string',
+        short: 'o',
+        value: 'MODEL_FILE',
+        description: 'where to save the model file (default with --local: model.json; remote: only with --wait, only when given)',
+      },
+      'app-version': appVersionDeployed,
+      wait,
+      ...cluster,
+      json: {
+        ...json,
+        description:
+          'print one JSON object on stdout: the run ({model, modelPath, hyperparameters, metrics, seconds}), the execution ({execution, url, follow, terminate...}) or, with --wait, {modelVersion, metrics, hyperparameters, url...}',
+      },
     },
     examples: [
       'unionml train app:model --local',
       `unionml train app:model --local -i '{"hyperparameters": {"epochs": 100}}' -o model.json --json`,
       'unionml train app:model --local --compiled --json',
+      'unionml train app:model',
+      `unionml train app:model -i '{"hyperparameters": {"learningRate": 0.05}}' --wait -o model.json`,
+      'unionml train app:model --config ~/.flyte/config-sandbox.yaml -v 3f2e9c1 --wait --json',
     ],
     run: async (context) => (await import('./commands/train.js')).train(context),
   },
   {
     name: 'predict',
-    summary: 'predict with a saved model, in this process',
-    usage: 'unionml predict APP:MODEL --local --model-path MODEL_FILE (-f FEATURES_FILE | -i JSON) [--json]',
+    summary: 'predict on the Flyte cluster, or in this process with --local and a saved model',
+    usage:
+      'unionml predict APP:MODEL (-f FEATURES_FILE | -i JSON) (--local --model-path MODEL_FILE | [-v APP_VERSION] [-m MODEL_VERSION] [--wait] [--config FILE] [-p P] [-d D]) [--json]',
     description:
-      'Load the model file and predict, in this process, from a JSON file of features (an array of records, or ' +
-      '{"features": [...]}) or from the reader\'s arguments (--inputs, read and parsed like the training data). ' +
-      'Prints the predictions as JSON.',
+      'Predict from a JSON file of features (an array of records, or {"features": [...]}) or from the reader\'s arguments ' +
+      '(--inputs, read and parsed like the training data). On the Flyte cluster (the default): start an execution of ' +
+      '{model}.predict_from_features (the features are uploaded) or {model}.predict with the model file of a model version ' +
+      '(default: the newest successful training) and print its name, the prediction id; with --wait, wait for it and print ' +
+      'the predictions as JSON. With --local: load the model file and predict in this process.',
     arguments: [APP_MODEL],
     options: {
       local,
       compiled,
       image,
       network,
-      'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train' },
+      'model-path': { type: 'string', value: 'MODEL_FILE', description: 'with --local: the model file written by unionml train' },
       features: { type: 'string', short: 'f', value: 'FILE', description: 'a JSON file of feature records' },
       inputs: { type: 'string', short: 'i', value: 'JSON', description: "the reader's arguments as a JSON object, or @FILE" },
-      json: { ...json, description: 'print {"predictions": [...]} on stdout (errors: {"error": {code, message, hint}})' },
+      'app-version': appVersionDeployed,
+      'model-version': {
+        type: 'string',
+        short: 'm',
+        value: 'MODEL_VERSION',
+        description: "remote: a training's execution name (unionml list-model-versions), or latest: the newest successful training (default: latest)",
+      },
+      wait,
+      ...cluster,
+      json: {
+        ...json,
+        description:
+          'print {"predictions": [...]} on stdout (remote: the execution, or with --wait {predictions, predictionId, url...}; errors: {"error": {code, message, hint}})',
+      },
     },
     examples: [
       'unionml predict app:model --local --model-path model.json -f data/sample_features.json',
       'unionml predict app:model --local --compiled --model-path model.json -f data/sample_features.json',
+      'unionml predict app:model -f data/sample_features.json --wait',
+      'unionml predict app:model -f data/sample_features.json -m latest --json',
     ],
     run: async (context) => (await import('./commands/predict.js')).predict(context),
   },
   {
     name: 'serve',
-    summary: 'serve a saved model over HTTP',
-    usage: 'unionml serve APP:MODEL --model-path MODEL_FILE [--host 127.0.0.1] [--port 8000]',
+    summary: 'serve a saved model, or a model version of the Flyte cluster, over HTTP',
+    usage:
+      'unionml serve APP:MODEL (--model-path MODEL_FILE | --remote [-v APP_VERSION] [-m MODEL_VERSION] [--config FILE] [-p P] [-d D]) [--host 127.0.0.1] [--port 8000]',
     description:
       'Load the model file and serve the model over HTTP (GET /health, POST /predict with {"features": [...]} or ' +
-      '{"inputs": {...}}) until SIGTERM or SIGINT. Without --model-path, the model file is taken from UNIONML_MODEL_PATH.',
+      '{"inputs": {...}}) until SIGTERM or SIGINT. Without --model-path, the model file is taken from UNIONML_MODEL_PATH. ' +
+      'With --remote, the model file of a model version (default: the newest successful training) is fetched from the ' +
+      'Flyte cluster into a temporary folder first.',
     arguments: [APP_MODEL],
     options: {
       'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train (default: $UNIONML_MODEL_PATH)' },
       host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'the address to listen on; 0.0.0.0 for every interface' },
       port: { type: 'string', value: 'PORT', default: '8000', description: 'the port to listen on; 0 picks a free one' },
+      remote: { type: 'boolean', description: 'fetch the model file from the Flyte cluster (RemoteModel.fetchModel); needs @unionml/remote' },
+      'app-version': {
+        type: 'string',
+        short: 'v',
+        value: 'V',
+        description: 'with --remote: take the newest training of this app version only (default: of any version)',
+      },
+      'model-version': {
+        type: 'string',
+        short: 'm',
+        value: 'MODEL_VERSION',
+        description: "with --remote: a training's execution name, or latest (default: latest)",
+      },
+      ...cluster,
     },
-    examples: ['unionml serve app:model --model-path model.json --port 8000'],
+    examples: ['unionml serve app:model --model-path model.json --port 8000', 'unionml serve app:model --remote --model-version latest --port 8000'],
     run: async (context) => (await import('./commands/serve.js')).serve(context),
+  },
+  {
+    name: 'deploy',
+    summary: 'deploy the app to the Flyte cluster: build and push its image, register its workflows and schedules',
+    usage:
+      'unionml deploy APP:MODEL [--allow-uncommitted] [--app-version V] [--no-schedule] [--registry R] [--image-name N] [--dockerfile F] [--build-arg K=V ...] [--network N] [--config FILE] [-p P] [-d D] [--json]',
+    description:
+      "Build the app's image (as unionml build), push it to --registry (a cluster on this machine, such as flytectl demo " +
+      "start's, defaults to its registry, localhost:30000), create the project if it is missing, and register the model's " +
+      'tasks, workflows, default launch plans and schedules under the app version, then activate the schedules declared ' +
+      'activateOnDeploy. The app version defaults to the git commit of the app folder; uncommitted changes are refused ' +
+      'unless --allow-uncommitted. Deploying a version again registers nothing new. Prints the app version. Needs @unionml/remote.',
+    arguments: [APP_MODEL],
+    options: {
+      'allow-uncommitted': allowUncommitted,
+      'app-version': {
+        type: 'string',
+        short: 'v',
+        value: 'V',
+        description: "the app version: every entity's version and the image tag's suffix (default: the git commit)",
+      },
+      schedule: { type: 'boolean', description: "register the model's schedules and activate those declared activateOnDeploy (the default)" },
+      'no-schedule': { type: 'boolean', description: "do not register or activate the model's schedules" },
+      patch: { type: 'boolean', description: 'register new code without building the image (not available yet)' },
+      registry: {
+        type: 'string',
+        value: 'R',
+        description: 'the registry the cluster pulls from, e.g. ghcr.io/acme (required unless the cluster runs on this machine)',
+      },
+      'image-name': { type: 'string', value: 'N', description: 'the image name (default: unionml)' },
+      dockerfile: { type: 'string', value: 'F', description: 'the Dockerfile, relative to the app folder (default: Dockerfile)' },
+      'build-arg': { type: 'string', value: 'K=V', multiple: true, description: 'a Dockerfile build argument (repeatable), e.g. BASE_IMAGE=node:20' },
+      network: { ...network, description: "the Docker network of the Dockerfile's RUN steps, e.g. host (default: the daemon's default network)" },
+      ...cluster,
+      json: { ...json, description: 'print {"appVersion", "image", "project", "domain", "registered", "activated", "seconds"} on stdout' },
+    },
+    examples: [
+      'unionml deploy app:model',
+      'unionml deploy app:model --allow-uncommitted --build-arg BASE_IMAGE=node:20-bookworm-slim',
+      'unionml deploy app:model --registry ghcr.io/acme --config ~/.flyte/config.yaml -p my-project -d staging --json',
+    ],
+    run: async (context) => (await import('./commands/deploy.js')).deploy(context),
+  },
+  {
+    name: 'list-model-versions',
+    summary: 'list the model versions (successful trainings) of an app version on the Flyte cluster',
+    usage: 'unionml list-model-versions APP:MODEL [-v APP_VERSION] [--limit 10] [--config FILE] [-p P] [-d D] [--json]',
+    description:
+      'List the names of the successful executions of {model}.train and of the training schedules for an app version, newest ' +
+      'first: the model versions that predict -m, fetch-model -m and serve --remote take.',
+    arguments: [APP_MODEL],
+    options: {
+      'app-version': appVersionGit,
+      limit: limit(10),
+      ...cluster,
+      json: { ...json, description: 'print {"appVersion", "modelVersions": [...]} on stdout' },
+    },
+    examples: ['unionml list-model-versions app:model', 'unionml list-model-versions app:model -v 3f2e9c1 --limit 3 --json'],
+    run: async (context) => (await import('./commands/remote-queries.js')).listExecutions(context, 'model-versions'),
+  },
+  {
+    name: 'list-prediction-ids',
+    summary: 'list the prediction ids (successful predictions) of an app version on the Flyte cluster',
+    usage: 'unionml list-prediction-ids APP:MODEL [-v APP_VERSION] [--limit 10] [--config FILE] [-p P] [-d D] [--json]',
+    description:
+      'List the names of the successful executions of {model}.predict, {model}.predict_from_features and the prediction ' +
+      'schedules for an app version, newest first: the prediction ids that fetch-predictions -m takes.',
+    arguments: [APP_MODEL],
+    options: {
+      'app-version': appVersionGit,
+      limit: limit(10),
+      ...cluster,
+      json: { ...json, description: 'print {"appVersion", "predictionIds": [...]} on stdout' },
+    },
+    examples: ['unionml list-prediction-ids app:model', 'unionml list-prediction-ids app:model --limit 1 --json'],
+    run: async (context) => (await import('./commands/remote-queries.js')).listExecutions(context, 'prediction-ids'),
+  },
+  {
+    name: 'fetch-model',
+    summary: 'save the model file of a model version from the Flyte cluster',
+    usage: 'unionml fetch-model APP:MODEL [-v APP_VERSION] [-m latest] -o MODEL_FILE [--config FILE] [-p P] [-d D] [--json]',
+    description:
+      "Download the model file of a model version (a training execution's name; latest: the newest successful training, of " +
+      "-v's app version when given) and save it (atomically), as unionml train --local -o saves one; unionml predict --local " +
+      'and unionml serve take it. A training that is still running is waited for (Ctrl-C stops waiting).',
+    arguments: [APP_MODEL],
+    options: {
+      'app-version': { type: 'string', short: 'v', value: 'V', description: 'with latest: the newest training of this app version (default: of any version)' },
+      'model-version': { type: 'string', short: 'm', value: 'MODEL_VERSION', default: 'latest', description: "a training's execution name, or latest" },
+      output: { type: 'string', short: 'o', value: 'MODEL_FILE', description: 'where to save the model file (required)' },
+      ...cluster,
+      json: { ...json, description: 'print {"modelVersion", "modelPath", "modelUri", "hyperparameters", "metrics"} on stdout' },
+    },
+    examples: [
+      'unionml fetch-model app:model -o model.json',
+      'unionml fetch-model app:model -m f3a9c0e2b1d4 -o model.json && unionml serve app:model --model-path model.json',
+    ],
+    run: async (context) => (await import('./commands/remote-queries.js')).fetchModel(context),
+  },
+  {
+    name: 'fetch-predictions',
+    summary: 'print or save the predictions of a prediction on the Flyte cluster',
+    usage: 'unionml fetch-predictions APP:MODEL [-v APP_VERSION] [-m latest] [-o FILE] [--config FILE] [-p P] [-d D] [--json]',
+    description:
+      'Read the predictions of a prediction (its execution name, the prediction id; latest: the newest successful prediction ' +
+      'of the app version) and print them as JSON, or write them to FILE (atomically). A prediction that is still running is ' +
+      'waited for (Ctrl-C stops waiting).',
+    arguments: [APP_MODEL],
+    options: {
+      'app-version': {
+        ...appVersionGit,
+        description: 'with latest: the app version whose newest prediction is read (default: the git commit of the app folder)',
+      },
+      'prediction-id': { type: 'string', short: 'm', value: 'ID', default: 'latest', description: "a prediction's execution name, or latest" },
+      output: { type: 'string', short: 'o', value: 'FILE', description: 'write the predictions (JSON) to FILE instead of stdout' },
+      ...cluster,
+      json: { ...json, description: 'print {"predictionId", "predictions"} (with -o: {"predictionId", "path"}) on stdout' },
+    },
+    examples: ['unionml fetch-predictions app:model', 'unionml fetch-predictions app:model -m a8c31f0d2e97 -o predictions.json'],
+    run: async (context) => (await import('./commands/remote-queries.js')).fetchPredictions(context),
+  },
+  {
+    name: 'activate-schedules',
+    summary: "activate the model's schedules on the Flyte cluster",
+    usage: 'unionml activate-schedules APP:MODEL [-v APP_VERSION] [--name N ...] [--config FILE] [-p P] [-d D] [--json]',
+    description: "Activate the launch plans of the model's schedules (all, or those named) of an app version, so that Flyte runs them.",
+    arguments: [APP_MODEL],
+    options: {
+      'app-version': appVersionGit,
+      name: { type: 'string', value: 'N', multiple: true, description: 'a schedule (repeatable; default: every schedule of the model)' },
+      ...cluster,
+      json: { ...json, description: 'print {"appVersion", "activated": [...]} on stdout' },
+    },
+    examples: ['unionml activate-schedules app:model', 'unionml activate-schedules app:model --name nightly --name weekly'],
+    run: async (context) => (await import('./commands/remote-queries.js')).setSchedules(context, true),
+  },
+  {
+    name: 'deactivate-schedules',
+    summary: "deactivate the model's schedules on the Flyte cluster",
+    usage: 'unionml deactivate-schedules APP:MODEL [-v APP_VERSION] [--name N ...] [--config FILE] [-p P] [-d D] [--json]',
+    description: "Deactivate the launch plans of the model's schedules (all, or those named) of an app version: Flyte stops running them.",
+    arguments: [APP_MODEL],
+    options: {
+      'app-version': appVersionGit,
+      name: { type: 'string', value: 'N', multiple: true, description: 'a schedule (repeatable; default: every schedule of the model)' },
+      ...cluster,
+      json: { ...json, description: 'print {"appVersion", "deactivated": [...]} on stdout' },
+    },
+    examples: ['unionml deactivate-schedules app:model', 'unionml deactivate-schedules app:model --name nightly'],
+    run: async (context) => (await import('./commands/remote-queries.js')).setSchedules(context, false),
+  },
+  {
+    name: 'list-scheduled-training-runs',
+    summary: 'list the runs of a training schedule on the Flyte cluster',
+    usage: 'unionml list-scheduled-training-runs APP:MODEL SCHEDULE [-v APP_VERSION] [--limit 5] [--config FILE] [-p P] [-d D] [--json]',
+    description: 'List the executions (any phase) of a training schedule of an app version, newest first. Successful ones are model versions.',
+    arguments: [APP_MODEL, { name: 'SCHEDULE', description: 'the name given to model.scheduleTraining(...)' }],
+    options: {
+      'app-version': appVersionGit,
+      limit: limit(5),
+      ...cluster,
+      json: { ...json, description: 'print {"schedule", "appVersion", "runs": [...]} on stdout' },
+    },
+    examples: ['unionml list-scheduled-training-runs app:model nightly'],
+    run: async (context) => (await import('./commands/remote-queries.js')).listScheduledRuns(context, 'training'),
+  },
+  {
+    name: 'list-scheduled-prediction-runs',
+    summary: 'list the runs of a prediction schedule on the Flyte cluster',
+    usage: 'unionml list-scheduled-prediction-runs APP:MODEL SCHEDULE [-v APP_VERSION] [--limit 5] [--config FILE] [-p P] [-d D] [--json]',
+    description: 'List the executions (any phase) of a prediction schedule of an app version, newest first. Successful ones are prediction ids.',
+    arguments: [APP_MODEL, { name: 'SCHEDULE', description: 'the name given to model.schedulePrediction(...)' }],
+    options: {
+      'app-version': appVersionGit,
+      limit: limit(5),
+      ...cluster,
+      json: { ...json, description: 'print {"schedule", "appVersion", "runs": [...]} on stdout' },
+    },
+    examples: ['unionml list-scheduled-prediction-runs app:model hourly_predictions --limit 10'],
+    run: async (context) => (await import('./commands/remote-queries.js')).listScheduledRuns(context, 'prediction'),
   },
   {
     name: 'package',
@@ -254,8 +517,8 @@ export function mainHelp(version: string): string {
     '      --verbose  print stack traces of errors',
     '',
     'APP:MODEL names the app module (./app.ts, ./app.js or a package, from the current folder) and its exported',
-    'Model, e.g. app:model. Commands that use a Flyte cluster (deploy, remote train and predict) are not available in this',
-    'release; package writes what such a cluster registers, and train/predict --local --compiled run it on this machine.',
+    'Model, e.g. app:model. train and predict run on the Flyte cluster that --config names (default: $FLYTECTL_CONFIG,',
+    'else ~/.flyte/config.yaml), or in this process with --local; the commands that use a cluster need @unionml/remote.',
     '',
   ].join('\n');
 }

@@ -10,8 +10,8 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
   },
   REMOTE_NOT_AVAILABLE: {
     kind: 'usage',
-    meaning: 'train or predict was asked to run on a Flyte cluster, which this release cannot do yet',
-    hint: 'pass --local to run in this process (or --local --compiled to run the compiled workflow on this machine)',
+    meaning: 'a remote option this release does not have yet was asked for (unionml deploy --patch)',
+    hint: 'leave the option out: unionml deploy rebuilds the image, reusing its cached dependency layer',
   },
   INIT_TEMPLATE_UNKNOWN: {
     kind: 'usage',
@@ -52,6 +52,16 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
     kind: 'environment',
     meaning: 'the command needs an optional UnionML package that is not installed (e.g. @unionml/remote for build)',
     hint: 'install it in the app: npm install --save-dev @unionml/remote',
+  },
+  CLI_NO_PREDICTION: {
+    kind: 'state',
+    meaning: 'unionml fetch-predictions (-m latest) found no successful prediction of the model for the app version',
+    hint: 'predict first (unionml predict APP:MODEL -f FEATURES.json --wait), or pass the app version of one with -v; unionml list-prediction-ids lists them',
+  },
+  CLI_OUTPUT_WRITE_FAILED: {
+    kind: 'environment',
+    meaning: "a command's output file cannot be written where asked (no such folder, a folder in the way, no permission)",
+    hint: 'check that the folder exists and is writable, or choose another -o path',
   },
   UNEXPECTED_ERROR: {
     kind: 'internal',
@@ -95,6 +105,25 @@ export class InitError extends UnionMLError<'INIT_DESTINATION_EXISTS' | 'INIT_TE
 export class InputsError extends UnionMLError<'CLI_INPUTS_INVALID'> {
   constructor(message: string, hint?: string) {
     super(CLI_ERRORS.CLI_INPUTS_INVALID, message, { hint });
+  }
+}
+
+/** A remote command found nothing to act on (no prediction to fetch). */
+export class RemoteCommandError extends UnionMLError<'CLI_NO_PREDICTION'> {
+  constructor(code: 'CLI_NO_PREDICTION', message: string, hint?: string) {
+    super(CLI_ERRORS[code], message, { hint });
+  }
+}
+
+/** A command's output file cannot be written. */
+export class OutputWriteError extends UnionMLError<'CLI_OUTPUT_WRITE_FAILED'> {
+  constructor(
+    /** The file. */
+    readonly path: string,
+    cause: unknown,
+    message = `cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+  ) {
+    super(CLI_ERRORS.CLI_OUTPUT_WRITE_FAILED, message, { cause, hint: 'check that the folder exists and is writable, or choose another -o path' });
   }
 }
 

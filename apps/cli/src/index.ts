@@ -1,5 +1,6 @@
 /**
- * The `unionml` command line: `init`, `train --local`, `predict --local` and `serve`.
+ * The `unionml` command line: `init`, `train`, `predict` and `serve` (in this process, or on a Flyte cluster), `deploy`,
+ * `package`, `build`, and the remote model's listings, fetches and schedules.
  *
  * The package's bin runs {@link main}; programs can call it too, with the arguments after `unionml`. It resolves to
  * the exit status (0 success, 1 error, 2 usage error) and never calls `process.exit`.
@@ -17,7 +18,7 @@
 export { describeError, main } from './main.js';
 export { COMMANDS, commandHelp, findCommand, mainHelp } from './commands.js';
 export type { Command, CommandContext, OptionSpec } from './commands.js';
-export { CLI_ERRORS, InitError, InputsError, PackageMissingError, UsageError } from './errors.js';
+export { CLI_ERRORS, InitError, InputsError, OutputWriteError, PackageMissingError, RemoteCommandError, UsageError } from './errors.js';
 export type { CliErrorCode } from './errors.js';
 export { TEMPLATES } from './templates.js';
 export type { TemplateSpec } from './templates.js';

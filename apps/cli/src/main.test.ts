@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnionMLError } from '@unionml/errors';
@@ -10,7 +10,20 @@ import { APPS, onlyJson, tempDir, TRACE_IMPORTS, unionml } from './test-support/
 import { VERSION } from './version.js';
 
 /** Modules that `--help` must not load (@unionml/server is heavy only through core, but has no place in help either). */
-const HEAVY = [/\/packages\/core\//, /\/packages\/data\//, /\/apps\/server\//, /danfojs/, /@tensorflow/, /\/zod\//, /\/tsx\//, /grpc/, /papaparse/];
+const HEAVY = [
+  /\/packages\/core\//,
+  /\/packages\/data\//,
+  /\/packages\/remote\//,
+  /\/packages\/flyte\//,
+  /\/apps\/server\//,
+  /danfojs/,
+  /@tensorflow/,
+  /\/zod\//,
+  /\/tsx\//,
+  /grpc/,
+  /papaparse/,
+  /dockerode/,
+];
 
 async function traced(args: string[], cwd = APPS): Promise<{ code: number | null; modules: string[]; stdout: string; stderr: string }> {
   const file = join(tempDir('unionml-trace-'), 'modules.txt');
@@ -23,10 +36,28 @@ describe('help and version', () => {
     const result = await unionml(['--help']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('usage: unionml <command> [options]');
-    for (const name of ['init', 'train', 'predict', 'serve']) expect(result.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of ['init', 'train', 'predict', 'serve', 'deploy', 'fetch-model', 'list-model-versions']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    }
     const listed = [...result.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gm)].map((m) => m[1]);
     expect(listed).toEqual(COMMANDS.map((c) => c.name));
-    expect(result.stdout).not.toMatch(/^ {2}(deploy|fetch-model|list-model-versions)\b/m);
+    // Python UnionML's command names, remote ones included.
+    for (const name of [
+      'deploy',
+      'train',
+      'predict',
+      'serve',
+      'list-model-versions',
+      'list-prediction-ids',
+      'fetch-model',
+      'fetch-predictions',
+      'activate-schedules',
+      'deactivate-schedules',
+      'list-scheduled-training-runs',
+      'list-scheduled-prediction-runs',
+    ]) {
+      expect(listed).toContain(name);
+    }
     expect(result.stderr).toBe('');
   });
 
@@ -48,7 +79,7 @@ describe('help and version', () => {
   it('--help of a command wins over bad arguments', async () => {
     const result = await unionml(['train', '--nope', '--help']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('usage: unionml train APP:MODEL --local');
+    expect(result.stdout).toContain('usage: unionml train APP:MODEL [-i JSON] (--local');
   });
 
   it('--version prints the version of @unionml/cli', async () => {
@@ -61,7 +92,17 @@ describe('help and version', () => {
   });
 
   it('--help and --version load no heavy module (proved by a module loader hook)', async () => {
-    for (const args of [['--help'], ['train', '--help'], ['predict', '--help'], ['serve', '--help'], ['init', '--help'], ['--version'], ['nope']]) {
+    for (const args of [
+      ['--help'],
+      ['train', '--help'],
+      ['predict', '--help'],
+      ['serve', '--help'],
+      ['init', '--help'],
+      ['deploy', '--help'],
+      ['fetch-model', '--help'],
+      ['--version'],
+      ['nope'],
+    ]) {
       const { modules } = await traced(args);
       expect(
         modules.some((m) => m.includes('/apps/cli/dist/main.js')),
@@ -106,6 +147,43 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
     [['init'], 'error: missing APP_NAME'],
     [['init', 'my_app', '--template', 'fancy'], "error: unknown template 'fancy'"],
     [['help', 'nope'], "error: unknown command 'nope'"],
+    // train and predict: options of the other mode
+    [['train', 'tiny:model', '--local', '--wait'], 'error: --wait is for runs on a Flyte cluster, not --local ones'],
+    [['train', 'tiny:model', '--local', '-v', 'v1', '-p', 'ml'], 'error: --app-version, --project are for runs on a Flyte cluster, not --local ones'],
+    [['predict', 'tiny:model', '--local', '--model-path', 'm.json', '-f', 'x.json', '-m', 'latest'], 'error: --model-version is for runs on a Flyte cluster'],
+    [['train', 'tiny:model', '--compiled'], 'error: --compiled is for --local runs only'],
+    [['train', 'tiny:model', '--image', 'x:1'], 'error: --image is for --local runs only'],
+    [['train', 'tiny:model', '-o', 'model.json'], 'error: -o saves the trained model file: it needs --wait'],
+    [['predict', 'tiny:model', '--model-path', 'm.json', '-f', 'x.json'], 'error: --model-path is for --local runs only'],
+    [['predict', 'tiny:model'], 'error: missing the features: give -f FEATURES_FILE or -i JSON'],
+    [['predict', 'tiny:model', '-f', 'x.json', '-i', '{}'], 'error: give -f FEATURES_FILE or -i JSON, not both'],
+    [['train', 'tiny:model', '--wait=yes'], 'error: option -w, --wait takes no value'],
+    [['train', 'tiny:model', '-p', ''], 'error: --project needs a value'],
+    [['train', 'tiny:model', '--config', ' '], 'error: --config needs the path of a Flyte config file'],
+    // serve
+    [
+      ['serve', 'tiny:model', '--remote', '--model-path', 'm.json'],
+      'error: give --model-path (a model file here) or --remote (a model version on the cluster), not both',
+    ],
+    [['serve', 'tiny:model', '--model-version', 'latest'], 'error: --model-version is for --remote only'],
+    [['serve', 'tiny:model', '-p', 'ml', '--config', 'c.yaml'], 'error: --config, --project are for --remote only'],
+    // deploy
+    [['deploy'], 'error: missing APP:MODEL'],
+    [['deploy', 'tiny:model', '--patch'], 'error: --patch (registering new code without building the image) is not available yet'],
+    [['deploy', 'tiny:model', '--build-arg', '=x'], "error: --build-arg '=x' is not KEY=VALUE"],
+    [['deploy', 'tiny:model', '--app-version'], 'error: option -v, --app-version needs a value'],
+    [['deploy', 'tiny:model', '--schedule', '--no-schedule'], 'error: give --schedule or --no-schedule, not both'],
+    // listings, fetches, schedules
+    [['list-model-versions', 'tiny:model', '--limit', '0'], "error: --limit must be a positive integer, got '0'"],
+    [['list-prediction-ids', 'tiny:model', '--limit', 'ten'], "error: --limit must be a positive integer, got 'ten'"],
+    [['list-model-versions', 'tiny:model', 'extra'], "error: unexpected argument 'extra'"],
+    [['fetch-model', 'tiny:model'], 'error: missing -o MODEL_FILE'],
+    [['fetch-model', 'tiny:model', '-o', 'm.json', '-m', ''], 'error: --model-version needs a value'],
+    [['fetch-predictions', 'tiny:model', '--output-format', 'csv'], "error: unknown option '--output-format'"],
+    [['activate-schedules', 'tiny:model', '--name', ''], 'error: --name needs a schedule name'],
+    [['deactivate-schedules', 'tiny:model', '--nmae', 'x'], "error: unknown option '--nmae' (did you mean --name?)"],
+    [['list-scheduled-training-runs', 'tiny:model'], 'error: missing SCHEDULE'],
+    [['list-scheduled-prediction-runs', 'tiny:model', 'hourly', '--limit', '-1'], 'error: option --limit needs a value'],
   ])('unionml %j', async (args, message) => {
     const result = await unionml(args);
     expect(result.code).toBe(2);
@@ -116,18 +194,30 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
     if (command) expect(result.stderr).toContain(`usage: ${command.usage}`);
   });
 
-  it.each([['train'], ['predict']])('%s without --local says remote mode is not available (exit 2)', async (name) => {
-    const result = await unionml([name, 'tiny:model', '--model-path', 'm.json', '-f', 'x.json'].slice(0, name === 'train' ? 2 : 6));
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(
-      new RegExp(`error: remote ${name === 'train' ? 'training' : 'prediction'} on Flyte is not available in this release; pass --local`),
-    );
-  });
+  it.each([['train'], ['predict']])(
+    '%s without --local goes to the Flyte cluster: without a Flyte config, the config error and its hint (exit 1)',
+    async (name) => {
+      const home = tempDir();
+      const features = join(home, 'features.json');
+      writeFileSync(features, '[{"x": 1, "x2": 2}]');
+      const args = name === 'train' ? ['train', 'tiny:model'] : ['predict', 'tiny:model', '-f', features];
+      const result = await unionml(args, { env: { HOME: home, FLYTECTL_CONFIG: '', FLYTE_PLATFORM_URL: '' } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`error: no Flyte config at ${join(home, '.flyte', 'config.yaml')} (the default; FLYTECTL_CONFIG is not set)`);
+      expect(result.stderr).toContain('  hint: start a sandbox with `flytectl demo start`');
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      const given = await unionml([...args, '--config', join(home, 'nope.yaml'), '--json']);
+      expect(given.code).toBe(1);
+      expect(onlyJson(given)).toMatchObject({ error: { code: 'FLYTE_CONFIG_NOT_FOUND', message: `no Flyte config at ${join(home, 'nope.yaml')}` } });
+    },
+  );
 
   it('with --json, a usage error is also a JSON object on stdout', async () => {
-    const result = await unionml(['train', 'tiny:model', '--json']);
+    const result = await unionml(['train', 'tiny:model', '--local', '--wait', '--json']);
     expect(result.code).toBe(2);
-    expect(onlyJson(result)).toEqual({ error: { code: 'REMOTE_NOT_AVAILABLE', message: expect.stringContaining('pass --local') as string } });
+    expect(onlyJson(result)).toEqual({
+      error: { code: 'CLI_USAGE', message: '--wait is for runs on a Flyte cluster, not --local ones', hint: 'leave out --local to train on the cluster' },
+    });
   });
 });
 
@@ -156,7 +246,8 @@ describe('describeError', () => {
   it('adds the usage of the command to usage errors (exit 2)', () => {
     expect(describeError(new UsageError('missing APP:MODEL', 'train'))).toMatchObject({
       status: 2,
-      stderr: "error: missing APP:MODEL\nusage: unionml train APP:MODEL --local [-i JSON] [-o MODEL_FILE] [--json]\nrun 'unionml train --help' for the options",
+      stderr:
+        "error: missing APP:MODEL\nusage: unionml train APP:MODEL [-i JSON] (--local [-o MODEL_FILE] | [-v APP_VERSION] [--wait [-o MODEL_FILE]] [--config FILE] [-p P] [-d D]) [--json]\nrun 'unionml train --help' for the options",
       json: { error: { code: 'CLI_USAGE', message: 'missing APP:MODEL' } },
     });
   });

@@ -10,6 +10,7 @@ import { COMMANDS, commandHelp, findCommand, GLOBAL_OPTIONS, mainHelp, type Comm
 import { distance } from './distance.js';
 import { CLI_ERRORS, UsageError } from './errors.js';
 import { Output } from './output.js';
+import type { RemoteFactory } from './remote-app.js';
 import { VERSION } from './version.js';
 
 /**
@@ -22,6 +23,19 @@ import { VERSION } from './version.js';
  * ```
  */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+  return run(argv);
+}
+
+/** What {@link run} may be given instead of the defaults: the seam of the CLI's tests. */
+export interface Seams {
+  /** Makes the RemoteModel of the remote commands (default: `remote` of @unionml/remote). */
+  remote?: RemoteFactory | undefined;
+  /** The folder the command runs in (default: the current folder). */
+  cwd?: string | undefined;
+}
+
+/** {@link main}, with the remote model made by `seams.remote` (for tests; not exported by the package). */
+export async function run(argv: readonly string[], seams: Seams = {}): Promise<number> {
   const options = optionArgs(argv);
   const verbose = options.includes('--verbose');
   const out = new Output({ json: options.includes('--json') });
@@ -47,9 +61,10 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       out.stdout(commandHelp(command));
       return 0;
     }
-    if (command.raw) return await command.run({ positionals: [...rest], values: {}, cwd: process.cwd(), out });
+    const cwd = seams.cwd ?? process.cwd();
+    if (command.raw) return await command.run({ positionals: [...rest], values: {}, cwd, out });
     const { positionals, values } = parseCommand(command, rest);
-    return await command.run({ positionals, values, cwd: process.cwd(), out });
+    return await command.run({ positionals, values, cwd, out, remote: seams.remote });
   } catch (error) {
     return report(error, { out, verbose });
   } finally {

@@ -62,12 +62,12 @@ export async function build({ positionals, values, cwd, out }: CommandContext): 
 }
 
 /** `K=V` pairs of --build-arg. */
-export function parseBuildArgs(value: CommandContext['values'][string]): Record<string, string> {
+export function parseBuildArgs(value: CommandContext['values'][string], command = 'build'): Record<string, string> {
   const list = Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
   const args: Record<string, string> = {};
   for (const item of list) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--build-arg '${item}' is not KEY=VALUE`, 'build', { hint: 'e.g. --build-arg BASE_IMAGE=node:20-bookworm-slim' });
+    if (eq <= 0) throw new UsageError(`--build-arg '${item}' is not KEY=VALUE`, command, { hint: 'e.g. --build-arg BASE_IMAGE=node:20-bookworm-slim' });
     args[item.slice(0, eq)] = item.slice(eq + 1);
   }
   return args;

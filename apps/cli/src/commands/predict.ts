@@ -1,16 +1,19 @@
 /**
  * `unionml predict APP:MODEL --local --model-path MODEL_FILE (-f FEATURES_FILE | -i JSON) [--json]`: predicts in
- * this process with a saved model.
+ * this process with a saved model. Without `--local`, on the Flyte cluster (remote-run.ts).
  */
 import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
 import { readFeatures, readInputs } from '../inputs.js';
-import { compiledRunOptions, option, requireLocal } from './shared.js';
+import { checkLocal, compiledRunOptions, option } from './shared.js';
 
-export async function predict({ positionals, values, cwd, out }: CommandContext): Promise<number> {
+export async function predict(context: CommandContext): Promise<number> {
+  const { positionals, values, cwd, out } = context;
+  // Without --local: on the Flyte cluster.
+  if (values['local'] !== true) return (await import('./remote-run.js')).predictRemote(context);
   const address = positionals[0]!;
-  requireLocal('predict', values);
+  checkLocal('predict', values);
   const modelPath = option(values, 'model-path');
   if (modelPath === undefined) {
     throw new UsageError('missing --model-path MODEL_FILE', 'predict', { hint: 'train and save a model first: unionml train APP:MODEL --local -o model.json' });

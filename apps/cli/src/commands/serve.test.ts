@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fakeUnionml, startFake } from '../test-support/fake-cli.js';
 import { start, tempDir, unionml } from '../test-support/run.js';
 
 let modelPath: string;
@@ -98,5 +100,54 @@ describe('unionml serve', () => {
       server.child.kill('SIGTERM');
       await server.exit;
     }
+  });
+});
+
+describe('unionml serve --remote', () => {
+  it('fetches the model file of the model version into a temporary folder, serves it, and removes the folder when it stops', async () => {
+    const { child, calls } = startFake(['serve', 'tiny:model', '--remote', '-m', 'm7', '-v', 'v2', '--port', '0'], { modelFile: modelPath });
+    let stderr = '';
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`serve did not start:\n${stderr}`)), 30_000);
+      child.stderr!.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /serving model 'tiny_classifier' at (http:\/\/\S+)/.exec(stderr);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      void exit.then(({ code }) => reject(new Error(`serve exited with ${code}:\n${stderr}`)));
+    });
+    try {
+      expect(stderr).toContain("[unionml] fetched model version m7 of model 'tiny_classifier' from flytesnacks/development");
+      const predicted = await fetch(`${url}/predict`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ features: [{ x: 99, x2: 198 }] }),
+      });
+      expect(await predicted.json()).toEqual([1]);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exit).toEqual({ code: 0, signal: null });
+    const fetchCall = calls().find((c) => c.method === 'fetchModel')!;
+    const [version, options] = fetchCall.args as [string, { appVersion: string; output: string }];
+    expect([version, options.appVersion]).toEqual(['m7', 'v2']);
+    expect(options.output).toMatch(/unionml-serve-remote-[^/]+\/model\.json$/);
+    expect(existsSync(dirname(options.output))).toBe(false);
+  });
+
+  it('a failed fetch is its coded error, and leaves no temporary folder', async () => {
+    const result = await fakeUnionml(['serve', 'tiny:model', '--remote'], {
+      fail: { method: 'fetchModel', code: 'REMOTE_NO_MODEL_VERSION', message: "model 'tiny_classifier' has no successful training", hint: 'train one first' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: model 'tiny_classifier' has no successful training\n  hint: train one first");
+    const [, options] = result.calls.find((c) => c.method === 'fetchModel')!.args as [string, { output: string }];
+    expect(existsSync(dirname(options.output))).toBe(false);
   });
 });

@@ -1,25 +1,62 @@
 /**
  * `unionml serve APP:MODEL --model-path MODEL_FILE [--host 127.0.0.1] [--port 8000]`: serves a saved model over HTTP
- * with @unionml/server until SIGTERM or SIGINT.
+ * with @unionml/server until SIGTERM or SIGINT. With `--remote`, the model file of a model version is fetched from
+ * the Flyte cluster first (into a temporary folder, removed when the server stops).
  */
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AnyModel } from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
+import { CLUSTER_OPTIONS, connect, refuseOptions, withSession } from './remote.js';
 import { option } from './shared.js';
 
-export async function serve({ positionals, values, cwd }: CommandContext): Promise<number> {
+export async function serve(context: CommandContext): Promise<number> {
+  const { positionals, values, cwd, out } = context;
   const address = positionals[0]!;
   const port = parsePort(option(values, 'port') ?? '8000');
   const host = option(values, 'host') ?? '127.0.0.1';
   if (host.trim() === '')
     throw new UsageError('--host needs a host name or address', 'serve', { hint: 'use 127.0.0.1 (this machine) or 0.0.0.0 (every interface)' });
   const modelPath = option(values, 'model-path');
+  const remote = values['remote'] === true;
+  if (remote && modelPath !== undefined) {
+    throw new UsageError('give --model-path (a model file here) or --remote (a model version on the cluster), not both', 'serve');
+  }
+  if (!remote) refuseOptions(values, ['app-version', 'model-version', ...CLUSTER_OPTIONS], 'serve', 'for --remote only');
 
-  const [{ loadModel }, { serveModel }] = await Promise.all([import('@unionml/core'), import('@unionml/server')]);
-  const model = await loadModel(address, { cwd });
-  // serveModel loads the model file, listens, logs its URL, and closes gracefully on SIGTERM/SIGINT.
-  const server = await serveModel(model, { host, port, ...(modelPath ? { modelPath: resolve(cwd, modelPath) } : {}), handleSignals: true });
-  await server.closed;
+  let fetched: { file: string; dir: string } | undefined;
+  let model: AnyModel;
+  if (remote) {
+    const modelVersion = option(values, 'model-version') ?? 'latest';
+    const session = await connect(context, 'serve --remote');
+    model = session.model;
+    const dir = await mkdtemp(join(tmpdir(), 'unionml-serve-remote-'));
+    fetched = { dir, file: join(dir, 'model.json') };
+    try {
+      const artifact = await withSession(session, () =>
+        session.app.fetchModel(modelVersion, { appVersion: option(values, 'app-version'), output: fetched!.file }),
+      );
+      out.info(`fetched model version ${artifact.modelVersion} of model '${model.name}' from ${session.cluster.project}/${session.cluster.domain}`);
+    } catch (error) {
+      await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
+    out.restore();
+  } else {
+    const { loadModel } = await import('@unionml/core');
+    model = await loadModel(address, { cwd });
+  }
+  const { serveModel } = await import('@unionml/server');
+  try {
+    const file = fetched?.file ?? (modelPath ? resolve(cwd, modelPath) : undefined);
+    // serveModel loads the model file, listens, logs its URL, and closes gracefully on SIGTERM/SIGINT.
+    const server = await serveModel(model, { host, port, ...(file ? { modelPath: file } : {}), handleSignals: true });
+    await server.closed;
+  } finally {
+    if (fetched) await rm(fetched.dir, { recursive: true, force: true });
+  }
   return 0;
 }
 

@@ -1,20 +1,33 @@
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { LocalRunOptions } from '@unionml/compiler';
+import type * as Core from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { importRemote, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
 import { CLI_ROOT } from '../templates.js';
 
-/** Remote (Flyte) modes are not in this release: `train` and `predict` need `--local`; `--image` needs `--compiled`. */
-export function requireLocal(command: 'train' | 'predict', values: CommandContext['values']): void {
+/** The options of train and predict that only run on a cluster. */
+const REMOTE_ONLY = ['wait', 'app-version', 'model-version', 'config', 'project', 'domain'] as const;
+
+/**
+ * Checks the options of `train` and `predict` with `--local`: `--image` needs `--compiled`, and the cluster's options
+ * (`--wait`, `--app-version`, `--config`...) have no meaning here.
+ */
+export function checkLocal(command: 'train' | 'predict', values: CommandContext['values']): void {
   if (values['image'] !== undefined && values['compiled'] !== true) {
     throw new UsageError('--image runs the compiled workflow in containers: it needs --local --compiled', command);
   }
-  if (values['local'] === true) return;
-  const doing = command === 'train' ? 'training' : 'prediction';
-  throw new UsageError(`remote ${doing} on Flyte is not available in this release; pass --local to run ${command} in this process`, command, {
-    code: 'REMOTE_NOT_AVAILABLE',
-  });
+  const given = REMOTE_ONLY.filter((name) => values[name] !== undefined && values[name] !== false);
+  if (given.length) {
+    throw new UsageError(
+      `${given.map((n) => `--${n}`).join(', ')} ${given.length === 1 ? 'is' : 'are'} for runs on a Flyte cluster, not --local ones`,
+      command,
+      {
+        hint: `leave out --local to ${command} on the cluster`,
+      },
+    );
+  }
 }
 
 /** A string option's value, if given. */
@@ -76,4 +89,28 @@ export async function compiledRunOptions(
     options.runner = containerRunner(image, { networkMode: network });
   }
   return options;
+}
+
+/** `train 0.9993, test 0.9722`. */
+export function formatMetrics(metrics: object): string {
+  const entries = Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number');
+  if (!entries.length) return 'none (the model has no evaluator)';
+  return entries.map(([split, value]) => `${split} ${value.toFixed(4)}`).join(', ');
+}
+
+/** Fails before training, not after, when the model file cannot be written where asked. */
+export async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) {
+    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, {
+      hint: 'give a file path, e.g. -o model.json',
+    });
+  }
+  const folder = dirname(target);
+  const parent = await stat(folder).catch(() => undefined);
+  if (!parent?.isDirectory()) {
+    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: the folder ${folder} does not exist`, {
+      hint: 'create the folder first, or choose another -o path',
+    });
+  }
 }

@@ -1,13 +1,13 @@
 /**
  * `unionml train APP:MODEL --local [-i JSON] [-o MODEL_FILE] [--json]`: trains in this process and saves the model
- * file.
+ * file. Without `--local`, on the Flyte cluster (remote-run.ts).
  */
-import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import type * as Core from '@unionml/core';
+import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
-import { compiledRunOptions, option, requireLocal, roundSeconds } from './shared.js';
+import { checkLocal, checkOutput, compiledRunOptions, formatMetrics, option, roundSeconds } from './shared.js';
+
+export { formatMetrics } from './shared.js';
 
 /** What `unionml train --json` prints. */
 export interface TrainReport {
@@ -23,9 +23,12 @@ export interface TrainReport {
   nodes?: { id: string; seconds: number }[];
 }
 
-export async function train({ positionals, values, cwd, out }: CommandContext): Promise<number> {
+export async function train(context: CommandContext): Promise<number> {
+  const { positionals, values, cwd, out } = context;
+  // Without --local: on the Flyte cluster.
+  if (values['local'] !== true) return (await import('./remote-run.js')).trainRemote(context);
   const address = positionals[0]!;
-  requireLocal('train', values);
+  checkLocal('train', values);
   // Everything that can be checked before loading the app (which may be slow) is checked first.
   const inputsText = option(values, 'inputs');
   const options = inputsText === undefined ? {} : trainOptions(await readInputs(inputsText, cwd));
@@ -70,28 +73,4 @@ export async function train({ positionals, values, cwd, out }: CommandContext): 
   out.say(`saved model to ${modelPath}`);
   if (out.json) out.resultJson(report);
   return 0;
-}
-
-/** `train 0.9993, test 0.9722`. */
-export function formatMetrics(metrics: object): string {
-  const entries = Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number');
-  if (!entries.length) return 'none (the model has no evaluator)';
-  return entries.map(([split, value]) => `${split} ${value.toFixed(4)}`).join(', ');
-}
-
-/** Fails before training, not after, when the model file cannot be written where asked. */
-async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
-  const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) {
-    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, {
-      hint: 'give a file path, e.g. -o model.json',
-    });
-  }
-  const folder = dirname(target);
-  const parent = await stat(folder).catch(() => undefined);
-  if (!parent?.isDirectory()) {
-    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: the folder ${folder} does not exist`, {
-      hint: 'create the folder first, or choose another -o path',
-    });
-  }
 }

@@ -75,3 +75,6 @@ export function onlyJson(result: RunResult): unknown {
     throw new Error(`stdout is not JSON:\n${result.stdout}\nstderr:\n${result.stderr}`);
   }
 }
+
+/** The CLI with the fake RemoteModel (remote-cli.ts), run from the sources with tsx. */
+export const REMOTE_CLI = fileURLToPath(new URL('./remote-cli.ts', import.meta.url));
