@@ -118,6 +118,8 @@ export interface RemoteErrorDetails {
   url?: string | undefined;
   /** The failing task's error code on Flyte (e.g. `USER:RuntimeError`), for REMOTE_EXECUTION_FAILED. */
   flyteErrorCode?: string | undefined;
+  /** The failing task's whole error as Flyte recorded it (its trace included), for REMOTE_EXECUTION_FAILED. */
+  taskError?: string | undefined;
 }
 
 /** A remote model operation that cannot be done: nothing deployed, an unknown version, a failed execution... */
@@ -127,6 +129,7 @@ export class RemoteError extends UnionMLError<Extract<RemoteErrorCode, `REMOTE_$
     this.execution = details.execution;
     this.url = details.url;
     this.flyteErrorCode = details.flyteErrorCode;
+    this.taskError = details.taskError;
   }
 
   /** The execution's name (a model version or prediction id), when the error is about one. */
@@ -135,4 +138,6 @@ export class RemoteError extends UnionMLError<Extract<RemoteErrorCode, `REMOTE_$
   readonly url: string | undefined;
   /** The failing task's error code on Flyte, for REMOTE_EXECUTION_FAILED. */
   readonly flyteErrorCode: string | undefined;
+  /** The failing task's whole error as Flyte recorded it (its trace included), for REMOTE_EXECUTION_FAILED. */
+  readonly taskError: string | undefined;
 }

@@ -9,6 +9,7 @@ import {
   isTerminal,
   isUnavailable,
   nodePhase,
+  taskMessage,
   terminalError,
 } from './executions.js';
 
@@ -51,6 +52,21 @@ describe('executionFilter', () => {
         40,
       ),
     ).toBe('v0, v1, v2, v3, v4, v5, v6, v7, v8, v9 (and 30 more)');
+  });
+});
+
+describe('taskMessage', () => {
+  it("keeps the message part of a task runtime's Trace/Message error, dedented; other text as it is", () => {
+    const raw = 'Trace:\n\n    SerializationError: NaN\n        at f (file:///app/x.js:1:1)\n\nMessage:\n\n    SerializationError: NaN\n      - detail';
+    expect(taskMessage(raw)).toBe('SerializationError: NaN\n  - detail');
+    expect(taskMessage('  plain failure  ')).toBe('plain failure');
+  });
+
+  it("puts the message in a failed execution's error and keeps the whole text apart", () => {
+    const raw = 'Trace:\n\n    E: bad\n        at f (x.js:1:1)\n\nMessage:\n\n    E: bad';
+    const error = terminalError({ id: { name: 'x1' }, closure: { phase: 6, error: { message: raw } } }, undefined);
+    expect(error?.message).toBe('execution x1 failed: E: bad');
+    expect(error?.taskError).toBe(raw);
   });
 });
 

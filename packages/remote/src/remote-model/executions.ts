@@ -67,6 +67,22 @@ export function describeVersions(versions: readonly string[], total = versions.l
 }
 
 /**
+ * The message of a task's error as Flyte records it. Task runtimes (flytekit's and ours) write
+ * `Trace:\n\n    <stack>\n\nMessage:\n\n    <message>`: the message part, dedented, is what the user needs; the
+ * trace stays in the task's log. Any other text is returned as it is.
+ */
+export function taskMessage(raw: string): string {
+  const match = /(?:^|\n)Message:\s*\n([\s\S]*)$/.exec(raw);
+  if (!match) return raw.trim();
+  const lines = match[1]!.split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim() !== '').map((l) => /^\s*/.exec(l)![0].length));
+  return lines
+    .map((l) => l.slice(Number.isFinite(indent) ? indent : 0))
+    .join('\n')
+    .trim();
+}
+
+/**
  * The error of an execution that ended without succeeding: FAILED carries the failing task's own message (the
  * execution's `closure.error`), ABORTED and TIMED_OUT are state errors. Returns undefined for SUCCEEDED.
  */
@@ -82,12 +98,14 @@ export function terminalError(execution: flyteidl.admin.IExecution, url: string 
       return undefined;
     case 'FAILED': {
       const error = closure.error;
-      const message = (error?.message ?? '').trim() || 'no error message was recorded';
+      const raw = (error?.message ?? '').trim();
+      const message = taskMessage(raw) || 'no error message was recorded';
       return new RemoteError('REMOTE_EXECUTION_FAILED', `${what} failed: ${message}`, {
-        hint: `fix what the error names; the task's log is linked from the execution's page${where}`,
+        hint: `fix what the error names; the task's log (with its stack trace) is linked from the execution's page${where}`,
         execution: name,
         url,
         flyteErrorCode: error?.code ?? undefined,
+        taskError: raw || undefined,
       });
     }
     case 'ABORTED': {
