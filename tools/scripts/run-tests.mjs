@@ -3,7 +3,7 @@
 //
 //   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, the Flyte judges),
 //                                             lint, typecheck, unit, integration, the e2e suites (local, flyte, docker),
-//                                             the Flyte lab (up, its Go tests, e2e:lab, down) and the published
+//                                             the Flyte lab (up, its Go tests, e2e:lab, e2e:sandbox, down) and the published
 //                                             packages' checks (publint, are-the-types-wrong)
 //   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
 //                                             network, root, Go or Python)
@@ -53,6 +53,8 @@ if (!unitOnly) {
     { needs: ['setup: flyte lab'], reports: (f) => f.startsWith('flyte-lab-go') },
   ]);
   steps.push(['e2e:lab', nx, ['run', 'e2e:lab', stream], { needs: ['setup: flyte lab', 'setup: flyte judges'], reports: (f) => f === 'e2e-lab.json' }]);
+  // The user guide's Flyte cluster journey (deploy, train, predict, serve --remote) on the lab.
+  steps.push(['e2e:sandbox', nx, ['run', 'e2e:sandbox', stream], { needs: ['setup: flyte lab'], reports: (f) => f === 'e2e-sandbox.json' }]);
   steps.push(['lab: down', nx, ['run', 'flyte-lab:down', stream]]);
   steps.push(['packages', 'node', [join(root, 'tools', 'scripts', 'check-packages.mjs')]]);
 }
