@@ -208,7 +208,8 @@ describe('flytectl and the digits app on the lab', () => {
     const result = await flytectl(['create', 'execution', '--execFile', file, '-p', project, '-d', domain]);
     expect(result.status).not.toBe(0);
     expect(result.stdout + result.stderr).toMatch(/InvalidArgument/);
-    expect(result.stdout + result.stderr).toMatch(/expected_inputs model_object missing/);
+    // Both model_object and features are missing; FlyteAdmin names the first it finds (a Go map: either one).
+    expect(result.stdout + result.stderr).toMatch(/expected_inputs (model_object|features) missing/);
   });
 
   it('refuses a workflow with a type error at registration, with the compiler message', async () => {
