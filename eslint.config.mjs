@@ -66,6 +66,7 @@ export default tseslint.config(
       'apps/cli/templates/**',
       'tools/flytekit-check/**',
       'tools/flyte-check/**',
+      'tools/flyte-lab/**', // Go and shell; its .state/ holds the running lab's data
       'tools/docs/.samples/**',
       'tools/lint/fixtures/**',
     ],
