@@ -2,6 +2,8 @@ import { isUnionMLError, listErrorCodes, type UnionMLError, type ErrorKind } fro
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   BundleError,
+  CodeArchiveError,
+  ExecuteArgsError,
   FLYTE_ERRORS,
   FlyteRecoverableError,
   FlyteSpecError,
@@ -10,7 +12,6 @@ import {
   StorageError,
   type FlyteErrorCode,
 } from './errors.js';
-import { ExecuteArgsError } from './runtime.js';
 
 const KINDS: Record<FlyteErrorCode, ErrorKind> = {
   FLYTE_TYPE_MISMATCH: 'input',
@@ -21,6 +22,7 @@ const KINDS: Record<FlyteErrorCode, ErrorKind> = {
   FLYTE_BUNDLE_INVALID: 'input',
   FLYTE_NODE_FAILED: 'app',
   FLYTE_ARGS_INVALID: 'usage',
+  FLYTE_CODE_ARCHIVE_INVALID: 'input',
   FLYTE_TASK_RECOVERABLE: 'environment',
   STORAGE_NOT_FOUND: 'input',
   STORAGE_FAILED: 'environment',
@@ -70,6 +72,7 @@ describe('FLYTE_ERRORS', () => {
       [new BundleError('b.tgz', 'bad'), 'FLYTE_BUNDLE_INVALID'],
       [new NodeFailedError('n0', 'USER', 'boom'), 'FLYTE_NODE_FAILED'],
       [new ExecuteArgsError('missing --inputs'), 'FLYTE_ARGS_INVALID'],
+      [new CodeArchiveError('not a gzip tar'), 'FLYTE_CODE_ARCHIVE_INVALID'],
       [new FlyteRecoverableError('try again'), 'FLYTE_TASK_RECOVERABLE'],
     ];
     for (const [error, code] of errors) {

@@ -46,6 +46,12 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
     meaning: 'the arguments of a task entrypoint are not the ones propeller passes (--inputs, --output-prefix, --raw-output-data-prefix, -- <task address>)',
     hint: 'run the entrypoint with the args taskArgs(...) declares, rendered as propeller renders them',
   },
+  FLYTE_CODE_ARCHIVE_INVALID: {
+    kind: 'input',
+    meaning:
+      "a fast-registration code archive (the app's code uploaded by a patch deploy) is not a gzip tar, or has an entry whose path is not relative to the folder it is extracted into",
+    hint: 'deploy the app again (unionml deploy --patch makes a new archive); the message names the archive and the entry',
+  },
   FLYTE_TASK_RECOVERABLE: {
     kind: 'environment',
     meaning: "a task reported a transient failure (flytekit's FlyteRecoverableException), which Flyte retries up to the task's retries",
@@ -290,4 +296,21 @@ export function describeValue(value: unknown): string {
 function notJson(value: string | object): string {
   if (typeof value === 'string') return value;
   return Array.isArray(value) ? 'an array that JSON cannot show' : 'an object that JSON cannot show';
+}
+
+/** Arguments that the task entrypoint cannot parse. */
+export class ExecuteArgsError extends UnionMLError<'FLYTE_ARGS_INVALID'> {
+  constructor(
+    message: string,
+    hint = 'expected: --inputs <uri> --output-prefix <uri> --raw-output-data-prefix <uri> [--checkpoint-path <uri>] [--prev-checkpoint <uri>] -- <task address...>',
+  ) {
+    super(FLYTE_ERRORS.FLYTE_ARGS_INVALID, message, { hint });
+  }
+}
+
+/** A code archive that cannot be used: not a gzip tar, or an entry whose path leaves the destination folder. */
+export class CodeArchiveError extends UnionMLError<'FLYTE_CODE_ARCHIVE_INVALID'> {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(FLYTE_ERRORS.FLYTE_CODE_ARCHIVE_INVALID, message, options);
+  }
 }

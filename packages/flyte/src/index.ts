@@ -89,7 +89,9 @@ export { bundleFileNames, readBundle, readTar, tarArchive, writeBundle } from '.
 export type { Bundle, WriteBundleOptions } from './bundle.js';
 
 // Task runtime and local executor
-export { errorDocument, ExecuteArgsError, executeTask, parseExecuteArgs } from './runtime.js';
+export { errorDocument, executeTask, parseExecuteArgs } from './runtime.js';
+export { codeArchive, fastExecuteArgs, fetchDistribution, parseFastExecuteArgs } from './fast.js';
+export type { CodeArchive, FastExecuteArgs } from './fast.js';
 export type { ExecuteArgs, ExecuteResult, ExecuteTaskOptions, TaskDefinition, TaskRunContext } from './runtime.js';
 export { executeWorkflowLocally, renderTemplate } from './executor.js';
 export type { LocalExecutionOptions, LocalExecutionResult, NodeRun, NodeRunner } from './executor.js';
@@ -97,7 +99,9 @@ export type { LocalExecutionOptions, LocalExecutionResult, NodeRun, NodeRunner }
 // Errors
 export {
   BundleError,
+  CodeArchiveError,
   describeValue,
+  ExecuteArgsError,
   FLYTE_ERRORS,
   FlyteRecoverableError,
   FlyteSpecError,

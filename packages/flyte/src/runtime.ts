@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorMessage, isUnionMLError, UnionMLError } from '@unionml/errors';
-import { FLYTE_ERRORS, FlyteRecoverableError, FlyteTypeError, RECOVERABLE_CONTAINER_CODE, StorageError } from './errors.js';
+import { errorMessage, isUnionMLError } from '@unionml/errors';
+import { CodeArchiveError, ExecuteArgsError, FLYTE_ERRORS, FlyteRecoverableError, FlyteTypeError, RECOVERABLE_CONTAINER_CODE, StorageError } from './errors.js';
+import { fetchDistribution } from './fast.js';
 import { flyteidl } from './idl.js';
 import { fromLiteralMap, millisToTimestamp, toLiteralMap, type LiteralContext, type TypeTransformers } from './literals.js';
 import { anyStorage, joinUri } from './storage.js';
@@ -55,15 +56,11 @@ export interface ExecuteTaskOptions {
   env?: NodeJS.ProcessEnv;
   /** The transformers that the task's variables may name (made with `typeTransformers`); put in the task's context. */
   transformers?: TypeTransformers;
-}
-
-/** Arguments that the task entrypoint cannot parse. */
-export class ExecuteArgsError extends UnionMLError<'FLYTE_ARGS_INVALID'> {
-  constructor(message: string) {
-    super(FLYTE_ERRORS.FLYTE_ARGS_INVALID, message, {
-      hint: 'expected: --inputs <uri> --output-prefix <uri> --raw-output-data-prefix <uri> [--checkpoint-path <uri>] [--prev-checkpoint <uri>] -- <task address...>',
-    });
-  }
+  /**
+   * A fast-registration code archive to extract into `destDir` before the task is resolved (see
+   * {@link fetchDistribution}). A storage failure is a recoverable SYSTEM error; an unusable archive is not.
+   */
+  distribution?: { uri: string; destDir: string };
 }
 
 const FLAGS: Record<string, keyof Omit<ExecuteArgs, 'address'>> = {
@@ -184,7 +181,8 @@ function classify(error: unknown, what: string): TaskFailure {
  *   (`Trace: <stack> Message: <Name>: <message>`);
  * - the task returns outputs that do not fit its interface: USER, NON_RECOVERABLE (flytekit calls this SYSTEM; here
  *   it is the task's bug);
- * - `resolve()` rejects (an unknown task address): SYSTEM, NON_RECOVERABLE;
+ * - `resolve()` rejects (an unknown task address), or `options.distribution` is not a usable code archive: SYSTEM,
+ *   NON_RECOVERABLE;
  * - inputs that do not fit the interface: SYSTEM, NON_RECOVERABLE (as flytekit);
  * - `inputs.pb` missing or corrupt, storage failures, anything unexpected: SYSTEM, RECOVERABLE (as flytekit).
  *
@@ -205,6 +203,16 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
     if (options.transformers) ctx.transformers = options.transformers;
     if (args.checkpointPath) ctx.checkpointPath = args.checkpointPath;
     if (args.prevCheckpoint) ctx.prevCheckpoint = args.prevCheckpoint;
+
+    if (options.distribution) {
+      const { uri, destDir } = options.distribution;
+      try {
+        await fetchDistribution(uri, destDir, { storage });
+      } catch (error) {
+        if (error instanceof CodeArchiveError) throw system('SYSTEM:CodeArchiveInvalid', error.message, false);
+        throw classify(error, `cannot fetch the code archive ${uri}`);
+      }
+    }
 
     let task: TaskDefinition;
     try {
