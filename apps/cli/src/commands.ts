@@ -246,13 +246,17 @@ export const COMMANDS: readonly Command[] = [
     name: 'deploy',
     summary: 'deploy the app to the Flyte cluster: build and push its image, register its workflows and schedules',
     usage:
-      'unionml deploy APP:MODEL [--allow-uncommitted] [--app-version V] [--no-schedule] [--registry R] [--image-name N] [--dockerfile F] [--build-arg K=V ...] [--network N] [--config FILE] [-p P] [-d D] [--json]',
+      'unionml deploy APP:MODEL [--allow-uncommitted] [--patch] [--app-version V] [--no-schedule] [--registry R] [--image-name N] [--dockerfile F] [--build-arg K=V ...] [--network N] [--config FILE] [-p P] [-d D] [--json]',
     description:
       "Build the app's image (as unionml build), push it to --registry (a cluster on this machine, such as flytectl demo " +
       "start's, defaults to its registry, localhost:30000), create the project if it is missing, and register the model's " +
       'tasks, workflows, default launch plans and schedules under the app version, then activate the schedules declared ' +
       'activateOnDeploy. The app version defaults to the git commit of the app folder; uncommitted changes are refused ' +
-      'unless --allow-uncommitted. Deploying a version again registers nothing new. Prints the app version. Needs @unionml/remote.',
+      'unless --allow-uncommitted. Deploying a version again registers nothing new. With --patch no image is built: the app ' +
+      "folder's files (as the image build would send them) are uploaded as a code archive and the tasks run the image of the " +
+      'newest deployed version with that code extracted over it, under the version {commit}-patch{digest of the code} ' +
+      "(Python UnionML's patch deploy, flytekit's fast registration); a dependency change still needs a full deploy. " +
+      'Prints the app version. Needs @unionml/remote.',
     arguments: [APP_MODEL],
     options: {
       'allow-uncommitted': allowUncommitted,
@@ -264,7 +268,11 @@ export const COMMANDS: readonly Command[] = [
       },
       schedule: { type: 'boolean', description: "register the model's schedules and activate those declared activateOnDeploy (the default)" },
       'no-schedule': { type: 'boolean', description: "do not register or activate the model's schedules" },
-      patch: { type: 'boolean', description: 'register new code without building the image (not available yet)' },
+      patch: {
+        type: 'boolean',
+        description:
+          'register new code without building an image: upload the code and reuse the image of the newest deployed version (code changes only; uncommitted changes allowed)',
+      },
       registry: {
         type: 'string',
         value: 'R',
@@ -275,11 +283,12 @@ export const COMMANDS: readonly Command[] = [
       'build-arg': { type: 'string', value: 'K=V', multiple: true, description: 'a Dockerfile build argument (repeatable), e.g. BASE_IMAGE=node:20' },
       network: { ...network, description: "the Docker network of the Dockerfile's RUN steps, e.g. host (default: the daemon's default network)" },
       ...cluster,
-      json: { ...json, description: 'print {"appVersion", "image", "project", "domain", "registered", "activated", "seconds"} on stdout' },
+      json: { ...json, description: 'print {"appVersion", "image", "project", "domain", "registered", "activated", "patch"?, "seconds"} on stdout' },
     },
     examples: [
       'unionml deploy app:model',
       'unionml deploy app:model --allow-uncommitted --build-arg BASE_IMAGE=node:20-bookworm-slim',
+      'unionml deploy app:model --patch',
       'unionml deploy app:model --registry ghcr.io/acme --config ~/.flyte/config.yaml -p my-project -d staging --json',
     ],
     run: async (context) => (await import('./commands/deploy.js')).deploy(context),
@@ -492,6 +501,20 @@ export const COMMANDS: readonly Command[] = [
     ],
     raw: true,
     run: async (context) => (await import('./commands/execute.js')).execute(context),
+  },
+  {
+    name: 'fast-execute',
+    summary: 'extract a code archive, then run one task from it (the entrypoint of a task registered by deploy --patch)',
+    usage: 'unionml fast-execute --additional-distribution URI [--dest-dir DIR] -- unionml execute ARGS...',
+    description:
+      "What a task container runs when the app was deployed with --patch (as pyflyte-fast-execute): download the code archive the deploy uploaded, extract it over DIR (default: the working folder, the image's WORKDIR) and run `unionml execute ARGS...` from there. An archive that cannot be fetched or used is reported in error.pb as any task failure.",
+    arguments: [],
+    options: {},
+    examples: [
+      'unionml fast-execute --additional-distribution s3://my-s3-bucket/flytesnacks/development/unionml-fast-0f3a/fast0f3a.tar.gz -- unionml execute --inputs s3://... --output-prefix s3://... --raw-output-data-prefix s3://... -- app-module app unionml-obj-name model task-name train_task',
+    ],
+    raw: true,
+    run: async (context) => (await import('./commands/execute.js')).fastExecute(context),
   },
 ];
 

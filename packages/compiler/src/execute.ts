@@ -1,5 +1,6 @@
 // `unionml execute`: the task container's entrypoint. Parses the arguments Flyte renders, finds the app, the Model
 // and the task by the address after `--`, and runs it through @unionml/flyte's task runtime.
+import { basename, resolve } from 'node:path';
 import { loadModel } from '@unionml/core';
 import * as flyte from '@unionml/flyte';
 import { TRANSFORMERS } from './dataframe.js';
@@ -36,7 +37,10 @@ export function parseTaskAddress(address: readonly string[]): TaskAddress {
  * Runs the task named by `argv` (what follows `unionml execute`): reads inputs.pb, runs, writes outputs.pb or
  * error.pb. Resolves to the process exit code (0 also after writing error.pb, as flytekit).
  */
-export async function executeTaskFromArgs(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function executeTaskFromArgs(
+  argv: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; distribution?: { uri: string; destDir: string } } = {},
+): Promise<number> {
   const args = flyte.parseExecuteArgs(argv);
   const result = await flyte.executeTask(
     async () => {
@@ -45,7 +49,25 @@ export async function executeTaskFromArgs(argv: string[], options: { cwd?: strin
       return taskDefinition(model, address.taskName);
     },
     args,
-    { transformers: TRANSFORMERS, ...(options.env ? { env: options.env } : {}) },
+    { transformers: TRANSFORMERS, ...(options.env ? { env: options.env } : {}), ...(options.distribution ? { distribution: options.distribution } : {}) },
   );
   return result.exitCode;
+}
+
+/**
+ * Runs `--additional-distribution URI [--dest-dir DIR] -- unionml execute ARGS...` (what a patch deploy compiles, as
+ * pyflyte-fast-execute): extracts the code archive into DIR (default: the working folder), then runs the task from
+ * there as {@link executeTaskFromArgs}. A failure to fetch or extract the archive is written to error.pb as well.
+ */
+export async function fastExecuteTaskFromArgs(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  const fast = flyte.parseFastExecuteArgs(argv);
+  const [program, command, ...rest] = fast.command;
+  if (!program || basename(program) !== 'unionml' || command !== 'execute') {
+    throw new flyte.ExecuteArgsError(
+      `fast execution runs 'unionml execute ...' after --, got '${fast.command.join(' ')}'`,
+      'the task arguments are made by unionml deploy --patch; deploy again',
+    );
+  }
+  const destDir = resolve(options.cwd ?? process.cwd(), fast.destDir ?? '.');
+  return executeTaskFromArgs(rest, { ...options, cwd: destDir, distribution: { uri: fast.distribution, destDir } });
 }

@@ -40,7 +40,7 @@ export { trainCompiled, predictCompiled } from './local.js';
 export { predictInputValues, trainInputValues, workflowInputLiterals } from './inputs.js';
 export type { WorkflowKey } from './inputs.js';
 export type { CompiledPredictResult, CompiledTrainResult, LocalRunOptions } from './local.js';
-export { executeTaskFromArgs, parseTaskAddress } from './execute.js';
+export { executeTaskFromArgs, fastExecuteTaskFromArgs, parseTaskAddress } from './execute.js';
 export type { TaskAddress } from './execute.js';
 export { planModel, taskDefinition, TASK_NAMES, DEFAULT_RESOURCES } from './plan.js';
 export type { ModelPlan, TaskName } from './plan.js';

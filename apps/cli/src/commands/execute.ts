@@ -8,3 +8,9 @@ export async function execute({ positionals, cwd }: CommandContext): Promise<num
   const { executeTaskFromArgs } = await import('@unionml/compiler');
   return executeTaskFromArgs(positionals, { cwd });
 }
+
+/** `unionml fast-execute --additional-distribution URI [--dest-dir DIR] -- unionml execute ...`: a patched task's entrypoint. */
+export async function fastExecute({ positionals, cwd }: CommandContext): Promise<number> {
+  const { fastExecuteTaskFromArgs } = await import('@unionml/compiler');
+  return fastExecuteTaskFromArgs(positionals, { cwd });
+}
