@@ -8,11 +8,6 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
     meaning: 'the command line is wrong: an unknown command or option, a missing or extra argument, a bad option value',
     hint: "run 'unionml <command> --help' for the command's usage",
   },
-  REMOTE_NOT_AVAILABLE: {
-    kind: 'usage',
-    meaning: 'a remote option this release does not have yet was asked for (unionml deploy --patch)',
-    hint: 'leave the option out: unionml deploy rebuilds the image, reusing its cached dependency layer',
-  },
   INIT_TEMPLATE_UNKNOWN: {
     kind: 'usage',
     meaning: 'unionml init was given a template name it does not have',
@@ -73,7 +68,7 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
 /** A code of {@link CLI_ERRORS}. */
 export type CliErrorCode = CodeOf<typeof CLI_ERRORS>;
 
-type UsageCode = 'CLI_USAGE' | 'REMOTE_NOT_AVAILABLE' | 'INIT_TEMPLATE_UNKNOWN' | 'INIT_APP_NAME_INVALID';
+type UsageCode = 'CLI_USAGE' | 'INIT_TEMPLATE_UNKNOWN' | 'INIT_APP_NAME_INVALID';
 
 /**
  * The command line was wrong: an unknown command or option, a missing or extra argument, a bad option value.

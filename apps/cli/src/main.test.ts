@@ -169,7 +169,7 @@ describe('usage errors (exit 2, message and usage on stderr, no stack)', () => {
     [['serve', 'tiny:model', '-p', 'ml', '--config', 'c.yaml'], 'error: --config, --project are for --remote only'],
     // deploy
     [['deploy'], 'error: missing APP:MODEL'],
-    [['deploy', 'tiny:model', '--patch'], 'error: --patch (registering new code without building the image) is not available yet'],
+    [['deploy', 'tiny:model', '--patch', '--registry', 'r'], 'error: --patch builds no image: leave out --registry'],
     [['deploy', 'tiny:model', '--build-arg', '=x'], "error: --build-arg '=x' is not KEY=VALUE"],
     [['deploy', 'tiny:model', '--app-version'], 'error: option -v, --app-version needs a value'],
     [['deploy', 'tiny:model', '--schedule', '--no-schedule'], 'error: give --schedule or --no-schedule, not both'],

@@ -84,11 +84,11 @@ export function fakeRemote(script: FakeScript = {}): FakeRemote {
       domain,
       deploy: (deployOptions = {}) => {
         record('deploy', deployOptions);
-        const version = deployOptions.appVersion ?? appVersion;
+        const version = deployOptions.appVersion ?? (deployOptions.patch ? `${appVersion}-patch0f3a9c1` : appVersion);
         const entity = (kind: 'task' | 'workflow' | 'launchPlan', entityName: string) => ({ kind, name: entityName, version, created: true });
         return Promise.resolve({
           appVersion: version,
-          image: `localhost:30000/${remoteOptions.imageName ?? 'unionml'}:${model.name.replace(/_/g, '-')}-${version}`,
+          image: `localhost:30000/${remoteOptions.imageName ?? 'unionml'}:${model.name.replace(/_/g, '-')}-${deployOptions.patch ? appVersion : version}`,
           project,
           domain,
           registered: [
@@ -98,6 +98,9 @@ export function fakeRemote(script: FakeScript = {}): FakeRemote {
             entity('launchPlan', `${model.name}.train`),
           ],
           activated: deployOptions.schedule === false ? [] : (script.schedules ?? []),
+          ...(deployOptions.patch
+            ? { patch: { of: appVersion, distribution: `s3://my-s3-bucket/${project}/${domain}/unionml-fast-0f3a/fast0f3a.tar.gz`, files: 7, bytes: 51234 } }
+            : {}),
           seconds: { build: 1.5, register: 0.25, total: 1.75 },
         });
       },

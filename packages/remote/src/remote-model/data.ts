@@ -29,11 +29,10 @@ export class DataProxyUploads implements Storage {
   ) {}
 
   /**
-   * Picks a new root folder for uploads and learns its native URL from FlyteAdmin (one CreateUploadLocation call for
-   * a name under it; nothing is uploaded).
+   * Picks a root folder for uploads (`root`, else a new random one) and learns its native URL from FlyteAdmin (one
+   * CreateUploadLocation call for a name under it; nothing is uploaded).
    */
-  static async open(admin: AdminLike, project: string, domain: string): Promise<DataProxyUploads> {
-    const root = `unionml-${randomBytes(10).toString('hex')}`;
+  static async open(admin: AdminLike, project: string, domain: string, root = `unionml-${randomBytes(10).toString('hex')}`): Promise<DataProxyUploads> {
     const probe = await admin.dataProxy.createUploadLocation({
       project,
       domain,

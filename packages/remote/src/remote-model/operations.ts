@@ -26,11 +26,12 @@ import {
   type Metrics,
 } from '@unionml/core';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
-import { flyteidl, fromLiteralMap, int64ToNumber, type LiteralContext } from '@unionml/flyte';
+import { fastExecuteArgs, flyteidl, fromLiteralMap, int64ToNumber, type LiteralContext } from '@unionml/flyte';
 import { appVersion as gitAppVersion } from '../app-version.js';
 import { buildAppImage } from '../build.js';
 import { ImageError, RemoteError } from '../errors.js';
 import { imageReference, registryFor, SANDBOX_REGISTRY } from '../naming.js';
+import { packAppCode } from '../patch.js';
 import { isLocalEndpoint, type AdminLike, type Connection } from './connection.js';
 import { DataProxyUploads, executionOutputs, noUploads } from './data.js';
 import {
@@ -65,6 +66,8 @@ import type {
 
 /** The command every task container runs (the `unionml` CLI on the image's PATH), as `unionml package` compiles it. */
 export const TASK_ENTRYPOINT: readonly string[] = ['unionml', 'execute'];
+/** What a patched task runs first: it extracts the code archive, then runs {@link TASK_ENTRYPOINT}. */
+export const FAST_ENTRYPOINT: readonly string[] = ['unionml', 'fast-execute'];
 
 const { ResourceType } = flyteidl.core;
 const DESCENDING = flyteidl.admin.Sort.Direction.DESCENDING;
@@ -80,6 +83,7 @@ export interface RemoteContext {
   registry: string | undefined;
   imageName: string | undefined;
   dockerfile: string | undefined;
+  patchDestinationDir: string | undefined;
   logger: Logger;
   connection: Connection;
   /** Made once per RemoteModel. */
@@ -95,6 +99,7 @@ export interface RemoteContext {
  * declared `activateOnDeploy`.
  */
 export async function deploy(ctx: RemoteContext, options: DeployOptions): Promise<DeployResult> {
+  if (options.patch === true) return deployPatch(ctx, options);
   const started = performance.now();
   const { model, project, domain } = ctx;
   const version = options.appVersion ?? gitAppVersion(ctx.appDir, { allowUncommitted: options.allowUncommitted === true });
@@ -114,7 +119,7 @@ export async function deploy(ctx: RemoteContext, options: DeployOptions): Promis
   const image = imageReference({ registry, imageName: ctx.imageName, modelName: model.name, version });
   ctx.logger.info(`Using remote endpoint ${endpoint}${registry === SANDBOX_REGISTRY ? ` (registry ${registry})` : ''}`);
   ctx.logger.info(`Deploying app version ${version} of model '${model.name}' to ${project}/${domain}`);
-  ctx.logger.info(`Building docker image ${image}`);
+  ctx.logger.info(`Building docker image ${image}. If no dependencies have changed, deploy with patch to skip the build.`);
   const buildStarted = performance.now();
   await buildAppImage(model, {
     cwd: ctx.appDir,
@@ -145,6 +150,76 @@ export async function deploy(ctx: RemoteContext, options: DeployOptions): Promis
 }
 
 /**
+ * A patch deploy (Python UnionML's `patch=True`, flytekit's fast registration): no image is built. The app's files are
+ * packed into a code archive, uploaded through DataProxy, and the model is registered with the image of the newest
+ * deployed app version and tasks that extract the archive before running (`unionml fast-execute`). The version is
+ * `{commit}-patch{digest}` (uncommitted changes allowed), the digest being the archive's: the same code gives the same
+ * version, so deploying it again is a no-op (Python UnionML draws a random suffix instead).
+ */
+async function deployPatch(ctx: RemoteContext, options: DeployOptions): Promise<DeployResult> {
+  const started = performance.now();
+  const { model, project, domain } = ctx;
+  const address = await appAddress(ctx);
+  const code = await packAppCode(ctx.appDir, { dockerfile: ctx.dockerfile });
+  const version = options.appVersion ?? `${gitAppVersion(ctx.appDir, { allowUncommitted: true })}-patch${code.digest.slice(0, 7)}`;
+  const endpoint = await ctx.connection.endpoint();
+  const admin = await ctx.connection.admin();
+  const base = await deployedImage(ctx, admin);
+  ctx.logger.info(`Using remote endpoint ${endpoint}`);
+  ctx.logger.info(`Deploying app version ${version} of model '${model.name}' to ${project}/${domain} (patch of app version ${base.version})`);
+  const uploadStarted = performance.now();
+  // Under a root named by the digest (as flytekit names fast archives by their MD5): the same code, the same URL.
+  const uploads = await DataProxyUploads.open(admin, project, domain, `unionml-fast-${code.digest.slice(0, 32)}`);
+  const distribution = `${uploads.prefix}/fast${code.digest.slice(0, 32)}.tar.gz`;
+  await uploads.write(distribution, code.bytes);
+  ctx.logger.info(`Uploaded the app's code (${code.files} files, ${code.bytes.length} bytes) to ${distribution}`);
+  const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+
+  const registerStarted = performance.now();
+  const entrypoint = [...FAST_ENTRYPOINT, ...fastExecuteArgs(distribution, ctx.patchDestinationDir), ...TASK_ENTRYPOINT];
+  const { registered, activated } = await registerApp(ctx, admin, {
+    address,
+    image: base.image,
+    version,
+    schedule: options.schedule !== false,
+    entrypoint,
+  });
+  const registerSeconds = (performance.now() - registerStarted) / 1000;
+  return {
+    appVersion: version,
+    image: base.image,
+    project,
+    domain,
+    registered,
+    activated,
+    patch: { of: base.version, distribution, files: code.files, bytes: code.bytes.length },
+    seconds: { build: uploadSeconds, register: registerSeconds, total: (performance.now() - started) / 1000 },
+  };
+}
+
+/**
+ * The image and app version of the newest deployed app version (the container image of its `{model}.train_task`); a
+ * model never deployed is REMOTE_NOT_DEPLOYED, as there is no image to patch.
+ */
+async function deployedImage(ctx: RemoteContext, admin: AdminLike): Promise<{ image: string; version: string }> {
+  const { project, domain, model } = ctx;
+  const name = `${model.name}.train_task`;
+  const { tasks } = await admin.service.listTasks({ id: { project, domain, name }, limit: 1, sortBy: NEWEST_FIRST });
+  const task = tasks[0];
+  const image = task?.closure?.compiledTask?.template?.container?.image;
+  if (!task || !image) {
+    throw new RemoteError(
+      'REMOTE_NOT_DEPLOYED',
+      `model '${model.name}' has no app version in ${project}/${domain} whose image a patch could reuse (FlyteAdmin has no task ${name})`,
+      {
+        hint: 'deploy once without --patch (that builds and pushes the image); later code-only changes can then be deployed with --patch',
+      },
+    );
+  }
+  return { image, version: task.id?.version ?? '' };
+}
+
+/**
  * Registers the model compiled for `image` and `version`: the project if missing, then the tasks, the workflows and
  * the launch plans (the schedules' too with `schedule`), each kind at once. An entity FlyteAdmin already has with the
  * same definition (ALREADY_EXISTS) counts as registered; one with another definition is REMOTE_VERSION_CONFLICT. Then
@@ -153,13 +228,13 @@ export async function deploy(ctx: RemoteContext, options: DeployOptions): Promis
 export async function registerApp(
   ctx: RemoteContext,
   admin: AdminLike,
-  options: { address: AppAddress; image: string; version: string; schedule: boolean },
+  options: { address: AppAddress; image: string; version: string; schedule: boolean; entrypoint?: readonly string[] },
 ): Promise<{ registered: RegisteredEntity[]; activated: string[] }> {
   const { model, project, domain } = ctx;
   const { image, version } = options;
   await ensureProject(admin, project);
   const compiled = await compileModel(model, {
-    entrypoint: TASK_ENTRYPOINT,
+    entrypoint: options.entrypoint ?? TASK_ENTRYPOINT,
     module: options.address.module,
     exportName: options.address.exportName,
     image,

@@ -2,12 +2,14 @@
 // is used, the inputs sent (the same literals a compiled local run makes), the console link logged, waiting (phases,
 // progress, failures, a restarting FlyteAdmin, a timeout), outputs read back into an artifact, uploads of features
 // through DataProxy, listings and their filters, schedules, and idempotent registration.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { compileModel, trainInputValues, TRANSFORMERS, workflowInputLiterals } from '@unionml/compiler';
-import { flyteidl, storageFor, toLiteralMap, type LiteralContext } from '@unionml/flyte';
+import { flyteidl, readTar, storageFor, toLiteralMap, type LiteralContext } from '@unionml/flyte';
 import { Centroid } from '@unionml/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeApp, memoryLogger } from '../test-support/app.js';
@@ -324,6 +326,7 @@ describe('deploy', () => {
       registry: undefined,
       imageName: undefined,
       dockerfile: undefined,
+      patchDestinationDir: undefined,
       logger: memoryLogger(),
       connection: new Connection({ admin: fake.client, config }),
       cache: {},
@@ -367,6 +370,76 @@ describe('deploy', () => {
       /^app version v1 of model 'test_model' is already registered in ts-project\/development with a different task test_\w+\.\w+: test_\w+\.\w+ task with different structure already exists\. \(Please register a new version of the task\):$/,
     );
     expect((error as { hint: string }).hint).toBe('commit your changes (the app version is the commit) or pass a new app version');
+  });
+
+  /** A committed app folder with a .dockerignore; returns it and its commit. */
+  function gitApp(): { dir: string; sha: string } {
+    const dir = mkdtempSync(join(work, 'git-app-'));
+    writeFileSync(join(dir, 'app.ts'), 'export const model = undefined;\n');
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM scratch\n');
+    writeFileSync(join(dir, '.dockerignore'), 'node_modules\n*.log\n');
+    mkdirSync(join(dir, 'node_modules', 'x'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'x', 'index.js'), '');
+    writeFileSync(join(dir, 'debug.log'), 'left out');
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+    git('init', '-q');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'add', '-A');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'init');
+    return { dir, sha: git('rev-parse', 'HEAD') };
+  }
+
+  it('--patch with no deployed app version is REMOTE_NOT_DEPLOYED: there is no image to reuse', async () => {
+    const { dir } = gitApp();
+    const error = await remote(makeApp().model, { admin: fake.client, config, appDir: dir, app: 'app:model', logger: memoryLogger(), env: {} })
+      .deploy({ patch: true })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'REMOTE_NOT_DEPLOYED',
+      message:
+        "model 'test_model' has no app version in flytesnacks/development whose image a patch could reuse (FlyteAdmin has no task test_model.train_task)",
+      hint: expect.stringContaining('deploy once without --patch') as string,
+    });
+    expect(fake.uploads.size).toBe(0);
+  });
+
+  it('--patch uploads the code as the image build sees it and registers {commit}-patch{digest} on the last image, running fast-execute first; the same code again is a no-op', async () => {
+    const { dir, sha } = gitApp();
+    await registerApp({ ...ctx(), project: 'flytesnacks' }, fake.client, target);
+    writeFileSync(join(dir, 'app.ts'), 'export const model = 1; // uncommitted\n');
+    const app = remote(makeApp().model, { admin: fake.client, config, appDir: dir, app: 'app:model', logger: memoryLogger(), env: {} });
+    const result = await app.deploy({ patch: true });
+    expect(result.appVersion).toMatch(new RegExp(`^${sha}-patch[0-9a-f]{7}$`));
+    expect(result.image).toBe(target.image);
+    expect(result.patch).toMatchObject({ of: 'v1', files: 3 });
+    expect(result.registered.every((e) => e.created && e.version === result.appVersion)).toBe(true);
+
+    const archive = fake.uploads.get(result.patch!.distribution)!;
+    expect(readTar(gunzipSync(archive)).map((f) => [f.name, Buffer.from(f.data).toString()])).toEqual([
+      ['.dockerignore', 'node_modules\n*.log\n'],
+      ['Dockerfile', 'FROM scratch\n'],
+      ['app.ts', 'export const model = 1; // uncommitted\n'],
+    ]);
+    const task = fake.calls.filter((c) => c.method === 'createTask').at(-1)!.request as flyteidl.admin.ITaskCreateRequest;
+    expect(task.spec!.template!.container!.image).toBe(target.image);
+    expect(task.spec!.template!.container!.args!.slice(0, 8)).toEqual([
+      'unionml',
+      'fast-execute',
+      '--additional-distribution',
+      result.patch!.distribution,
+      '--',
+      'unionml',
+      'execute',
+      '--inputs',
+    ]);
+    expect(result.patch!.distribution).toMatch(/^s3:\/\/fake-bucket\/flytesnacks\/development\/unionml-fast-[0-9a-f]{32}\/fast[0-9a-f]{32}\.tar\.gz$/);
+
+    const again = await app.deploy({ patch: true });
+    expect(again.appVersion).toBe(result.appVersion);
+    expect(again.registered.some((e) => e.created)).toBe(false);
+    writeFileSync(join(dir, 'app.ts'), 'export const model = 2;\n');
+    const changed = await app.deploy({ patch: true });
+    expect(changed.appVersion).not.toBe(result.appVersion);
+    expect(changed.patch!.of).toBe(result.appVersion);
   });
 
   it("needs a registry for a cluster that is not on this machine (Python UnionML's error), before building anything", async () => {

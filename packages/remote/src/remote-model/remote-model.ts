@@ -76,6 +76,7 @@ export class RemoteModel<
       registry: options.registry,
       imageName: options.imageName,
       dockerfile: options.dockerfile,
+      patchDestinationDir: options.patchDestinationDir,
       logger: options.logger ?? model.logger,
       connection: new Connection({ config: options.config, admin: options.admin, env: options.env }),
       cache: {},

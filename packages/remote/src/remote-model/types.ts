@@ -24,6 +24,12 @@ export interface RemoteOptions {
   imageName?: string | undefined;
   /** The Dockerfile, relative to the app folder. Default `Dockerfile`. */
   dockerfile?: string | undefined;
+  /**
+   * Where a patch deploy's code archive is extracted in the task containers (Python UnionML's
+   * `patch_destination_dir`). Default: the container's working folder (the Dockerfile's WORKDIR, `/app` in the
+   * template's).
+   */
+  patchDestinationDir?: string | undefined;
   /** The app folder: the image's build context and the git repository of the app version. Default: the current folder. */
   appDir?: string | undefined;
   /**
@@ -41,8 +47,18 @@ export interface RemoteOptions {
 
 /** Options of {@link RemoteModel.deploy}. */
 export interface DeployOptions {
-  /** The app version (every entity's version and the image tag's suffix). Default: the app folder's git commit. */
+  /**
+   * The app version (every entity's version and the image tag's suffix). Default: the app folder's git commit, and
+   * `{commit}-patch{digest of the code}` with `patch`.
+   */
   appVersion?: string | undefined;
+  /**
+   * Register new code without building an image (Python UnionML's `patch`, flytekit's fast registration): the app's
+   * files (as the image build would send them) are uploaded as a code archive, and the tasks reuse the image of the
+   * newest deployed app version, extracting the archive over its copy of the app before running. Only for code
+   * changes: a change of dependencies (package.json) needs a full deploy. Uncommitted changes are allowed.
+   */
+  patch?: boolean | undefined;
   /** Take the commit as the version even with uncommitted changes (they are not part of the version). */
   allowUncommitted?: boolean | undefined;
   /** Register the model's schedules and activate those declared `activateOnDeploy` (default true). */
@@ -75,7 +91,9 @@ export interface DeployResult {
   registered: RegisteredEntity[];
   /** The schedules activated. */
   activated: string[];
-  /** Wall seconds: building and pushing the image, registering, in all. */
+  /** For a patch deploy: the app version whose image is reused, and the code archive uploaded. */
+  patch?: { of: string; distribution: string; files: number; bytes: number };
+  /** Wall seconds: building and pushing the image (packing and uploading the code for a patch), registering, in all. */
   seconds: { build: number; register: number; total: number };
 }
 

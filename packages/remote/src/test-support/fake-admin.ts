@@ -157,6 +157,21 @@ export class FakeAdmin {
       this.record('createLaunchPlan', request);
       return this.create('launchPlan', request.id!, flyteidl.admin.LaunchPlanSpec.encode(request.spec!).finish());
     },
+    listTasks: (request: flyteidl.admin.IResourceListRequest) => {
+      this.record('listTasks', request);
+      const { project, domain, name } = request.id!;
+      const found = [...this.entities.values()]
+        .filter((e) => e.kind === 'task' && e.key.startsWith(`${project}/${domain}/${name}/`))
+        .sort((a, b) => b.created - a.created)
+        .slice(0, request.limit ?? 100);
+      return Promise.resolve({
+        tasks: found.map((e) => ({
+          id: { resourceType: flyteidl.core.ResourceType.TASK, project, domain, name, version: e.version },
+          closure: { compiledTask: { template: flyteidl.admin.TaskSpec.decode(e.bytes).template } },
+        })),
+        token: '',
+      });
+    },
     getLaunchPlan: (request: flyteidl.admin.IObjectGetRequest) => {
       this.record('getLaunchPlan', request);
       const id = request.id!;
