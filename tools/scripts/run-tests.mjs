@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs the checks of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
 //
-//   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, the Flyte judges),
-//                                             lint, typecheck, unit, integration, the e2e suites (local, flyte, docker),
-//                                             the Flyte lab (up, its Go tests, e2e:lab, e2e:sandbox, down) and the published
+//   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, the Flyte judges,
+//                                             the Flyte lab up), lint, typecheck, unit, integration (the FlyteAdmin client
+//                                             and remote model tests on the lab), the e2e suites (local, flyte, docker),
+//                                             the lab's Go tests, e2e:lab, e2e:sandbox, the lab down, and the published
 //                                             packages' checks (publint, are-the-types-wrong)
 //   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
 //                                             network, root, Go or Python)
@@ -25,8 +26,9 @@ const nx = join(root, 'node_modules', '.bin', 'nx');
 const stream = '--outputStyle=stream';
 
 /**
- * The steps: [name, command, args, { needs, reports }]. `needs` names setup steps whose failure skips this one;
- * `reports` says which vitest reports belong to it (a failed step with failing tests in them is not counted twice).
+ * The steps: [name, command, args, { needs, reports, env }]. `needs` names setup steps whose failure skips this one;
+ * `reports` says which vitest reports belong to it (a failed step with failing tests in them is not counted twice);
+ * `env` (an object, or a function called when the step starts) adds environment variables.
  */
 const steps = [];
 if (!unitOnly) {
@@ -34,18 +36,30 @@ if (!unitOnly) {
   // pulled from here); Flyte's own code as judges: its Go compiler (Go module proxy) and flytekit (PyPI).
   steps.push(['setup: docker daemon', 'bash', [join(root, 'tools', 'scripts', 'docker-up.sh')], { setup: true }]);
   steps.push(['setup: flyte judges', 'bash', [join(root, 'tools', 'scripts', 'setup-flyte-judges.sh')], { setup: true }]);
+  // The Flyte lab (tools/flyte-lab): its binaries built from the Go module proxy (cached in tools/flyte-lab/bin and
+  // Go's caches), then etcd, kube-apiserver, MinIO, the registry, the control plane, flytepropeller and the pod runner.
+  // Up before the integration tier, whose FlyteAdmin client and remote model tests run against it (and must not skip:
+  // UNIONML_REQUIRE_LAB makes them fail when it is not there).
+  steps.push(['setup: flyte lab', nx, ['run', 'flyte-lab:up', stream], { needs: ['setup: docker daemon'], setup: true }]);
 }
 steps.push(['lint', 'npm', ['run', '--silent', 'lint']]);
 steps.push(['typecheck', nx, ['run-many', '-t', 'typecheck', stream]]);
 steps.push(['unit', nx, ['run-many', '-t', 'test', stream], { reports: (f) => !f.includes('-integration') && !f.startsWith('e2e') }]);
 if (!unitOnly) {
-  steps.push(['integration', nx, ['run-many', '-t', 'integration', stream], { needs: ['setup: docker daemon'], reports: (f) => f.includes('-integration') }]);
+  steps.push([
+    'integration',
+    nx,
+    ['run-many', '-t', 'integration', stream],
+    {
+      needs: ['setup: docker daemon'],
+      reports: (f) => f.includes('-integration'),
+      // The lab's tests fail instead of skipping when the lab came up (a lab that did not is its own failure).
+      env: () => (failedSteps.some((f) => f.name === 'setup: flyte lab') ? {} : { UNIONML_REQUIRE_LAB: '1' }),
+    },
+  ]);
   steps.push(['e2e:local', nx, ['run', 'e2e:local', stream], { reports: (f) => f === 'e2e.json' }]);
   steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', stream], { needs: ['setup: flyte judges'], reports: (f) => f === 'e2e-flyte.json' }]);
   steps.push(['e2e:docker', nx, ['run', 'e2e:docker', stream], { needs: ['setup: docker daemon'], reports: (f) => f === 'e2e-docker.json' }]);
-  // The Flyte lab (tools/flyte-lab): its binaries built from the Go module proxy (cached in tools/flyte-lab/bin and
-  // Go's caches), then etcd, kube-apiserver, MinIO, the registry, the control plane, flytepropeller and the pod runner.
-  steps.push(['setup: flyte lab', nx, ['run', 'flyte-lab:up', stream], { needs: ['setup: docker daemon'] }]);
   steps.push([
     'lab: control plane (go test)',
     nx,
@@ -68,7 +82,8 @@ for (const [name, cmd, args, options = {}] of steps) {
     failedSteps.push({ name, options });
     continue;
   }
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
+  const extraEnv = typeof options.env === 'function' ? options.env() : options.env;
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
   if (result.status !== 0) failedSteps.push({ name, options });
 }
 

@@ -3,14 +3,18 @@
 // with the digits example: deploy (image built on the local daemon with `--network host` from the local base image,
 // pushed to the lab's registry; a project of its own; a unique app version per run), train with and without waiting,
 // predict from features (compared with a local prediction from the same model file) and from the reader, model
-// versions, a failing training, a re-deploy, an unknown app version and an unreachable endpoint.
-// Skipped, saying so, when the lab (or the Docker daemon and its base image) is not there: `npx nx run flyte-lab:up`.
+// versions, a failing training, a re-deploy, and the faults a user meets: a failed or unknown model version, an
+// execution terminated while waited for, another definition under a deployed version, a push the registry refuses,
+// an unknown project or app version, an unreachable endpoint.
+// Skipped, saying so, when the lab (or the Docker daemon and its base image) is not there: `npx nx run flyte-lab:up`
+// (failed instead when UNIONML_REQUIRE_LAB is set, as CI sets it once the lab is up).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type AnyModel } from '@unionml/core';
+import { AdminClient, readFlyteConfig } from '@unionml/flyte/admin';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../test-support/app.js';
 import { remote, type RemoteModel } from './remote-model.js';
@@ -53,9 +57,12 @@ let app: RemoteModel;
 let image = '';
 let trained: RemoteArtifact;
 let second: RemoteExecution<'train'>;
+let failedVersion = '';
 
 describe('remote(model) with the digits app on the Flyte lab', () => {
   beforeEach((context) => {
+    // In CI (UNIONML_REQUIRE_LAB) a missing lab fails these tests instead of skipping them.
+    if (SKIP && process.env['UNIONML_REQUIRE_LAB']) throw new Error(SKIP);
     if (SKIP) context.skip(SKIP);
   });
   beforeAll(async () => {
@@ -195,7 +202,78 @@ describe('remote(model) with the digits app on the Flyte lab', () => {
       /^execution \w+ of digits_classifier\.train \(version it\w+\) failed: .*SerializationError: the model object contains NaN/s,
     );
     expect((error as { url: string }).url).toMatch(/^http:\/\/localhost:30080\/console\/projects\//);
+    failedVersion = (error as { execution: string }).execution;
   }, 900_000);
+
+  it("a model version that failed is the training's own failure; one that does not exist is REMOTE_EXECUTION_UNKNOWN", async () => {
+    expect(failedVersion).toMatch(/^[a-z][a-z0-9]+$/);
+    const failed = await app.fetchModel(failedVersion).catch((e: unknown) => e);
+    expect(failed).toMatchObject({ code: 'REMOTE_EXECUTION_FAILED', execution: failedVersion });
+    expect((failed as Error).message).toContain('the model object contains NaN');
+    const prediction = await app.predict({ features }, { modelVersion: failedVersion, wait: false }).catch((e: unknown) => e);
+    expect(prediction).toMatchObject({ code: 'REMOTE_EXECUTION_FAILED', execution: failedVersion });
+    const unknown = await app.fetchModel('nosuchexecution').catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'REMOTE_EXECUTION_UNKNOWN', kind: 'input', status: 404 });
+    expect((unknown as Error).message).toBe(`model version nosuchexecution does not exist in ${project}/development`);
+  }, 900_000);
+
+  it('an execution terminated while it is waited for is REMOTE_EXECUTION_ABORTED with the cause', async () => {
+    const execution = await app.train({ hyperparameters: { epochs: 3 } }, { appVersion, wait: false });
+    const admin = await AdminClient.connect(readFlyteConfig({ path: LAB_CONFIG, env: {} }));
+    try {
+      await admin.service.terminateExecution({ id: { project, domain: 'development', name: execution.name }, cause: 'stopped by the integration test' });
+    } finally {
+      admin.close();
+    }
+    const error = await app.wait(execution).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'REMOTE_EXECUTION_ABORTED', kind: 'state', execution: execution.name });
+    expect((error as Error).message).toContain('stopped by the integration test');
+  }, 900_000);
+
+  it('a deploy of another definition under a deployed version is REMOTE_VERSION_CONFLICT, saying to bump the version or commit', async () => {
+    const other = remote(model, { config: LAB_CONFIG, project, appDir: digits, logger, imageName: 'unionml-other' }) as RemoteModel;
+    try {
+      const error = await other.deploy({ appVersion, buildArgs: { BASE_IMAGE }, network: 'host' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'REMOTE_VERSION_CONFLICT', kind: 'state' });
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `^app version ${appVersion} of model 'digits_classifier' is already registered in ${project}/development with a different task digits_\\w+\\.\\w+: `,
+        ),
+      );
+      expect((error as { hint: string }).hint).toBe('commit your changes (the app version is the commit) or pass a new app version');
+    } finally {
+      await other.close();
+      spawnSync('docker', ['rmi', `localhost:30000/unionml-other:digits-classifier-${appVersion}`], { encoding: 'utf8' });
+    }
+  }, 900_000);
+
+  it('a push the registry does not take is DOCKER_PUSH_FAILED naming the registry, and nothing is registered', async () => {
+    const unreachable = remote(model, { config: LAB_CONFIG, project, appDir: digits, logger, registry: 'localhost:30999' }) as RemoteModel;
+    try {
+      const error = await unreachable.deploy({ appVersion: `${appVersion}-push`, buildArgs: { BASE_IMAGE }, network: 'host' }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'DOCKER_PUSH_FAILED' });
+      expect((error as Error).message).toContain('localhost:30999');
+      const versions = await app.listModelVersions({ appVersion: `${appVersion}-push` });
+      expect(versions).toEqual([]);
+      const listed = await app.train({}, { appVersion: `${appVersion}-push`, wait: false }).catch((e: unknown) => e);
+      expect(listed).toMatchObject({ code: 'REMOTE_VERSION_UNKNOWN' });
+    } finally {
+      await unreachable.close();
+      spawnSync('docker', ['rmi', `localhost:30999/unionml:digits-classifier-${appVersion}-push`], { encoding: 'utf8' });
+    }
+  }, 900_000);
+
+  it('a project that does not exist is REMOTE_NOT_DEPLOYED naming it', async () => {
+    const elsewhere = remote(model, { config: LAB_CONFIG, project: `nosuch${stamp}`, appDir: digits, logger }) as RemoteModel;
+    try {
+      const error = await elsewhere.train({}, { wait: false }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'REMOTE_NOT_DEPLOYED' });
+      expect((error as Error).message).toContain(`nosuch${stamp}/development`);
+      expect((error as { hint: string }).hint).toContain(`check the project (nosuch${stamp})`);
+    } finally {
+      await elsewhere.close();
+    }
+  });
 
   it('an app version that is not deployed is a coded input error listing the deployed ones', async () => {
     const error = await app.train({}, { appVersion: 'no-such-version', wait: false }).catch((e: unknown) => e);
