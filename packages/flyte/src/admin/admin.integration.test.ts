@@ -175,33 +175,6 @@ describe(`the FlyteAdmin client against the Flyte lab (localhost:${LAB_PORT})`, 
     expect((link as AdminError).details).toContain('failed to find node execution');
   });
 
-  it('GetData reads the outputs of a finished execution through a flyte:// URL, as GetNodeExecutionData has them', async (context) => {
-    // The lab keeps the executions of earlier runs (e2e:lab makes some in flytesnacks); a fresh lab may have none.
-    const { executions } = await admin.service.listExecutions({
-      id: { project: 'flytesnacks', domain },
-      limit: 20,
-      filters: 'eq(phase,SUCCEEDED)',
-      sortBy: { key: 'created_at', direction: flyteidl.admin.Sort.Direction.DESCENDING },
-    });
-    let found: { execution: string; node: string } | undefined;
-    for (const execution of executions) {
-      const { nodeExecutions } = await admin.service.listNodeExecutions({ workflowExecutionId: execution.id, limit: 50 });
-      const node = nodeExecutions.find(
-        (n) => !['start-node', 'end-node'].includes(n.id!.nodeId!) && n.closure?.phase === flyteidl.core.NodeExecution.Phase.SUCCEEDED,
-      );
-      if (node) {
-        found = { execution: execution.id!.name!, node: node.id!.nodeId! };
-        break;
-      }
-    }
-    if (!found) return context.skip('no SUCCEEDED execution with a task node in flytesnacks/development (npx nx run e2e:lab makes some)');
-    const nodeId = { nodeId: found.node, executionId: { project: 'flytesnacks', domain, name: found.execution } };
-    const expected = await admin.service.getNodeExecutionData({ id: nodeId });
-    const data = await admin.dataProxy.getData({ flyteUrl: `flyte://v1/flytesnacks/${domain}/${found.execution}/${found.node}/o` });
-    expect(Object.keys(data.literalMap?.literals ?? {}).sort()).toEqual(Object.keys(expected.fullOutputs?.literals ?? {}).sort());
-    expect(flyteidl.core.LiteralMap.encode(data.literalMap!).finish()).toEqual(flyteidl.core.LiteralMap.encode(expected.fullOutputs!).finish());
-  });
-
   it("an unknown launch plan is FLYTE_ADMIN_NOT_FOUND (input) with admin's message", async () => {
     const id = { resourceType: flyteidl.core.ResourceType.LAUNCH_PLAN, project, domain, name: 'no.such.launch_plan', version: 'v0' };
     const error = await admin.service.getLaunchPlan({ id }).catch((caught: unknown) => caught);

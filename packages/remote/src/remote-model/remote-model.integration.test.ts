@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModel, type AnyModel } from '@unionml/core';
+import { flyteidl } from '@unionml/flyte';
 import { AdminClient, readFlyteConfig } from '@unionml/flyte/admin';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { memoryLogger } from '../test-support/app.js';
@@ -159,6 +160,23 @@ describe('remote(model) with the digits app on the Flyte lab', () => {
       `our client ${(submit + load).toFixed(2)} s (create execution ${submit.toFixed(2)} s, outputs and model file ${load.toFixed(2)} s), ` +
       `the cluster ${waited.toFixed(1)} s waited (Flyte's duration ${status.durationSeconds.toFixed(1)} s; nodes ${status.nodes.map((n) => `${n.id} ${n.seconds.toFixed(1)} s`).join(', ')})`;
   }, 900_000);
+
+  it("FlyteAdmin's DataProxy GetData on a flyte:// URL gives a finished node's outputs as GetNodeExecutionData does", async () => {
+    // (A test of @unionml/flyte/admin's client, here because this file has finished executions of its own.)
+    const admin = await AdminClient.connect(readFlyteConfig({ path: LAB_CONFIG, env: {} }));
+    try {
+      const executionId = { project, domain: 'development', name: second.name };
+      const { nodeExecutions } = await admin.service.listNodeExecutions({ workflowExecutionId: executionId, limit: 50 });
+      const node = nodeExecutions.find((n) => !['start-node', 'end-node'].includes(n.id!.nodeId!))!;
+      expect(node.id!.nodeId).toMatch(/^n\d$/);
+      const expected = await admin.service.getNodeExecutionData({ id: { nodeId: node.id!.nodeId!, executionId } });
+      const data = await admin.dataProxy.getData({ flyteUrl: `flyte://v1/${project}/development/${second.name}/${node.id!.nodeId!}/o` });
+      expect(Object.keys(data.literalMap?.literals ?? {}).length).toBeGreaterThan(0);
+      expect(flyteidl.core.LiteralMap.encode(data.literalMap!).finish()).toEqual(flyteidl.core.LiteralMap.encode(expected.fullOutputs!).finish());
+    } finally {
+      admin.close();
+    }
+  });
 
   it('predicts from features on the cluster as the local predict does with the same model file', async () => {
     const fetched = await app.fetchModel(trained.modelVersion, { appVersion });
