@@ -1,4 +1,5 @@
 // hyparquet and hyparquet-writer load lazily (~90 ms together): only Flyte task boundaries need Parquet.
+import type { FileMetaData } from 'hyparquet';
 import { DataFrame, type Scalar } from './dataframe.js';
 import { InvalidDataError } from './errors.js';
 
@@ -19,32 +20,89 @@ export async function toParquet(frame: DataFrame): Promise<Uint8Array> {
   return new Uint8Array(parquetWriteBuffer({ columnData }));
 }
 
-/** Decodes a Parquet file into a frame (INT64 values become numbers when they are safe integers). */
+/**
+ * Decodes a Parquet file into a frame, as pandas and pyarrow (and Spark, DuckDB, polars) write them:
+ * - every codec Parquet defines but LZO (snappy, gzip, zstd, brotli, LZ4 and LZ4_RAW, uncompressed), through
+ *   hyparquet-compressors;
+ * - index columns that pandas recorded in its schema metadata (`__index_level_0__` after a filter or with a string
+ *   index, a named index, each level of a multi-index) are the frame's index, not data: they are left out;
+ * - cells that are not JSON scalars become strings, so that a frame can hold them and only the columns a model uses
+ *   need to be numbers: timestamps are ISO 8601 in UTC (naive ones are read as UTC, as flytekit reads them; to the
+ *   millisecond), dates `YYYY-MM-DD`, times `HH:MM:SS.ffffff`, binary base64, lists, structs and maps JSON;
+ * - INT64 values are numbers when they are safe integers, else their decimal strings; decimals are numbers.
+ */
 export async function fromParquet(bytes: Uint8Array): Promise<DataFrame> {
   const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const { parquetReadObjects } = await import('hyparquet');
+  const [{ parquetMetadata, parquetReadObjects, parquetSchema }, { compressors }] = await Promise.all([import('hyparquet'), import('hyparquet-compressors')]);
   let rows: Record<string, unknown>[];
+  let metadata: FileMetaData;
   try {
-    rows = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+    metadata = parquetMetadata(file);
+    rows = (await parquetReadObjects({ file, metadata, compressors, utf8: false })) as Record<string, unknown>[];
   } catch (error) {
     throw new InvalidDataError(`not a valid Parquet file: ${(error as Error).message}`);
   }
-  const columns = await parquetColumns(file);
-  return DataFrame.fromRecords(rows.map(normalizeRow), { columns });
+  const index = new Set(pandasIndexColumns(metadata));
+  const fields = parquetSchema(metadata).children.map((child) => child.element);
+  const columns = fields.map((f) => f.name).filter((name) => !index.has(name));
+  const dates = new Set(fields.filter((f) => f.logical_type?.type === 'DATE' || f.converted_type === 'DATE').map((f) => f.name));
+  const times = new Set(fields.filter((f) => f.logical_type?.type === 'TIME' || f.converted_type?.startsWith('TIME_')).map((f) => f.name));
+  const unit = (name: string) => {
+    const field = fields.find((f) => f.name === name);
+    const logical = field?.logical_type;
+    if (logical?.type === 'TIME') return logical.unit;
+    return field?.converted_type === 'TIME_MILLIS' ? 'MILLIS' : 'MICROS';
+  };
+  const cells = rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const name of columns) {
+      const value = row[name];
+      out[name] = dates.has(name) && value instanceof Date ? value.toISOString().slice(0, 10) : times.has(name) ? timeOfDay(value, unit(name)) : cell(value);
+    }
+    return out;
+  });
+  return DataFrame.fromRecords(cells, { columns });
 }
 
-async function parquetColumns(file: ArrayBuffer): Promise<string[]> {
-  const { parquetMetadataAsync, parquetSchema } = await import('hyparquet');
-  const metadata = await parquetMetadataAsync(file);
-  return parquetSchema(metadata).children.map((child) => child.element.name);
-}
-
-function normalizeRow(row: Record<string, unknown>): Record<string, unknown> {
-  for (const key in row) {
-    const v = row[key];
-    if (typeof v === 'bigint') row[key] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+/** The index columns pandas recorded in the file's `pandas` metadata (a RangeIndex is not stored: none). */
+function pandasIndexColumns(metadata: FileMetaData): string[] {
+  const pandas = metadata.key_value_metadata?.find((entry) => entry.key === 'pandas')?.value;
+  if (!pandas) return [];
+  try {
+    const indexColumns = (JSON.parse(pandas) as { index_columns?: unknown[] }).index_columns ?? [];
+    return indexColumns.filter((column): column is string => typeof column === 'string');
+  } catch {
+    return [];
   }
-  return row;
+}
+
+/** A cell as a frame holds it: scalars as they are, other values as strings (see {@link fromParquet}). */
+function cell(value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (typeof value === 'object') return JSON.stringify(value, (_key, inner: unknown) => plain(inner));
+  return value;
+}
+
+/** JSON-able nested values: bigints as numbers (or strings beyond 2^53), bytes as base64, dates as ISO strings. */
+function plain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  return value;
+}
+
+/** A TIME value (milliseconds, microseconds or nanoseconds since midnight) as `HH:MM:SS.ffffff`. */
+function timeOfDay(value: unknown, unit: string | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== 'number' && typeof value !== 'bigint') return cell(value);
+  const perSecond = unit === 'MILLIS' ? 1_000n : unit === 'NANOS' ? 1_000_000_000n : 1_000_000n;
+  const ticks = BigInt(value);
+  const seconds = ticks / perSecond;
+  const micros = ((ticks % perSecond) * 1_000_000n) / perSecond;
+  const two = (n: bigint) => n.toString().padStart(2, '0');
+  return `${two(seconds / 3600n)}:${two((seconds / 60n) % 60n)}:${two(seconds % 60n)}.${micros.toString().padStart(6, '0')}`;
 }
 
 function parquetType(name: string, values: readonly Scalar[]): ParquetType {
