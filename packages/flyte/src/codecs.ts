@@ -1,6 +1,6 @@
 import { errorMessage, isUnionMLError } from '@unionml/errors';
 import type { LiteralContext, TypeTransformer } from './context.js';
-import { describeValue, FlyteTypeError } from './errors.js';
+import { describeValue, FlyteTypeError, StorageError } from './errors.js';
 import { download, upload } from './files.js';
 import { MSGPACK_ANNOTATION, stripOptional, type FlyteType, type FlyteTypeKind, type FlyteTypeOf } from './flyte-type.js';
 import { flyteidl, fromStruct, int64ToJs, int64ToNumber, Long, toStruct } from './idl.js';
@@ -551,7 +551,10 @@ async function viaTransformer<T>(name: string, path: string, run: () => Promise<
   try {
     return await run();
   } catch (error) {
-    if (isUnionMLError(error)) throw error;
+    // Storage faults stay what they are (transient, retried); the type engine's own errors already name the variable.
+    // Anything else (e.g. a data file that cannot be read) is this variable's value not fitting: named, not retried.
+    if (error instanceof StorageError || error instanceof FlyteTypeError) throw error;
+    if (isUnionMLError(error) && error.kind !== 'input') throw error;
     throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `${where(path)}: the '${name}' transformer failed: ${errorMessage(error)}`, {
       variable: path || undefined,
       cause: error,
