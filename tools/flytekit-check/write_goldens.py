@@ -119,6 +119,17 @@ LITERALS: list[tuple[str, str, str]] = [
 # (case name, Python value) for msgpack.dumps (what flytekit puts in a msgpack binary literal).
 MSGPACK: list[tuple[str, str]] = [
     ('{"a": 1, "b": [1.5, "x"]}', '{"a": 1, "b": [1.5, "x"]}'),
+    ("-0.0", "-0.0"),
+    ('{"z": -0.0}', '{"z": -0.0}'),
+    (
+        "int formats",
+        "[0, 127, 128, 255, 256, 65535, 65536, 2**32 - 1, 2**32, 2**53 + 1, 2**63 - 1, 2**64 - 1,"
+        " -1, -32, -33, -128, -129, -32768, -32769, -2**31, -2**31 - 1, -2**63]",
+    ),
+    ("floats", '[1.5, float("nan"), float("inf"), float("-inf"), 1e300, 5e-324]'),
+    ("str formats", '["x" * 31, "x" * 32, "x" * 256, "\u00e9"]'),
+    ("array and map formats", "[list(range(16)), {str(i): i for i in range(16)}, [], {}]"),
+    ("bytes", 'b"\\x00\\x01"'),
 ]
 
 

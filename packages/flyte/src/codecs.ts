@@ -50,6 +50,17 @@ const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
+/**
+ * An ISO 8601 date-time as flytekit reads it: without a zone it is UTC (JavaScript's `Date` would take the machine's
+ * local time for a naive date-time). Invalid text gives an invalid Date.
+ */
+export function parseIsoDateTime(text: string): Date {
+  const match = ISO_DATE.exec(text);
+  if (!match) return new Date(Number.NaN);
+  const naive = match[1] !== undefined && match[4] === undefined;
+  return new Date(naive ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T'));
+}
+
 /** The `encode` and `decode` of a {@link Codec} whose values convert without I/O, written synchronously. */
 interface SyncConversions<T extends FlyteType> {
   encode(value: unknown, type: T, ctx: LiteralContext, path: string): flyteidl.core.ILiteral;
@@ -163,7 +174,7 @@ export const CODECS: CodecTable = {
 
   datetime: simple(SimpleType.DATETIME, 'datetime', {
     encode(value, type, _ctx, path) {
-      const date = value instanceof Date ? value : typeof value === 'string' && ISO_DATE.test(value) ? new Date(value) : undefined;
+      const date = value instanceof Date ? value : typeof value === 'string' && ISO_DATE.test(value) ? parseIsoDateTime(value) : undefined;
       if (!date || Number.isNaN(date.getTime())) throw mismatch(path, type, describeValue(value), 'pass a Date (or an ISO 8601 string)');
       return primitive({ datetime: millisToTimestamp(date.getTime()) });
     },
@@ -171,7 +182,7 @@ export const CODECS: CodecTable = {
       const p = primitiveOf(literal);
       if (p && has(p, 'datetime')) return new Date(int64ToNumber(p.datetime!.seconds) * 1000 + Math.floor((p.datetime!.nanos ?? 0) / 1e6));
       const packed = msgpackOf(literal);
-      if (packed.found && typeof packed.value === 'string' && !Number.isNaN(Date.parse(packed.value))) return new Date(packed.value);
+      if (packed.found && typeof packed.value === 'string' && !Number.isNaN(parseIsoDateTime(packed.value).getTime())) return parseIsoDateTime(packed.value);
       throw literalMismatch(path, type, literal);
     },
   }),

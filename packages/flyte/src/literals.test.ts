@@ -83,6 +83,58 @@ describe('toLiteral matches flytekit byte for byte', () => {
     expect(Buffer.from(encodeMsgpack({ a: 1, b: [1.5, 'x'] })).toString('hex')).toBe(packed);
     expect(decodeMsgpack(Buffer.from(packed, 'hex'))).toEqual({ a: 1, b: [1.5, 'x'] });
   });
+
+  // The JS side of each msgpack case of flytekit-goldens.json: byte for byte what Python's msgpack writes.
+  const msgpackCases: [string, unknown][] = [
+    ['{"a": 1, "b": [1.5, "x"]}', { a: 1, b: [1.5, 'x'] }],
+    ['-0.0', -0],
+    ['{"z": -0.0}', { z: -0 }],
+    [
+      'int formats',
+      [
+        0,
+        127,
+        128,
+        255,
+        256,
+        65535,
+        65536,
+        2 ** 32 - 1,
+        2 ** 32,
+        2n ** 53n + 1n,
+        2n ** 63n - 1n,
+        2n ** 64n - 1n,
+        -1,
+        -32,
+        -33,
+        -128,
+        -129,
+        -32768,
+        -32769,
+        -(2 ** 31),
+        -(2 ** 31) - 1,
+        -(2n ** 63n),
+      ],
+    ],
+    ['floats', [1.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1e300, 5e-324]],
+    ['str formats', ['x'.repeat(31), 'x'.repeat(32), 'x'.repeat(256), 'é']],
+    ['array and map formats', [Array.from({ length: 16 }, (_, i) => i), Object.fromEntries(Array.from({ length: 16 }, (_, i) => [String(i), i])), [], {}]],
+    ['bytes', new Uint8Array([0, 1])],
+  ];
+
+  it.each(msgpackCases)('writes msgpack byte for byte as Python msgpack: %s', (name, value) => {
+    expect(Buffer.from(encodeMsgpack(value)).toString('hex')).toBe(flytekitHex('msgpack', name));
+  });
+
+  it('covers every msgpack case of flytekit-goldens.json; -0.0 keeps its sign both ways; str32 and array32 too', () => {
+    expect(msgpackCases.map(([name]) => name).sort()).toEqual(Object.keys(FLYTEKIT_GOLDENS.msgpack).sort());
+    expect(Object.is(decodeMsgpack(encodeMsgpack(-0)), -0)).toBe(true);
+    expect(Object.is((decodeMsgpack(encodeMsgpack({ z: -0 })) as { z: number }).z, -0)).toBe(true);
+    const long = 'y'.repeat(70_000);
+    expect(Buffer.from(encodeMsgpack(long)).subarray(0, 5).toString('hex')).toBe('db00011170');
+    expect(decodeMsgpack(encodeMsgpack([long, Array(70_000).fill(0)]))).toEqual([long, Array(70_000).fill(0)]);
+    expect(() => encodeMsgpack(2n ** 64n)).toThrow('does not fit a 64-bit msgpack integer');
+  });
 });
 
 describe('round trips value → literal → bytes → value', () => {
@@ -127,6 +179,13 @@ describe('round trips value → literal → bytes → value', () => {
     expect(await roundTrip('2024-05-01T12:00:00+02:00', t.datetime())).toEqual(new Date('2024-05-01T10:00:00Z'));
     expect(await roundTrip(1234.5, t.duration())).toBe(1234.5);
     expect(await roundTrip(-250, t.duration())).toBe(-250);
+  });
+
+  it("reads a naive ISO date-time as UTC, as flytekit does (not in the machine's time zone), given or in msgpack", async () => {
+    expect(await roundTrip('2024-01-02T03:04:05', t.datetime())).toEqual(new Date('2024-01-02T03:04:05Z'));
+    expect(await roundTrip('2024-01-02 03:04:05.250', t.datetime())).toEqual(new Date('2024-01-02T03:04:05.250Z'));
+    const packed = { scalar: { binary: { value: encodeMsgpack('2024-01-02T03:04:05'), tag: 'msgpack' } } };
+    expect(await fromLiteral(packed, t.datetime(), ctx)).toEqual(new Date('2024-01-02T03:04:05Z'));
   });
 
   it('gives ints beyond 2^53 back as bigints, and safe ones as numbers', async () => {

@@ -1,4 +1,4 @@
-import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
+import { decode as msgpackDecode } from '@msgpack/msgpack';
 import { type flyteidl, int64ToJs, Long } from './idl.js';
 
 // The wire-level helpers of the type engine: Literal shapes, msgpack as Python writes it, protobuf timestamps.
@@ -112,30 +112,152 @@ function withoutZeros(seconds: number, nanos: number): { seconds?: Long; nanos?:
 // ---------------------------------------------------------------------------------------------------------------
 // msgpack
 
-/** msgpack bytes as Python's `msgpack.dumps` writes them for the same JSON value (floats as float64, smallest ints). */
-export function encodeMsgpack(value: unknown): Uint8Array {
-  return msgpackEncode(pythonInts(value), { ignoreUndefined: true, useBigInt64: true });
-}
-
-const INT32_MIN = -(2 ** 31);
-const UINT32_MAX = 2 ** 32 - 1;
-
 /**
- * Python's msgpack writes the smallest int format; @msgpack/msgpack (with `useBigInt64`) writes integral numbers past
- * 32 bits as float64 and every bigint as 64-bit. So: integral numbers past 32 bits become bigints (uint64/int64), and
- * bigints that fit 32 bits become numbers.
+ * msgpack bytes as Python's `msgpack.packb` (use_bin_type) writes them for the same value: ints in their smallest
+ * format (JS integral numbers within 2^53 and bigints), other numbers as float64 (`-0` keeps its sign, as Python's
+ * `-0.0`), strings as str, `Uint8Array` as bin, arrays, plain objects as maps (`undefined` properties left out).
  */
-function pythonInts(value: unknown): unknown {
-  if (typeof value === 'number') return Number.isSafeInteger(value) && (value > UINT32_MAX || value < INT32_MIN) ? BigInt(value) : value;
-  if (typeof value === 'bigint') return value >= BigInt(INT32_MIN) && value <= BigInt(UINT32_MAX) ? Number(value) : value;
-  if (Array.isArray(value)) return value.map(pythonInts);
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = pythonInts(item);
-    return out;
-  }
-  return value;
+export function encodeMsgpack(value: unknown): Uint8Array {
+  const writer = new MsgpackWriter();
+  writer.value(value);
+  return writer.bytes();
 }
+
+const UINT64_MAX = (1n << 64n) - 1n;
+const INT64_MIN = -(1n << 63n);
+
+/** A growable buffer writing msgpack as Python's msgpack does. */
+class MsgpackWriter {
+  #buffer = new Uint8Array(256);
+  #view = new DataView(this.#buffer.buffer);
+  #length = 0;
+
+  bytes(): Uint8Array {
+    return this.#buffer.slice(0, this.#length);
+  }
+
+  #reserve(n: number): number {
+    if (this.#length + n > this.#buffer.length) {
+      const grown = new Uint8Array(Math.max(this.#buffer.length * 2, this.#length + n));
+      grown.set(this.#buffer.subarray(0, this.#length));
+      this.#buffer = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    const at = this.#length;
+    this.#length += n;
+    return at;
+  }
+
+  #byte(b: number): void {
+    this.#buffer[this.#reserve(1)] = b;
+  }
+
+  #header(small: number, smallMax: number, codes: [number, number, number], n: number): void {
+    if (n <= smallMax) this.#byte(small | n);
+    else if (codes[0] !== 0 && n <= 0xff) this.#u8(codes[0], n);
+    else if (n <= 0xffff) this.#u16(codes[1], n);
+    else this.#u32(codes[2], n);
+  }
+
+  #u8(code: number, n: number): void {
+    const at = this.#reserve(2);
+    this.#buffer[at] = code;
+    this.#view.setUint8(at + 1, n);
+  }
+
+  #u16(code: number, n: number): void {
+    const at = this.#reserve(3);
+    this.#buffer[at] = code;
+    this.#view.setUint16(at + 1, n);
+  }
+
+  #u32(code: number, n: number): void {
+    const at = this.#reserve(5);
+    this.#buffer[at] = code;
+    this.#view.setUint32(at + 1, n);
+  }
+
+  #int(n: bigint): void {
+    if (n > UINT64_MAX || n < INT64_MIN) throw new RangeError(`${n} does not fit a 64-bit msgpack integer`);
+    if (n >= 0n) {
+      if (n <= 0x7fn) this.#byte(Number(n));
+      else if (n <= 0xffn) this.#u8(0xcc, Number(n));
+      else if (n <= 0xffffn) this.#u16(0xcd, Number(n));
+      else if (n <= 0xffffffffn) this.#u32(0xce, Number(n));
+      else {
+        const at = this.#reserve(9);
+        this.#buffer[at] = 0xcf;
+        this.#view.setBigUint64(at + 1, n);
+      }
+      return;
+    }
+    if (n >= -32n) this.#byte(Number(n) & 0xff);
+    else if (n >= -0x80n) {
+      const at = this.#reserve(2);
+      this.#buffer[at] = 0xd0;
+      this.#view.setInt8(at + 1, Number(n));
+    } else if (n >= -0x8000n) {
+      const at = this.#reserve(3);
+      this.#buffer[at] = 0xd1;
+      this.#view.setInt16(at + 1, Number(n));
+    } else if (n >= -0x80000000n) {
+      const at = this.#reserve(5);
+      this.#buffer[at] = 0xd2;
+      this.#view.setInt32(at + 1, Number(n));
+    } else {
+      const at = this.#reserve(9);
+      this.#buffer[at] = 0xd3;
+      this.#view.setBigInt64(at + 1, n);
+    }
+  }
+
+  value(value: unknown): void {
+    if (value === null || value === undefined) return this.#byte(0xc0);
+    if (value === false) return this.#byte(0xc2);
+    if (value === true) return this.#byte(0xc3);
+    if (typeof value === 'number') {
+      if (Number.isSafeInteger(value) && !Object.is(value, -0)) return this.#int(BigInt(value));
+      const at = this.#reserve(9);
+      this.#buffer[at] = 0xcb;
+      this.#view.setFloat64(at + 1, value);
+      return;
+    }
+    if (typeof value === 'bigint') return this.#int(value);
+    if (typeof value === 'string') {
+      const utf8 = encoder.encode(value);
+      this.#header(0xa0, 31, [0xd9, 0xda, 0xdb], utf8.length);
+      const at = this.#reserve(utf8.length); // (reserve first: it may replace the buffer)
+      this.#buffer.set(utf8, at);
+      return;
+    }
+    if (value instanceof Uint8Array) {
+      const n = value.length;
+      if (n <= 0xff) this.#u8(0xc4, n);
+      else if (n <= 0xffff) this.#u16(0xc5, n);
+      else this.#u32(0xc6, n);
+      const at = this.#reserve(n);
+      this.#buffer.set(value, at);
+      return;
+    }
+    if (Array.isArray(value)) {
+      this.#header(0x90, 15, [0, 0xdc, 0xdd], value.length);
+      for (const item of value) this.value(item);
+      return;
+    }
+    if (isPlainObject(value)) {
+      const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+      this.#header(0x80, 15, [0, 0xde, 0xdf], entries.length);
+      for (const [key, item] of entries) {
+        this.value(key);
+        this.value(item);
+      }
+      return;
+    }
+    throw new TypeError(`cannot encode ${Object.prototype.toString.call(value)} as msgpack`);
+  }
+}
+
+const encoder = new TextEncoder();
 
 /** Decodes msgpack; int64 values within 2^53 come back as numbers, larger ones as bigints. */
 export function decodeMsgpack(bytes: Uint8Array): unknown {
