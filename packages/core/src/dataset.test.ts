@@ -179,7 +179,10 @@ describe('feature loading and transforming', () => {
       code: 'DATA_INVALID',
       message: 'record 1 is a number, expected an object of column values',
     });
-    await expect(d.getFeatures(DataFrame.fromRecords([{ x: 1, x2: 2, q: 1 }]))).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED' });
+    // A DataFrame is taken as df[features]: its other columns (ids, dates, metadata) are left out; JSON columns are strict.
+    expect((await d.getFeatures(DataFrame.fromRecords([{ x: 1, x2: 2, q: '2024-01-02' }]))).toRecords()).toEqual([{ x: 1, x2: 2 }]);
+    await expect(d.getFeatures(DataFrame.fromRecords([{ x: 1, q: 1 }]))).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
+    await expect(d.getFeatures({ x2: [2], x: [1], q: [1] })).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED' });
     expect((await d.getFeatures({ x2: [2], x: [1] })).toRecords()).toEqual([{ x: 1, x2: 2 }]);
     await expect(d.getFeatures([])).rejects.toThrow('the features have no records');
     await expect(d.getFeatures('nope' as never)).rejects.toMatchObject({ code: 'DATA_INVALID' });

@@ -260,7 +260,8 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   /**
    * Turns a prediction request's features into the predictor's input: the feature loader, then the feature
    * transformer, exactly once. For tables the default feature loader checks the columns against the declared
-   * `features`, or the ones the model was trained on (`featureSchema`), and their types.
+   * `features`, or the ones the model was trained on (`featureSchema`), and their types: JSON records or columns
+   * with a column that is not a feature are refused (a typo, most likely), a DataFrame's other columns are left out.
    */
   async getFeatures(rawFeatures: RawFeaturesOf<S>, options: { featureSchema?: readonly ColumnSchema[] | undefined } = {}): Promise<FeaturesOf<S>> {
     const loader = this.#components.featureLoader as FeatureLoader<RawFeaturesOf<S>, FeaturesOf<S>> | undefined;
@@ -294,9 +295,13 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
       if (raw.length === 0) throw noRecords();
       return plan.frameFromRecords(raw) as FeaturesOf<S>;
     } else {
+      // A DataFrame (from code, or a structured dataset from a Flyte task upstream) is taken as pandas users take one,
+      // `df[features]`: other columns (ids, timestamps, metadata) are left out. JSON columns are a request: an unknown
+      // column is more likely a typo, and refused.
+      const given = DataFrame.isDataFrame(raw) || (typeof raw === 'object' && raw !== null && !isPlainObject(raw)); // ours or danfo's
       frame = this.#toFrame(raw, 'the features');
       if (frame.length === 0) throw noRecords();
-      const unexpected = frame.columns.filter((c) => !plan.allowed.has(c));
+      const unexpected = given ? [] : frame.columns.filter((c) => !plan.allowed.has(c));
       if (unexpected.length) throw new ColumnsUnexpectedError(unexpected, plan.columns, 'the features');
       frame = frame.select(plan.columns, 'the features');
     }

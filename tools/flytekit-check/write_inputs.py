@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Write the inputs a Python Flyte user sends to a UnionML predict_from_features task, with flytekit, pandas and pyarrow.
+
+Usage (with the judges' venv):
+    write_inputs.py --model MODEL_FILE --features FEATURES.json --out DIR
+
+For every Parquet codec pyarrow writes (snappy, gzip, zstd, brotli, lz4 = LZ4_RAW, none) and every kind of pandas
+index (the default RangeIndex; non-range ints, strings and a name, each recorded by pandas as an index column; a
+multi-index), it writes DIR/<case>/features/00000: the feature rows (in their order) plus columns that are not
+features and that a model must not see (a UTC timestamp, a date, a list, a struct and a categorical), as
+`pyarrow.parquet.write_table(pa.Table.from_pandas(df), compression=codec)` writes them, the way a Python task or
+polars/Spark upstream leaves a structured dataset. Then DIR/<case>/inputs.pb: the LiteralMap flytekit's TypeEngine
+makes of {"model_object": FlyteFile(MODEL_FILE), "features": StructuredDataset(uri=<that folder>)}.
+
+Prints a JSON list of {"case", "codec", "index", "inputs"}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+CODECS = ["snappy", "gzip", "zstd", "brotli", "lz4", "none"]
+INDEXES = ["range", "ints", "strings", "named", "multi"]
+
+
+def with_index(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    n = len(df)
+    if kind == "range":
+        return df
+    if kind == "ints":
+        return df.set_index(pd.Index([10 * (i + 1) for i in range(n)]))
+    if kind == "strings":
+        return df.set_index(pd.Index([f"row{i}" for i in range(n)]))
+    if kind == "named":
+        return df.set_index(pd.Index(list(range(100, 100 + n)), name="row_id"))
+    if kind == "multi":
+        return df.set_index([pd.Index([f"k{i}" for i in range(n)], name="k1"), pd.Index(list(range(n)), name="k2")])
+    raise ValueError(kind)
+
+
+def extra_columns(df: pd.DataFrame) -> pd.DataFrame:
+    n = len(df)
+    out = df.copy()
+    out["taken_at"] = pd.to_datetime([dt.datetime(2024, 1, 1, 12, i, tzinfo=dt.timezone.utc) for i in range(n)], utc=True)
+    out["day"] = [dt.date(2024, 1, 1 + i) for i in range(n)]
+    out["tags"] = [["a"] * i for i in range(n)]
+    out["meta"] = [{"source": "camera", "n": i} for i in range(n)]
+    out["label"] = pd.Categorical(["odd" if i % 2 else "even" for i in range(n)])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--features", required=True)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args(argv)
+
+    from flytekit.core.context_manager import FlyteContextManager
+    from flytekit.core.type_engine import TypeEngine
+    from flytekit.types.file import FlyteFile
+    from flytekit.types.structured.structured_dataset import StructuredDataset
+
+    with open(args.features) as f:
+        features = pd.DataFrame(json.load(f))
+    frame = extra_columns(features)
+    ctx = FlyteContextManager.current_context()
+    cases = []
+    for codec in CODECS:
+        for index in INDEXES:
+            case = f"{codec}-{index}"
+            folder = os.path.abspath(os.path.join(args.out, case, "features"))
+            os.makedirs(folder, exist_ok=True)
+            table = pa.Table.from_pandas(with_index(frame, index))
+            pq.write_table(table, os.path.join(folder, "00000"), compression=codec)
+            literals = TypeEngine.dict_to_literal_map(
+                ctx,
+                {"model_object": FlyteFile(os.path.abspath(args.model)), "features": StructuredDataset(uri=folder, file_format="parquet")},
+                {"model_object": FlyteFile, "features": StructuredDataset},
+            )
+            inputs = os.path.abspath(os.path.join(args.out, case, "inputs.pb"))
+            with open(inputs, "wb") as f:
+                f.write(literals.to_flyte_idl().SerializeToString())
+            cases.append({"case": case, "codec": codec, "index": index, "inputs": inputs})
+    json.dump(cases, sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
