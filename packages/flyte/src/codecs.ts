@@ -518,13 +518,38 @@ export async function decodeValue(literal: flyteidl.core.ILiteral, type: FlyteTy
   if (has(literal, 'offloadedMetadata')) {
     const uri = literal.offloadedMetadata!.uri ?? '';
     const bytes = await ctx.storage.read(uri);
-    return decodeValue(flyteidl.core.Literal.decode(bytes), type, ctx, path);
+    return decodeValue(
+      undecodable(path, type, `the offloaded literal ${uri}`, () => flyteidl.core.Literal.decode(bytes)),
+      type,
+      ctx,
+      path,
+    );
   }
   if (type.transformer) return viaTransformer(type.transformer, path, () => transformerFor(type.transformer!, ctx, path).fromLiteral(literal, type, ctx));
   const codec = codecOf(type);
   if (!codec)
     throw new FlyteTypeError('FLYTE_TYPE_UNSUPPORTED', `${where(path)}: unsupported Flyte type ${describeValue(type)}`, { variable: path || undefined });
-  return codec.decode(literal, type, ctx, path);
+  return undecodable(path, type, describeLiteral(literal), () => codec.decode(literal, type, ctx, path));
+}
+
+/**
+ * Runs a decoding step; what it throws that is not already a coded error (corrupt msgpack or protobuf bytes) becomes
+ * a FLYTE_TYPE_MISMATCH naming the innermost variable, so that a task fails without retries and says where.
+ */
+function undecodable<T>(path: string, type: FlyteType, what: string, decode: () => T): T {
+  const wrap = (error: unknown): never => {
+    if (isUnionMLError(error)) throw error;
+    throw new FlyteTypeError('FLYTE_TYPE_MISMATCH', `${where(path)}: cannot decode ${what} as ${describeType(type)}: ${errorMessage(error)}`, {
+      variable: path || undefined,
+      cause: error,
+    });
+  };
+  try {
+    const result = decode();
+    return (result instanceof Promise ? result.catch(wrap) : result) as T;
+  } catch (error) {
+    return wrap(error);
+  }
 }
 
 /** How errors name a value: `variable 'xs[2]'`, or `value` without a variable. */

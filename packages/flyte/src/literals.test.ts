@@ -206,6 +206,20 @@ describe('round trips value → literal → bytes → value', () => {
   });
 });
 
+describe('corrupt bytes name the innermost variable (a non-retried type error, not a crash)', () => {
+  const bad = { scalar: { binary: { value: new Uint8Array([0xc1]), tag: 'msgpack' } } };
+  it.each([
+    ['an optional', bad, t.optional(t.int()), "variable 'v': cannot decode a binary literal"],
+    ['a list item', { collection: { literals: [bad] } }, t.list(t.optional(t.float())), "variable 'v[0]': cannot decode a binary literal"],
+    ['a map value', { map: { literals: { k: bad } } }, t.map(t.struct()), 'variable \'v["k"]\': expected struct, got msgpack bytes that do not decode'],
+  ])('in %s', async (_what, literal, type, message) => {
+    await expect(fromLiteral(literal, type, ctx, 'v')).rejects.toMatchObject({
+      code: 'FLYTE_TYPE_MISMATCH',
+      message: expect.stringContaining(message) as string,
+    });
+  });
+});
+
 describe('fromLiteral accepts what other producers send', () => {
   it('an integer literal for a float, an integral float for an int', async () => {
     expect(await fromLiteral({ scalar: { primitive: { integer: Long.fromNumber(3) } } }, t.float(), ctx)).toBe(3);
