@@ -22,9 +22,12 @@ export class Output {
     this.#stdoutWrite(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** Writes one JSON value as a line on the real stdout. */
+  /**
+   * Writes one JSON value as a line on the real stdout. bigints (z.bigint() hyperparameters, Flyte int64s) are numbers
+   * within 2^53 and decimal strings beyond, as in model files.
+   */
   resultJson(value: unknown): void {
-    this.result(JSON.stringify(value));
+    this.result(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v)));
   }
 
   /** A summary line for people (`[unionml] ...`): stdout, or stderr with `--json`. */

@@ -143,6 +143,25 @@ describe('Model.predict', () => {
 });
 
 describe('Model.save and Model.load', () => {
+  it('keeps z.bigint() hyperparameters (Flyte int64s): numbers within 2^53, decimal strings beyond, bigints again on load', async () => {
+    const bigApp = () => {
+      const dataset = new Dataset({ name: 'big_dataset', targets: ['y'] });
+      dataset.reader(() => frame(10));
+      const model = new Model({ name: 'big_model', dataset, hyperparameters: z.object({ seed: z.bigint(), small: z.bigint() }), init: () => ({ w: 1 }) });
+      model.trainer((m) => m);
+      model.predictor(() => []);
+      return model;
+    };
+    const model = bigApp();
+    const trained = await model.train({ hyperparameters: { seed: 2n ** 60n, small: 3 } });
+    expect(trained.hyperparameters).toEqual({ seed: 2n ** 60n, small: 3n });
+    const file = await model.save(join(tmp(), 'big.json'));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ hyperparameters: { seed: '1152921504606846976', small: 3 } });
+    const fresh = bigApp();
+    await fresh.load(file);
+    expect(fresh.artifact?.hyperparameters).toEqual({ seed: 2n ** 60n, small: 3n });
+  });
+
   it('round-trips a class with toJSON/fromJSON used as init, with metadata', async () => {
     const { model } = makeApp();
     await model.train({ hyperparameters: { shift: 0.5 } });

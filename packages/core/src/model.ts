@@ -507,7 +507,11 @@ export class Model<
         await replaceAtomic(target, (tmp) => Promise.resolve(saver(artifact.modelObject, artifact.hyperparameters, tmp)));
         return target;
       }
-      await writeFileAtomic(target, `${JSON.stringify(this.#toModelFile(artifact))}\n`);
+      // bigints (z.bigint() hyperparameters): numbers within 2^53, decimal strings beyond; load revives them.
+      await writeFileAtomic(
+        target,
+        `${JSON.stringify(this.#toModelFile(artifact), (_key, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))}\n`,
+      );
       return target;
     } catch (error) {
       if (error instanceof SerializationError) throw error;
@@ -541,8 +545,10 @@ export class Model<
       return modelObject;
     }
     const modelFile = await this.#readModelFile(target);
-    const hyperparameters = modelFile.hyperparameters as THyper | undefined;
-    const modelObject = await this.#fromModelFile(modelFile, target);
+    const revived =
+      this.hyperparameterSchema && modelFile.hyperparameters !== undefined ? check(this.hyperparameterSchema, modelFile.hyperparameters) : undefined;
+    const hyperparameters = (revived?.ok ? revived.value : modelFile.hyperparameters) as THyper | undefined;
+    const modelObject = await this.#fromModelFile({ ...modelFile, hyperparameters }, target);
     this.#artifact = { modelObject, hyperparameters, metrics: modelFile.metrics, featureSchema: modelFile.featureSchema };
     return modelObject;
   }

@@ -30,6 +30,29 @@ describe('dates from JSON', () => {
   });
 });
 
+describe("Flyte's numbers: INTEGER is int64, FLOAT an IEEE double", () => {
+  const numbers = z.object({ lr: z.number(), big: z.bigint(), maybeNaN: z.number().or(z.nan()).optional() });
+
+  it('a z.bigint() field receives integers as bigints, small ones too (JSON and msgpack give them as numbers)', () => {
+    expect(check(numbers, { lr: 0.5, big: 5 })).toEqual({ ok: true, value: { lr: 0.5, big: 5n } });
+    expect(check(numbers, { lr: 0.5, big: 2n ** 60n, maybeNaN: Number.NaN })).toEqual({ ok: true, value: { lr: 0.5, big: 2n ** 60n, maybeNaN: Number.NaN } });
+  });
+
+  it('a value z.number() refuses says which declaration would receive it', () => {
+    const problems = (value: object) => {
+      const result = check(numbers, { big: 1, ...value });
+      return result.ok ? [] : result.problems;
+    };
+    expect(problems({ lr: 2n ** 60n })).toEqual([
+      "'lr': Invalid input: expected number, received bigint (an integer beyond 2^53: declare the field z.bigint() to receive it)",
+    ]);
+    expect(problems({ lr: Number.NaN })).toEqual([
+      "'lr': Invalid input: expected number, received NaN (declare the field z.number().or(z.nan()) to receive NaN)",
+    ]);
+    expect(problems({ lr: Number.NEGATIVE_INFINITY })[0]).toContain('to receive infinities');
+  });
+});
+
 describe('describeSchema', () => {
   it('gives a one-line description with optional fields, defaults and bounds', () => {
     expect(describeSchema(schema)).toBe('{ learningRate?: number (> 0) = 0.05, epochs: integer (>= 1), solver?: "adam" | "sgd" }');

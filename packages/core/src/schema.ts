@@ -24,7 +24,7 @@ export function check<T>(schema: Schema<T>, value: unknown): CheckResult<T> {
     for (const issue of result.error.issues) {
       if (issue.code === 'unrecognized_keys') continue; // reported above, with suggestions
       const path = issue.path.length ? `'${issue.path.map(String).join('.')}'` : 'value';
-      problems.push(`${path}: ${issue.message}`);
+      problems.push(`${path}: ${issue.message}${numberHint(issue.message)}`);
     }
   }
   if (problems.length || !result.success) return { ok: false, problems: problems.length ? problems : ['invalid value'] };
@@ -89,7 +89,9 @@ function describeJsonSchema(node: Record<string, unknown>): string {
 
 /**
  * JSON has no dates: where an object schema expects a `z.date()` (also optional, nullable or with a default), an
- * ISO 8601 string becomes a Date, so that `--inputs '{"asOf": "2026-01-01T00:00:00Z"}'` works.
+ * ISO 8601 string becomes a Date, so that `--inputs '{"asOf": "2026-01-01T00:00:00Z"}'` works. Nor do JSON and
+ * msgpack give bigints below 2^53: where it expects a `z.bigint()`, a safe integer (or the decimal string a model file
+ * keeps beyond 2^53) becomes a bigint.
  */
 function reviveDates(schema: Schema, value: unknown): unknown {
   const shape = objectShape(schema);
@@ -100,10 +102,26 @@ function reviveDates(schema: Schema, value: unknown): unknown {
     let revived = v;
     const inner = unwrap(field as Schema);
     if (typeof v === 'string' && defType(inner) === 'date' && /^\d{4}-\d{2}-\d{2}/.test(v) && !Number.isNaN(Date.parse(v))) revived = new Date(v);
+    // Flyte's INTEGER is int64: a z.bigint() field receives its small values as bigints too (JSON and msgpack give
+    // numbers below 2^53).
+    else if (defType(inner) === 'bigint' && ((typeof v === 'number' && Number.isSafeInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v))))
+      revived = BigInt(v);
     else if (isPlainObject(v)) revived = reviveDates(inner, v);
     if (revived !== v) (out ??= { ...value })[key] = revived;
   }
   return out ?? value;
+}
+
+/**
+ * What to declare to receive a number a `z.number()` refuses: Flyte's INTEGER is int64 (beyond 2^53 it arrives as a
+ * bigint) and its FLOAT is an IEEE double (NaN and infinities are values).
+ */
+function numberHint(message: string): string {
+  if (/expected number, received bigint/.test(message)) return ' (an integer beyond 2^53: declare the field z.bigint() to receive it)';
+  if (/expected number, received NaN/.test(message)) return ' (declare the field z.number().or(z.nan()) to receive NaN)';
+  if (/expected number, received -?Infinity/.test(message))
+    return ' (declare the field z.number().or(z.literal(Infinity)).or(z.literal(-Infinity)) to receive infinities)';
+  return '';
 }
 
 function defType(schema: Schema): string | undefined {
