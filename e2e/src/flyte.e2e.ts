@@ -197,4 +197,49 @@ describe('what Python Flyte users send: flytekit, pandas and pyarrow write the i
     }
     expect(Object.keys(results)).toHaveLength(30);
   }, 600_000);
+
+  it('train_task: hyperparameters as a dict and as a dataclass, each in msgpack and in the older Struct form; the data a pandas DataFrame', () => {
+    const written = run(
+      judgePaths.python,
+      [join(repoRoot, 'tools', 'flytekit-check', 'write_inputs.py'), '--train', join(digits, 'data', 'digits.csv.gz'), '--out', join(work, 'train-matrix')],
+      { cwd: repoRoot },
+    );
+    expect(written.status, written.stderr).toBe(0);
+    const cases = JSON.parse(written.stdout) as { case: string; hyperparameters: string; inputs: string }[];
+    expect(cases.map((c) => `${c.case}:${c.hyperparameters}`)).toEqual([
+      'dict-msgpack:binary',
+      'dict-struct:generic',
+      'dataclass-msgpack:binary',
+      'dataclass-struct:generic',
+    ]);
+    for (const c of cases) {
+      const out = join(work, 'train-matrix-out', c.case);
+      const task = unionml(
+        [
+          'execute',
+          '--inputs',
+          c.inputs,
+          '--output-prefix',
+          out,
+          '--raw-output-data-prefix',
+          join(work, 'train-matrix-raw'),
+          '--',
+          'app-module',
+          'app',
+          'unionml-obj-name',
+          'model',
+          'task-name',
+          'train_task',
+        ],
+        digits,
+      );
+      expect(task.status, `${c.case}: ${task.stderr}`).toBe(0);
+      expect(readdirSync(out), `${c.case}: ${task.stderr}`).toEqual(['outputs.pb']);
+      const read = flytekitReadLiterals(join(out, 'outputs.pb'));
+      expect(read.ok, `${c.case}: ${read.stdout}${read.stderr}`).toBe(true);
+      const outputs = read.json as { hyperparameters: unknown; metrics: { train: number; test: number } };
+      expect(outputs.hyperparameters, c.case).toEqual({ learningRate: 0.1, epochs: 60, l2: 0.0001 });
+      expect(outputs.metrics.test, c.case).toBeGreaterThan(0.9);
+    }
+  }, 600_000);
 });

@@ -3,6 +3,7 @@
 
 Usage (with the judges' venv):
     write_inputs.py --model MODEL_FILE --features FEATURES.json --out DIR
+    write_inputs.py --train DATA.csv.gz --out DIR
 
 For every Parquet codec pyarrow writes (snappy, gzip, zstd, brotli, lz4 = LZ4_RAW, none) and every kind of pandas
 index (the default RangeIndex; non-range ints, strings and a name, each recorded by pandas as an index column; a
@@ -12,7 +13,12 @@ features and that a model must not see (a UTC timestamp, a date, a list, a struc
 polars/Spark upstream leaves a structured dataset. Then DIR/<case>/inputs.pb: the LiteralMap flytekit's TypeEngine
 makes of {"model_object": FlyteFile(MODEL_FILE), "features": StructuredDataset(uri=<that folder>)}.
 
-Prints a JSON list of {"case", "codec", "index", "inputs"}.
+With --train (the digits data set, header-less CSV of 64 pixels and the target): the inputs.pb of a train_task
+(`data` the pandas DataFrame as flytekit writes it; empty loader, splitter and parser kwargs) whose hyperparameters
+{"learningRate": 0.1, "epochs": 60, "l2": 0.0001} are a dict and a dataclass, each in flytekit's msgpack form and in
+its older protobuf Struct form (FLYTE_USE_OLD_DC_FORMAT=true).
+
+Prints a JSON list of {"case", "inputs", ...}.
 """
 
 from __future__ import annotations
@@ -57,12 +63,61 @@ def extra_columns(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def train_cases(data_csv: str, out: str) -> list[dict]:
+    from dataclasses import dataclass
+
+    from flytekit.core.context_manager import FlyteContextManager
+    from flytekit.core.type_engine import TypeEngine
+
+    @dataclass
+    class Hyperparameters:
+        learningRate: float = 0.1
+        epochs: int = 60
+        l2: float = 0.0001
+
+    pixels = [f"pixel_{i // 8}_{i % 8}" for i in range(64)]
+    data = pd.read_csv(data_csv, header=None, names=pixels + ["target"])
+    ctx = FlyteContextManager.current_context()
+    forms = {
+        "dict": (dict, {"learningRate": 0.1, "epochs": 60, "l2": 0.0001}),
+        "dataclass": (Hyperparameters, Hyperparameters()),
+    }
+    cases = []
+    for name, (python_type, value) in forms.items():
+        for old in (False, True):
+            case = f"{name}-{'struct' if old else 'msgpack'}"
+            if old:
+                os.environ["FLYTE_USE_OLD_DC_FORMAT"] = "true"
+            else:
+                os.environ.pop("FLYTE_USE_OLD_DC_FORMAT", None)
+            literals = TypeEngine.dict_to_literal_map(
+                ctx,
+                {"hyperparameters": value, "data": data, "loader_kwargs": {}, "splitter_kwargs": {}, "parser_kwargs": {}},
+                {"hyperparameters": python_type, "data": pd.DataFrame, "loader_kwargs": dict, "splitter_kwargs": dict, "parser_kwargs": dict},
+            )
+            hp = literals.literals["hyperparameters"].scalar
+            form = "generic" if hp.generic is not None and len(hp.generic.fields) else "binary" if hp.binary is not None else "?"
+            inputs = os.path.abspath(os.path.join(out, case, "inputs.pb"))
+            os.makedirs(os.path.dirname(inputs), exist_ok=True)
+            with open(inputs, "wb") as f:
+                f.write(literals.to_flyte_idl().SerializeToString())
+            cases.append({"case": case, "hyperparameters": form, "inputs": inputs})
+    os.environ.pop("FLYTE_USE_OLD_DC_FORMAT", None)
+    return cases
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", required=True)
-    parser.add_argument("--features", required=True)
+    parser.add_argument("--model")
+    parser.add_argument("--features")
+    parser.add_argument("--train")
     parser.add_argument("--out", required=True)
     args = parser.parse_args(argv)
+    if args.train:
+        json.dump(train_cases(args.train, args.out), sys.stdout)
+        return 0
+    if not args.model or not args.features:
+        parser.error("--model and --features are required (or --train)")
 
     from flytekit.core.context_manager import FlyteContextManager
     from flytekit.core.type_engine import TypeEngine
