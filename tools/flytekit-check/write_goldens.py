@@ -114,6 +114,18 @@ LITERALS: list[tuple[str, str, str]] = [
     ('Optional[str] ""', "Optional[str]", '""'),
     ('Optional[dict] {"k": "v"}', "Optional[dict]", '{"k": "v"}'),
     ("a nested dict", "dict", '{"n": {"m": [1, 2, {"z": None}]}, "t": True, "f": -2.25, "big": 4294967296, "neg": -129}'),
+    ("int 2**63 - 1", "int", "2**63 - 1"),
+    ("int -2**63", "int", "-2**63"),
+    ("float nan", "float", 'float("nan")'),
+    ("float inf", "float", 'float("inf")'),
+    ("float -inf", "float", 'float("-inf")'),
+    ("float -0.0", "float", "-0.0"),
+    ("datetime with an offset +02:00", "datetime.datetime", "datetime.datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=timezone(timedelta(hours=2)))"),
+    ("datetime naive (read as UTC)", "datetime.datetime", "datetime.datetime(2024, 1, 2, 3, 4, 5)"),
+    ("datetime with microseconds", "datetime.datetime", "datetime.datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)"),
+    ("timedelta(days=10000, microseconds=1)", "datetime.timedelta", "timedelta(days=10000, microseconds=1)"),
+    ("timedelta(days=10000)", "datetime.timedelta", "timedelta(days=10000)"),
+    ('dict {"z": -0.0, "nan": nan}', "dict", '{"z": -0.0, "nan": float("nan")}'),
 ]
 
 # (case name, Python value) for msgpack.dumps (what flytekit puts in a msgpack binary literal).

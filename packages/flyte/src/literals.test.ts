@@ -65,7 +65,33 @@ describe('toLiteral matches flytekit byte for byte', () => {
     ['Optional[str] ""', '', t.optional(t.string())],
     ['Optional[dict] {"k": "v"}', { k: 'v' }, t.optional(t.struct())],
     ['a nested dict', { n: { m: [1, 2, { z: null }] }, t: true, f: -2.25, big: 4294967296, neg: -129 }, t.struct()],
+    ['int 2**63 - 1', 2n ** 63n - 1n, t.int()],
+    ['int -2**63', -(2n ** 63n), t.int()],
+    ['float nan', Number.NaN, t.float()],
+    ['float inf', Number.POSITIVE_INFINITY, t.float()],
+    ['float -inf', Number.NEGATIVE_INFINITY, t.float()],
+    ['float -0.0', -0, t.float()],
+    ['datetime with an offset +02:00', new Date('2024-05-01T10:00:00.250Z'), t.datetime()],
+    ['datetime naive (read as UTC)', new Date('2024-01-02T03:04:05Z'), t.datetime()],
+    ['timedelta(days=10000)', 864_000_000_000, t.duration()],
+    ['dict {"z": -0.0, "nan": nan}', { z: -0, nan: Number.NaN }, t.struct()],
   ];
+
+  // flytekit's values that JavaScript cannot hold exactly: read to the millisecond (a Date, a number of milliseconds).
+  const lossy: [string, unknown, FlyteType][] = [
+    ['datetime with microseconds', new Date('2024-01-02T03:04:05.123Z'), t.datetime()],
+    ['timedelta(days=10000, microseconds=1)', 864_000_000_000.001, t.duration()],
+  ];
+
+  it.each(lossy)('reads %s to the millisecond (JavaScript holds no more)', async (name, value, type) => {
+    const decoded = await fromLiteral(flyteidl.core.Literal.decode(Buffer.from(flytekitHex('literals', name), 'hex')), type, ctx);
+    if (value instanceof Date) expect(decoded).toEqual(value);
+    else expect(decoded as number).toBeCloseTo(value as number, 2);
+  });
+
+  it('writes a naive ISO string as the UTC instant flytekit writes for a naive datetime', async () => {
+    expect(hex(await toLiteral('2024-01-02T03:04:05', t.datetime(), ctx))).toBe(flytekitHex('literals', 'datetime naive (read as UTC)'));
+  });
 
   it.each(cases)('%s', async (name, value, type) => {
     const expected = flytekitHex('literals', name);
@@ -75,7 +101,7 @@ describe('toLiteral matches flytekit byte for byte', () => {
   });
 
   it('covers every literal of flytekit-goldens.json, and only those', () => {
-    expect(cases.map(([name]) => name).sort()).toEqual(Object.keys(FLYTEKIT_GOLDENS.literals).sort());
+    expect([...cases, ...lossy].map(([name]) => name).sort()).toEqual(Object.keys(FLYTEKIT_GOLDENS.literals).sort());
   });
 
   it('writes msgpack as Python msgpack does for a simple dict', () => {
