@@ -46,6 +46,16 @@ from flytekit.types.structured.structured_dataset import PARQUET, StructuredData
 class Color(enum.Enum):
     RED = "red"
     GREEN = "green"
+
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Hyperparameters:
+    lr: float = 1.0
+    epochs: int = 2
+    ratio: float = -0.0
 """
 
 # (case name, Python type) for TypeEngine.to_literal_type; the names are the keys types.test.ts uses.
@@ -126,6 +136,7 @@ LITERALS: list[tuple[str, str, str]] = [
     ("timedelta(days=10000, microseconds=1)", "datetime.timedelta", "timedelta(days=10000, microseconds=1)"),
     ("timedelta(days=10000)", "datetime.timedelta", "timedelta(days=10000)"),
     ('dict {"z": -0.0, "nan": nan}', "dict", '{"z": -0.0, "nan": float("nan")}'),
+    ("dataclass Hyperparameters(lr=1.0, epochs=2, ratio=-0.0)", "Hyperparameters", "Hyperparameters()"),
 ]
 
 # (case name, Python value) for msgpack.dumps (what flytekit puts in a msgpack binary literal).

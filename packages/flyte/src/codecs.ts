@@ -12,6 +12,7 @@ import {
   has,
   isNoneLiteral,
   isPlainObject,
+  markFloats,
   millisToDuration,
   millisToTimestamp,
   MSGPACK,
@@ -276,7 +277,8 @@ export const CODECS: CodecTable = {
         if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Date || value instanceof Map || ArrayBuffer.isView(value)) {
           throw mismatch(path, type, describeValue(value), 'a struct is a JSON object');
         }
-        return scalar({ binary: { value: encodeMsgpack(toJsonLike(value, path, type)), tag: MSGPACK } });
+        // A declared schema's float fields are written as floats, as flytekit writes a dataclass's float fields.
+        return scalar({ binary: { value: encodeMsgpack(markFloats(toJsonLike(value, path, type), type.jsonSchema)), tag: MSGPACK } });
       },
       decode(literal, type, _ctx, path) {
         const s = has(literal, 'scalar') ? literal.scalar! : undefined;

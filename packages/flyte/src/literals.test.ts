@@ -75,6 +75,12 @@ describe('toLiteral matches flytekit byte for byte', () => {
     ['datetime naive (read as UTC)', new Date('2024-01-02T03:04:05Z'), t.datetime()],
     ['timedelta(days=10000)', 864_000_000_000, t.duration()],
     ['dict {"z": -0.0, "nan": nan}', { z: -0, nan: Number.NaN }, t.struct()],
+    // A float field's integral value is written as a float, as flytekit writes a dataclass's float fields.
+    [
+      'dataclass Hyperparameters(lr=1.0, epochs=2, ratio=-0.0)',
+      { lr: 1, epochs: 2, ratio: -0 },
+      t.struct({ type: 'object', properties: { lr: { type: 'number' }, epochs: { type: 'integer' }, ratio: { type: 'number' } } }),
+    ],
   ];
 
   // flytekit's values that JavaScript cannot hold exactly: read to the millisecond (a Date, a number of milliseconds).

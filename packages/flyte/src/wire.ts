@@ -123,6 +123,82 @@ export function encodeMsgpack(value: unknown): Uint8Array {
   return writer.bytes();
 }
 
+/** A number {@link encodeMsgpack} writes as float64 even when it is integral (a float field's `2`, Python's `2.0`). */
+export class MsgpackFloat {
+  constructor(readonly value: number) {}
+}
+
+/**
+ * Marks the integral numbers of `value` that its JSON Schema declares `number` (not `integer`) as {@link MsgpackFloat},
+ * so that a float field is written as flytekit writes a Python float: `{"lr": 1}` under `{lr: {type: number}}` gives
+ * float64 1.0. Follows properties, additionalProperties, items, anyOf/oneOf/allOf and local `$ref`s.
+ */
+export function markFloats(value: unknown, schema: Record<string, unknown> | undefined, root = schema): unknown {
+  if (!schema) return value;
+  const resolved = resolveRef(schema, root);
+  if (typeof value === 'number') return Number.isInteger(value) && !Object.is(value, -0) && isFloatSchema(resolved, root) ? new MsgpackFloat(value) : value;
+  if (Array.isArray(value)) {
+    const items = asSchema(resolved['items']) ?? branchWith(resolved, root, 'items');
+    return items ? value.map((item) => markFloats(item, items, root)) : value;
+  }
+  if (isPlainObject(value)) {
+    const properties = (resolved['properties'] ?? {}) as Record<string, unknown>;
+    const additional = asSchema(resolved['additionalProperties']);
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const field = asSchema(properties[key]) ?? additional ?? branchProperty(resolved, root, key);
+      out[key] = field ? markFloats(item, field, root) : item;
+    }
+    return out;
+  }
+  return value;
+}
+
+function asSchema(value: unknown): Record<string, unknown> | undefined {
+  return isPlainObject(value) ? value : undefined;
+}
+
+function resolveRef(schema: Record<string, unknown>, root: Record<string, unknown> | undefined): Record<string, unknown> {
+  const ref = schema['$ref'];
+  if (typeof ref !== 'string' || !ref.startsWith('#/') || !root) return schema;
+  let node: unknown = root;
+  for (const part of ref.slice(2).split('/')) node = isPlainObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  return asSchema(node) ?? schema;
+}
+
+function branches(schema: Record<string, unknown>, root: Record<string, unknown> | undefined): Record<string, unknown>[] {
+  const list = [schema['anyOf'], schema['oneOf'], schema['allOf']].flatMap((b): unknown[] => (Array.isArray(b) ? (b as unknown[]) : []));
+  return list
+    .map(asSchema)
+    .filter((b): b is Record<string, unknown> => !!b)
+    .map((b) => resolveRef(b, root));
+}
+
+/** A schema whose numbers are floats: `type` number (alone or with null), or branches that allow number and not integer. */
+function isFloatSchema(schema: Record<string, unknown>, root: Record<string, unknown> | undefined): boolean {
+  const types = Array.isArray(schema['type']) ? (schema['type'] as unknown[]) : [schema['type']];
+  if (types.includes('integer')) return false;
+  if (types.includes('number')) return true;
+  const inner = branches(schema, root);
+  return inner.some((b) => isFloatSchema(b, root)) && !inner.some((b) => b['type'] === 'integer');
+}
+
+function branchWith(schema: Record<string, unknown>, root: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+  for (const branch of branches(schema, root)) {
+    const found = asSchema(branch[key]);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function branchProperty(schema: Record<string, unknown>, root: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+  for (const branch of branches(schema, root)) {
+    const found = asSchema((branch['properties'] as Record<string, unknown> | undefined)?.[key]) ?? asSchema(branch['additionalProperties']);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 const UINT64_MAX = (1n << 64n) - 1n;
 const INT64_MIN = -(1n << 63n);
 
@@ -215,11 +291,11 @@ class MsgpackWriter {
     if (value === null || value === undefined) return this.#byte(0xc0);
     if (value === false) return this.#byte(0xc2);
     if (value === true) return this.#byte(0xc3);
-    if (typeof value === 'number') {
-      if (Number.isSafeInteger(value) && !Object.is(value, -0)) return this.#int(BigInt(value));
+    if (typeof value === 'number' || value instanceof MsgpackFloat) {
+      if (typeof value === 'number' && Number.isSafeInteger(value) && !Object.is(value, -0)) return this.#int(BigInt(value));
       const at = this.#reserve(9);
       this.#buffer[at] = 0xcb;
-      this.#view.setFloat64(at + 1, value);
+      this.#view.setFloat64(at + 1, typeof value === 'number' ? value : value.value);
       return;
     }
     if (typeof value === 'bigint') return this.#int(value);
