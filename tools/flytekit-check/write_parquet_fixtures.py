@@ -54,7 +54,10 @@ def table(df: pd.DataFrame, rows=(0, 1, 2)) -> pa.Table:
     t = pa.Table.from_pandas(df)
     fields = [pa.field("decimal", pa.decimal128(5, 2)) if f.name == "decimal" else f for f in t.schema]
     t = t.cast(pa.schema(fields, metadata=t.schema.metadata))
-    return t.append_column("map", pa.array([MAPS[i] for i in rows], type=pa.map_(pa.string(), pa.int64())))
+    t = t.append_column("map", pa.array([MAPS[i] for i in rows], type=pa.map_(pa.string(), pa.int64())))
+    # Timestamps in the other units Parquet has: milliseconds with a zone (as Spark writes them), nanoseconds naive.
+    t = t.append_column("timestamp_ms_utc", t.column("timestamp_utc").cast(pa.timestamp("ms", tz="UTC"), safe=False))
+    return t.append_column("timestamp_ns", t.column("timestamp_naive").cast(pa.timestamp("ns")))
 
 
 def main(out: Path) -> None:

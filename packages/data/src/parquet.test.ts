@@ -30,8 +30,9 @@ describe('Parquet', () => {
 });
 
 // Files as pandas 3.1 and pyarrow 26 write them (tools/flytekit-check/write_parquet_fixtures.py): the same three rows
-// of ints, floats, strings, booleans, nullable ints and booleans, timestamps, dates, times, decimals, binary, a
-// categorical, lists, structs and maps, in every codec pyarrow writes and with each kind of pandas index.
+// of ints, floats, strings, booleans, nullable ints and booleans, timestamps (us, ms and ns, with and without a zone),
+// dates, times, decimals, binary, a categorical, lists, structs and maps, in every codec pyarrow writes and with each
+// kind of pandas index; and the LZ4 framings pyarrow does not write (see fixtures/parquet/README.md).
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/parquet/${name}.parquet`, import.meta.url));
 const COLUMNS = [
   'int',
@@ -50,6 +51,8 @@ const COLUMNS = [
   'list',
   'struct',
   'map',
+  'timestamp_ms_utc',
+  'timestamp_ns',
 ];
 const ROWS = [
   {
@@ -69,6 +72,8 @@ const ROWS = [
     list: '[1,2]',
     struct: '{"a":1,"b":"x"}',
     map: '{"k":1}',
+    timestamp_ms_utc: '2024-01-02T03:04:05.123Z',
+    timestamp_ns: '2024-01-02T03:04:05.123Z',
   },
   {
     int: -2,
@@ -87,6 +92,8 @@ const ROWS = [
     list: '[]',
     struct: '{"a":2,"b":"y"}',
     map: '{}',
+    timestamp_ms_utc: '1970-01-01T00:00:00.000Z',
+    timestamp_ns: '1999-12-31T23:59:59.000Z',
   },
   {
     int: '9007199254740993',
@@ -105,6 +112,8 @@ const ROWS = [
     list: '[3]',
     struct: '{"a":3,"b":"z"}',
     map: '{"k":2,"l":3}',
+    timestamp_ms_utc: '2038-01-19T03:14:08.000Z',
+    timestamp_ns: '2000-02-29T12:00:00.000Z',
   },
 ];
 
@@ -124,6 +133,17 @@ describe('Parquet as pandas and pyarrow write it', () => {
     const df = await fromParquet(fixture(`index-${kind}`));
     expect(df.columns).toEqual(COLUMNS);
     expect(df.toRecords()).toEqual(rows);
+  });
+
+  it("reads LZ4 in Hadoop's framing and in the older raw framing (apache/parquet-testing's files: pyarrow writes neither)", async () => {
+    const rows = [
+      { c0: 1593604800, c1: 'YWJj', v11: 42 },
+      { c0: 1593604800, c1: 'ZGVm', v11: 7.7 },
+      { c0: 1593604801, c1: 'YWJj', v11: 42.125 },
+      { c0: 1593604801, c1: 'ZGVm', v11: 7.7 },
+    ];
+    expect((await fromParquet(fixture('hadoop_lz4_compressed'))).toRecords()).toEqual(rows);
+    expect((await fromParquet(fixture('non_hadoop_lz4_compressed'))).toRecords()).toEqual(rows);
   });
 
   it('reads every row group', async () => {
