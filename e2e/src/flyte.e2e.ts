@@ -37,6 +37,12 @@ function packageApp(cwd: string, name: string) {
   return { bundle, ...report };
 }
 
+/** `unionml execute` of a digits task, as a task container runs it, on inputs written elsewhere. */
+function executeDigitsTask(task: string, inputs: string, outputPrefix: string, rawOutputPrefix: string) {
+  const address = ['app-module', 'app', 'unionml-obj-name', 'model', 'task-name', task];
+  return unionml(['execute', '--inputs', inputs, '--output-prefix', outputPrefix, '--raw-output-data-prefix', rawOutputPrefix, '--', ...address], digits);
+}
+
 /** outputs.pb of a node of a compiled local run. */
 function nodeOutputs(workDir: string, executionName: string, nodeId: string): string {
   return join(workDir, 'metadata', executionName, nodeId, 'data', '0', 'outputs.pb');
@@ -169,25 +175,7 @@ describe('what Python Flyte users send: flytekit, pandas and pyarrow write the i
     const results: Record<string, string> = {};
     for (const c of cases) {
       const out = join(work, 'matrix-out', c.case);
-      const task = unionml(
-        [
-          'execute',
-          '--inputs',
-          c.inputs,
-          '--output-prefix',
-          out,
-          '--raw-output-data-prefix',
-          join(work, 'matrix-raw'),
-          '--',
-          'app-module',
-          'app',
-          'unionml-obj-name',
-          'model',
-          'task-name',
-          'predict_from_features_task',
-        ],
-        digits,
-      );
+      const task = executeDigitsTask('predict_from_features_task', c.inputs, out, join(work, 'matrix-raw'));
       expect(task.status, `${c.case}: ${task.stderr}`).toBe(0);
       expect(readdirSync(out), `${c.case}: ${task.stderr}`).toEqual(['outputs.pb']);
       const read = flytekitReadLiterals(join(out, 'outputs.pb'), { o0: local });
@@ -214,25 +202,7 @@ describe('what Python Flyte users send: flytekit, pandas and pyarrow write the i
     ]);
     for (const c of cases) {
       const out = join(work, 'train-matrix-out', c.case);
-      const task = unionml(
-        [
-          'execute',
-          '--inputs',
-          c.inputs,
-          '--output-prefix',
-          out,
-          '--raw-output-data-prefix',
-          join(work, 'train-matrix-raw'),
-          '--',
-          'app-module',
-          'app',
-          'unionml-obj-name',
-          'model',
-          'task-name',
-          'train_task',
-        ],
-        digits,
-      );
+      const task = executeDigitsTask('train_task', c.inputs, out, join(work, 'train-matrix-raw'));
       expect(task.status, `${c.case}: ${task.stderr}`).toBe(0);
       expect(readdirSync(out), `${c.case}: ${task.stderr}`).toEqual(['outputs.pb']);
       const read = flytekitReadLiterals(join(out, 'outputs.pb'));
