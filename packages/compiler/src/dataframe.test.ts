@@ -1,6 +1,6 @@
-// The DataFrame transformer on what Python Flyte users send: a pandas frame that pyarrow wrote with a
-// non-range index reads without its index column; a dataset file that is not Parquet fails the task as its input's
-// fault (named, not retried), never as a transient system error.
+// The DataFrame transformer on what Python Flyte users send: a pandas frame that pyarrow wrote with a non-range index
+// reads without its index column; a dataset file that is not Parquet fails the task as the user's data (USER, named,
+// not retried), never as a transient system error.
 import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,10 +54,10 @@ describe('the DataFrame transformer in a task', () => {
     expect(text.endsWith(' x2')).toBe(true);
   });
 
-  it("a dataset file that is not Parquet is the input's fault: NON_RECOVERABLE, naming the variable", async () => {
+  it("a dataset file that is not Parquet is the user's data: USER, NON_RECOVERABLE, naming the variable", async () => {
     const { dir, args } = await attempt(new TextEncoder().encode('not parquet'));
     const result = await executeTask(() => Promise.resolve(describeFrame), args, { transformers: TRANSFORMERS });
-    expect(result.error).toMatchObject({ code: 'SYSTEM:InputsInvalid', recoverable: false });
+    expect(result.error).toMatchObject({ code: 'USER:DataInvalid', kind: 'USER', recoverable: false });
     expect(result.error!.message).toContain("variable 'features'");
     expect(result.error!.message).toContain('not a valid Parquet file');
     const document = flyteidl.core.ErrorDocument.decode(await readFile(join(dir, 'out', 'error.pb')));

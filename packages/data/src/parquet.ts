@@ -40,7 +40,11 @@ export async function fromParquet(bytes: Uint8Array): Promise<DataFrame> {
     metadata = parquetMetadata(file);
     rows = (await parquetReadObjects({ file, metadata, compressors, utf8: false })) as Record<string, unknown>[];
   } catch (error) {
-    throw new InvalidDataError(`not a valid Parquet file: ${(error as Error).message}`);
+    const message = (error as Error).message;
+    const codec = /unsupported compression codec/.test(message)
+      ? ' (this reader takes uncompressed, snappy, gzip, zstd, brotli, LZ4 and LZ4_RAW: write the file with one of them)'
+      : '';
+    throw new InvalidDataError(`not a valid Parquet file: ${message}${codec}`);
   }
   const index = new Set(pandasIndexColumns(metadata));
   const fields = parquetSchema(metadata).children.map((child) => child.element);

@@ -183,7 +183,8 @@ function classify(error: unknown, what: string): TaskFailure {
  *   it is the task's bug);
  * - `resolve()` rejects (an unknown task address), or `options.distribution` is not a usable code archive: SYSTEM,
  *   NON_RECOVERABLE;
- * - inputs that do not fit the interface: SYSTEM, NON_RECOVERABLE (as flytekit);
+ * - inputs that do not fit the interface: SYSTEM, NON_RECOVERABLE (as flytekit); data a transformer cannot read (a
+ *   file that is not Parquet, a codec it has not): USER, NON_RECOVERABLE (`USER:DataInvalid`), naming the variable;
  * - `inputs.pb` missing or corrupt, storage failures, anything unexpected: SYSTEM, RECOVERABLE (as flytekit).
  *
  * The exit code is 0 after writing error.pb (as flytekit, so that propeller reads error.pb), 1 when
@@ -239,6 +240,16 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
     try {
       inputs = await fromLiteralMap(inputMap, task.interface.inputs, ctx);
     } catch (error) {
+      // The data a transformer could not read (a file that is not Parquet, a codec it has not) is the user's data:
+      // USER, not retried. Other inputs that do not fit are flytekit's non-recoverable system error.
+      if (error instanceof FlyteTypeError && isUnionMLError(error.cause) && error.cause.kind === 'input') {
+        throw new TaskFailure({
+          code: 'USER:DataInvalid',
+          message: `the inputs of task ${task.name} cannot be read: ${error.message}`,
+          kind: 'USER',
+          recoverable: false,
+        });
+      }
       if (error instanceof FlyteTypeError)
         throw system('SYSTEM:InputsInvalid', `the inputs of task ${task.name} do not fit its interface: ${error.message}`, false);
       throw classify(error, `cannot convert the inputs of task ${task.name}`);
