@@ -156,7 +156,7 @@ describe('compiled workflows, run node by node through the local executor', () =
 });
 
 describe('what Python Flyte users send: flytekit, pandas and pyarrow write the inputs, our task runtime runs the task', () => {
-  it('predict_from_features_task: every codec x every pandas index kind, with non-feature date, list, struct and categorical columns', () => {
+  it('predict_from_features_task and predict_task: every codec x every pandas index kind, with non-feature date, list, struct and categorical columns', () => {
     const model = join(work, 'matrix-model.json');
     json(unionml(['train', 'app:model', '--local', '-o', model, '--json'], digits));
     const features = join(digits, 'data', 'sample_features.json');
@@ -170,7 +170,7 @@ describe('what Python Flyte users send: flytekit, pandas and pyarrow write the i
       },
     );
     expect(written.status, written.stderr).toBe(0);
-    const cases = JSON.parse(written.stdout) as { case: string; codec: string; index: string; inputs: string }[];
+    const cases = JSON.parse(written.stdout) as { case: string; codec: string; index: string; inputs: string; predictInputs: string }[];
     expect(cases).toHaveLength(30); // 6 codecs x 5 index kinds
     const results: Record<string, string> = {};
     for (const c of cases) {
@@ -181,6 +181,13 @@ describe('what Python Flyte users send: flytekit, pandas and pyarrow write the i
       const read = flytekitReadLiterals(join(out, 'outputs.pb'), { o0: local });
       expect(read.diff, `${c.case}: ${read.stdout}${read.stderr}`).toBeUndefined();
       expect(read.ok).toBe(true);
+      // predict_task: the same frame as its `data` (its parser keeps the declared features)
+      const predictOut = join(work, 'matrix-out', `${c.case}-predict`);
+      const predict = executeDigitsTask('predict_task', c.predictInputs, predictOut, join(work, 'matrix-raw'));
+      expect(predict.status, `${c.case} predict_task: ${predict.stderr}`).toBe(0);
+      expect(readdirSync(predictOut), `${c.case} predict_task: ${predict.stderr}`).toEqual(['outputs.pb']);
+      const predicted = flytekitReadLiterals(join(predictOut, 'outputs.pb'), { o0: local });
+      expect(predicted.diff, `${c.case} predict_task: ${predicted.stdout}${predicted.stderr}`).toBeUndefined();
       results[c.case] = 'predictions = local';
     }
     expect(Object.keys(results)).toHaveLength(30);

@@ -11,14 +11,15 @@ multi-index), it writes DIR/<case>/features/00000: the feature rows (in their or
 features and that a model must not see (a UTC timestamp, a date, a list, a struct and a categorical), as
 `pyarrow.parquet.write_table(pa.Table.from_pandas(df), compression=codec)` writes them, the way a Python task or
 polars/Spark upstream leaves a structured dataset. Then DIR/<case>/inputs.pb: the LiteralMap flytekit's TypeEngine
-makes of {"model_object": FlyteFile(MODEL_FILE), "features": StructuredDataset(uri=<that folder>)}.
+makes of {"model_object": FlyteFile(MODEL_FILE), "features": StructuredDataset(uri=<that folder>)}, and
+DIR/<case>/inputs-predict.pb: the same literals with the frame as `data`, a predict_task's inputs.
 
 With --train (the digits data set, header-less CSV of 64 pixels and the target): the inputs.pb of a train_task
 (`data` the pandas DataFrame as flytekit writes it; empty loader, splitter and parser kwargs) whose hyperparameters
 {"learningRate": 0.1, "epochs": 60, "l2": 0.0001} are a dict and a dataclass, each in flytekit's msgpack form and in
 its older protobuf Struct form (FLYTE_USE_OLD_DC_FORMAT=true).
 
-Prints a JSON list of {"case", "inputs", ...}.
+Prints a JSON list of {"case", "inputs", ...} ("predictInputs" too for the matrix).
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from flytekit.core.context_manager import FlyteContextManager
     from flytekit.core.type_engine import TypeEngine
+    from flytekit.models.literals import LiteralMap
     from flytekit.types.file import FlyteFile
     from flytekit.types.structured.structured_dataset import StructuredDataset
 
@@ -144,7 +146,13 @@ def main(argv: list[str] | None = None) -> int:
             inputs = os.path.abspath(os.path.join(args.out, case, "inputs.pb"))
             with open(inputs, "wb") as f:
                 f.write(literals.to_flyte_idl().SerializeToString())
-            cases.append({"case": case, "codec": codec, "index": index, "inputs": inputs})
+            # The same frame as predict_task's `data` (what a reader's dataset task upstream would hand it).
+            predict = os.path.abspath(os.path.join(args.out, case, "inputs-predict.pb"))
+            data = dict(literals.literals)
+            data["data"] = data.pop("features")
+            with open(predict, "wb") as f:
+                f.write(LiteralMap(literals=data).to_flyte_idl().SerializeToString())
+            cases.append({"case": case, "codec": codec, "index": index, "inputs": inputs, "predictInputs": predict})
     json.dump(cases, sys.stdout)
     return 0
 
