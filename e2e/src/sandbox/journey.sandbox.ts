@@ -200,7 +200,8 @@ describe('the Flyte cluster journey of the user guide', () => {
   });
 
   it('serve --remote serves the newest model of the cluster', async () => {
-    served = await startServer('npx', ['--no-install', 'unionml', 'serve', 'app:model', '--remote', ...remoteFlags, '--port', '0'], {
+    // The CLI itself (not under npx, whose SIGTERM would leave the server running after the test).
+    served = await startServer(join(app, 'node_modules', '.bin', 'unionml'), ['serve', 'app:model', '--remote', ...remoteFlags, '--port', '0'], {
       cwd: app,
       env,
       timeoutMs: 120_000,
