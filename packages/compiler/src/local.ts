@@ -1,8 +1,7 @@
 // Runs a model's compiled workflows on this machine: the protobufs that Flyte would receive, walked node by node
 // by @unionml/flyte's local executor, each task in a real `unionml execute` process with real inputs.pb and
 // outputs.pb files. This proves the artifacts without a cluster.
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -56,7 +55,7 @@ export async function trainCompiled(
   const values = trainInputValues(model, inputs);
   const run = await execute(compiled, 'train', values, options);
   const modelFile = (run.outputs['model_object'] as { path: string }).path;
-  if (options.output) await copyAtomic(modelFile, resolve(options.output));
+  if (options.output) await flyte.copyFileAtomic(modelFile, resolve(options.output));
   return {
     modelFile: options.output ? resolve(options.output) : modelFile,
     hyperparameters: run.outputs['hyperparameters'],
@@ -134,16 +133,4 @@ async function execute(compiled: CompiledModel, workflow: WorkflowKey, values: R
   await mkdir(dirname(join(outputsCtx.workDir, 'x')), { recursive: true });
   const outputs = await flyte.fromLiteralMap(result.outputs, compiled.interfaces[workflow].outputs, outputsCtx);
   return { outputs, executionName: result.executionName, nodes: result.nodes, workDir };
-}
-
-/** Copies `source` over `target` atomically: to a temporary file beside it, then renamed into place. */
-async function copyAtomic(source: string, target: string): Promise<void> {
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await copyFile(source, tmp);
-    await rename(tmp, target);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
 }

@@ -72,6 +72,7 @@ export {
   joinUri,
   localPathOf,
   parseS3Uri,
+  copyFileAtomic,
   randomName,
   S3Storage,
   storageFor,

@@ -98,6 +98,23 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 }
 
 /**
+ * Copies a local file over `target` atomically (parent folders created): to a temporary file beside it, then renamed
+ * into place, so that readers never see a partial file. On failure the temporary file is removed and the error
+ * rethrown.
+ */
+export async function copyFileAtomic(source: string, target: string): Promise<void> {
+  const temp = `${target}.${randomName(6)}.tmp`;
+  try {
+    await mkdir(dirname(target), { recursive: true });
+    await copyFile(source, temp);
+    await rename(temp, target);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
  * The storage for a URI's scheme: `s3://` (S3-compatible, see below), `file://` or a plain path (local files), and
  * `http(s)://` (read-only). Other schemes throw `STORAGE_FAILED`.
  *

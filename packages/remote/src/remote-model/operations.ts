@@ -1,10 +1,9 @@
 // The remote model operations: deploy, train, predict, wait, load, model versions and schedules against FlyteAdmin.
 // Loaded on first use by RemoteModel (remote-model.ts), so that importing @unionml/remote does not load the compiler,
 // the Flyte type engine or gRPC.
-import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import {
@@ -27,7 +26,7 @@ import {
   type Metrics,
 } from '@unionml/core';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
-import { fastExecuteArgs, flyteidl, fromLiteralMap, int64ToNumber, type LiteralContext } from '@unionml/flyte';
+import { copyFileAtomic, fastExecuteArgs, flyteidl, fromLiteralMap, int64ToNumber, type LiteralContext } from '@unionml/flyte';
 import { appVersion as gitAppVersion } from '../app-version.js';
 import { buildAppImage } from '../build.js';
 import { ImageError, RemoteError } from '../errors.js';
@@ -635,7 +634,7 @@ export async function loadTraining(ctx: RemoteContext, ref: ExecutionRef, option
   let modelFile = blob.path;
   if (options.output) {
     modelFile = resolve(options.output);
-    await copyAtomic(blob.path, modelFile);
+    await copyFileAtomic(blob.path, modelFile);
   }
   const modelObject: unknown = await ctx.model.load(modelFile);
   const hyperparameters = values['hyperparameters'];
@@ -827,17 +826,4 @@ async function setLaunchPlanState(ctx: RemoteContext, admin: AdminLike, name: st
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!.trim();
-}
-
-/** Copies `source` over `target` atomically: to a temporary file beside it, then renamed into place. */
-async function copyAtomic(source: string, target: string): Promise<void> {
-  await mkdir(dirname(target), { recursive: true });
-  const tmp = join(dirname(target), `.${basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await copyFile(source, tmp);
-    await rename(tmp, target);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
 }
