@@ -59,7 +59,10 @@ describe('Dataset defaults (tabular)', () => {
 
   it('names missing feature columns of the data', async () => {
     const d = new Dataset({ features: ['x', 'nope'], targets: ['y'] });
-    await expect(d.getData(frame())).rejects.toThrow('missing column nope in the data; present: x, x2, noise, y');
+    await expect(d.getData(frame())).rejects.toMatchObject({
+      code: 'DATASET_COLUMNS_MISSING',
+      message: "the feature column 'nope' of dataset 'dataset' is not in the data; it has: x, x2, noise, y",
+    });
   });
 });
 

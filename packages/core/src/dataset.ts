@@ -9,13 +9,14 @@ import {
   type ColumnSchema,
   type Scalar,
 } from '@unionml/data';
-import { ArgumentsError, ComponentError } from './errors.js';
+import { ArgumentsError, ComponentError, DatasetColumnsError } from './errors.js';
 import type { z } from 'zod';
-import { check, describeSchema, isPlainObject, kind } from './schema.js';
+import { check, closest, describeSchema, isPlainObject, kind } from './schema.js';
 import type {
   DataOf,
   DatasetSpec,
   FeaturesOf,
+  FittedTransformer,
   MaybePromise,
   NoArgs,
   ParsedOf,
@@ -65,6 +66,15 @@ export type FeatureLoader<TRawFeatures, TFeatures> = (raw: TRawFeatures) => Mayb
 /** Transforms features, in training (after the parser) and prediction (after the feature loader). */
 export type FeatureTransformer<TFeatures> = (features: TFeatures) => MaybePromise<TFeatures>;
 
+/**
+ * What the feature path needs from a trained model: the training features' columns (to check requests against)
+ * and the fitted feature transformer's state. A {@link ModelArtifact} is one.
+ */
+export interface FeatureContext {
+  featureSchema?: readonly ColumnSchema[] | undefined;
+  transformerState?: unknown;
+}
+
 /** Keyword-argument overrides accepted by {@link Dataset.getData}. */
 export interface DataKwargs {
   loaderKwargs?: Record<string, unknown> | undefined;
@@ -78,6 +88,8 @@ export interface DataSplits<TParsed> {
   test?: TParsed;
   /** Columns and types of the training features (tables only), before the feature transformer. */
   featureSchema?: ColumnSchema[];
+  /** What a fitted feature transformer learned on the train split (it is kept in the model file). */
+  transformerState?: unknown;
 }
 
 type Slot = 'reader' | 'loader' | 'splitter' | 'parser' | 'featureLoader' | 'featureTransformer';
@@ -115,6 +127,7 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   /** Flyte task settings given through the components' options forms. */
   readonly taskOptions: { reader?: TaskOptions } = {};
   readonly #components: Partial<Record<Slot, AnyFn>> = {};
+  #fitted: FittedTransformer<unknown, unknown> | undefined;
   readonly #featurePlans = new WeakMap<object, FeaturePlan | null>();
 
   constructor(options: DatasetOptions<TReaderArgs, TReaderInput> = {}) {
@@ -165,9 +178,45 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     return this.#register('featureLoader', fn);
   }
 
-  /** Registers the feature transformer, applied once to features in training and in prediction. */
-  featureTransformer<F extends FeatureTransformer<FeaturesOf<S>>>(fn: F): F {
-    return this.#register('featureTransformer', fn);
+  /**
+   * Registers the feature transformer, applied once to features in training and in prediction. Give a function for
+   * a stateless transformation, or `{ fit, transform }` for preprocessing that learns from the data (standardisation,
+   * encoders): `fit` runs on the train split's features, and what it returns is kept in the model file and passed
+   * to `transform` for the train and test splits and every prediction, locally, served and on Flyte.
+   *
+   * @example
+   * ```ts
+   * import { standardScaler } from '@unionml/data';
+   * dataset.featureTransformer(standardScaler());
+   * // or by hand:
+   * dataset.featureTransformer({
+   *   fit: (features) => ({ max: Math.max(...features.toVector('x')) }),
+   *   transform: (features, { max }) => features.assign('x', features.toVector('x').map((v) => v / max)),
+   * });
+   * ```
+   */
+  featureTransformer<F extends FeatureTransformer<FeaturesOf<S>>>(fn: F): F;
+  featureTransformer<TState, T extends FittedTransformer<FeaturesOf<S>, TState> = FittedTransformer<FeaturesOf<S>, TState>>(transformer: T): T;
+  featureTransformer(arg: AnyFn | FittedTransformer<unknown, unknown>): unknown {
+    if (typeof arg === 'function') {
+      this.#fitted = undefined;
+      return this.#register('featureTransformer', arg);
+    }
+    const fitted = arg as Partial<FittedTransformer<unknown, unknown>> | null;
+    if (fitted === null || typeof fitted !== 'object' || typeof fitted.fit !== 'function' || typeof fitted.transform !== 'function') {
+      throw new ComponentError(
+        `dataset.featureTransformer(...) of dataset '${this.name}' expects a function or { fit, transform } functions, got ${kind(arg)}`,
+        'pass (features) => features, or { fit: (features) => state, transform: (features, state) => features }',
+      );
+    }
+    delete this.#components.featureTransformer;
+    this.#fitted = arg;
+    return arg;
+  }
+
+  /** Whether the feature transformer is fitted (`{ fit, transform }`): its state then comes with the model. */
+  get hasFittedTransformer(): boolean {
+    return this.#fitted !== undefined;
   }
 
   /** The registered component, if any. */
@@ -209,15 +258,59 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     const splits = await this.split(data, kwargs.splitterKwargs);
     const parserKwargs = this.#parserKwargs(kwargs.parserKwargs);
     const result: DataSplits<ParsedOf<S>> = { train: undefined as never };
+    if (!this.#components.parser && DataFrame.isDataFrame(data)) this.#checkColumns(data, parserKwargs);
     const keys = splits.length === 1 ? (['train'] as const) : (['train', 'test'] as const);
+    const context: FeatureContext = {};
     for (const [i, key] of keys.entries()) {
       const parsed = await this.#parse(splits[i]!, parserKwargs);
-      if (key === 'train' && DataFrame.isDataFrame(parsed[this.featureKey])) {
-        result.featureSchema = (parsed[this.featureKey] as DataFrame).schema();
+      if (key === 'train') {
+        if (DataFrame.isDataFrame(parsed[this.featureKey])) result.featureSchema = (parsed[this.featureKey] as DataFrame).schema();
+        if (this.#fitted) {
+          context.transformerState = await this.#fit(parsed[this.featureKey]);
+          result.transformerState = context.transformerState;
+        }
       }
-      result[key] = await this.#transformParsed(parsed);
+      result[key] = await this.#transformParsed(parsed, context);
     }
     return result;
+  }
+
+  /**
+   * The default parser needs the declared target and feature columns: a missing or misspelled one is named here,
+   * before any training, with the columns the data has.
+   */
+  #checkColumns(data: DataFrame, { features, targets }: ParserKwargs): void {
+    if (!targets.length) {
+      throw new DatasetColumnsError(
+        `dataset '${this.name}' declares no target columns, so the default parser has no target to give the trainer`,
+        `declare them: new Dataset({ targets: ['label'] }) (the data has: ${listColumns(data.columns)}); for models without a target, register dataset.parser((data) => [data])`,
+      );
+    }
+    for (const [role, names] of [
+      ['target', targets],
+      ['feature', features],
+    ] as const) {
+      const missing = names.filter((c) => !data.has(c));
+      if (!missing.length) continue;
+      const guesses = missing.map((c) => [c, closest(c, data.columns)] as const).filter(([, g]) => g !== undefined);
+      throw new DatasetColumnsError(
+        `the ${role} column${missing.length === 1 ? '' : 's'} ${missing.map((c) => `'${c}'`).join(', ')} of dataset '${this.name}' ${missing.length === 1 ? 'is' : 'are'} not in the data; it has: ${listColumns(data.columns)}`,
+        guesses.length
+          ? `did you mean ${guesses.map(([, g]) => `'${g}'`).join(', ')}? Fix ${role}s: [...] in new Dataset({...})`
+          : `fix ${role}s: [...] in new Dataset({...}), or the reader, so that they name columns of the data`,
+      );
+    }
+  }
+
+  async #fit(features: unknown): Promise<unknown> {
+    const state = await this.#fitted!.fit(features);
+    if (state === undefined) {
+      throw new ComponentError(
+        `the fit of dataset '${this.name}''s feature transformer returned undefined`,
+        'return what transform needs (e.g. { mean, scale }); it is kept in the model file',
+      );
+    }
+    return state;
   }
 
   /** Runs the loader (default: coerce tables to {@link DataFrame}). */
@@ -263,22 +356,22 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
    * `features`, or the ones the model was trained on (`featureSchema`), and their types: JSON records or columns
    * with a column that is not a feature are refused (a typo, most likely), a DataFrame's other columns are left out.
    */
-  async getFeatures(rawFeatures: RawFeaturesOf<S>, options: { featureSchema?: readonly ColumnSchema[] | undefined } = {}): Promise<FeaturesOf<S>> {
+  async getFeatures(rawFeatures: RawFeaturesOf<S>, context: FeatureContext = {}): Promise<FeaturesOf<S>> {
     const loader = this.#components.featureLoader as FeatureLoader<RawFeaturesOf<S>, FeaturesOf<S>> | undefined;
-    const features = loader ? await loader(rawFeatures) : this.#defaultFeatureLoader(rawFeatures, options.featureSchema);
+    const features = loader ? await loader(rawFeatures) : this.#defaultFeatureLoader(rawFeatures, context.featureSchema);
     if (features === undefined) throw new ComponentError(`the feature loader of dataset '${this.name}' returned undefined`);
-    return this.#transform(features);
+    return this.#transform(features, context);
   }
 
   /** Reader → loader → parser → feature transformer: the features of unlabeled data read by the reader. */
-  async getFeaturesFromReader(args: Record<string, unknown>): Promise<FeaturesOf<S>> {
-    return this.featuresOf(await this.read(args));
+  async getFeaturesFromReader(args: Record<string, unknown>, context: FeatureContext = {}): Promise<FeaturesOf<S>> {
+    return this.featuresOf(await this.read(args), context);
   }
 
   /** Loader → parser → feature transformer on data the reader has read: the features of unlabeled data. */
-  async featuresOf(raw: RawOf<S>): Promise<FeaturesOf<S>> {
+  async featuresOf(raw: RawOf<S>, context: FeatureContext = {}): Promise<FeaturesOf<S>> {
     const parsed = await this.parse(await this.load(raw));
-    return this.#transform(parsed[this.featureKey] as FeaturesOf<S>);
+    return this.#transform(parsed[this.featureKey] as FeaturesOf<S>, context);
   }
 
   #defaultFeatureLoader(raw: unknown, featureSchema: readonly ColumnSchema[] | undefined): FeaturesOf<S> {
@@ -335,17 +428,28 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     return parsed as unknown as ParsedOf<S>;
   }
 
-  async #transformParsed(parsed: ParsedOf<S>): Promise<ParsedOf<S>> {
-    if (!this.#components.featureTransformer) return parsed;
+  async #transformParsed(parsed: ParsedOf<S>, context: FeatureContext): Promise<ParsedOf<S>> {
+    if (!this.#components.featureTransformer && !this.#fitted) return parsed;
     const copy = [...(parsed as readonly unknown[])];
-    copy[this.featureKey] = await this.#transform(copy[this.featureKey] as FeaturesOf<S>);
+    copy[this.featureKey] = await this.#transform(copy[this.featureKey] as FeaturesOf<S>, context);
     return copy as unknown as ParsedOf<S>;
   }
 
-  async #transform(features: FeaturesOf<S>): Promise<FeaturesOf<S>> {
-    const transformer = this.#components.featureTransformer as FeatureTransformer<FeaturesOf<S>> | undefined;
-    if (!transformer) return features;
-    const out = await transformer(features);
+  async #transform(features: FeaturesOf<S>, context: FeatureContext): Promise<FeaturesOf<S>> {
+    let out: FeaturesOf<S> | undefined;
+    if (this.#fitted) {
+      if (context.transformerState === undefined) {
+        throw new ComponentError(
+          `the feature transformer of dataset '${this.name}' is fitted, but the model has no fitted state for it (it was trained or saved without one)`,
+          'train the model again (the state is learned on the train split and kept in the model file), or load a model file saved after training',
+        );
+      }
+      out = (await this.#fitted.transform(features, context.transformerState)) as FeaturesOf<S> | undefined;
+    } else {
+      const transformer = this.#components.featureTransformer as FeatureTransformer<FeaturesOf<S>> | undefined;
+      if (!transformer) return features;
+      out = await transformer(features);
+    }
     if (out === undefined) throw new ComponentError(`the feature transformer of dataset '${this.name}' returned undefined`, 'return the transformed features');
     return out;
   }
@@ -399,6 +503,8 @@ function defaultParse(data: DataFrame, { features, targets }: ParserKwargs): [Da
 }
 
 const NO_SCHEMA: readonly ColumnSchema[] = [];
+const listColumns = (columns: readonly string[]) =>
+  columns.length === 0 ? '(no columns)' : columns.length <= 20 ? columns.join(', ') : `${columns.slice(0, 20).join(', ')}, … (${columns.length - 20} more)`;
 const noRecords = () => new InvalidDataError('the features have no records', 'send at least one record: {"features": [{"column": value, ...}]}');
 
 /**

@@ -69,6 +69,11 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
     meaning: 'the default saver or loader cannot store or rebuild the model object (no toJSON/fromJSON, not JSON data, NaN or Infinity)',
     hint: 'add toJSON() and a static fromJSON(json) to the model class, or register model.saver(...) and model.loader(...)',
   },
+  DATASET_COLUMNS_MISSING: {
+    kind: 'app',
+    meaning: "the dataset's declared target or feature columns are not in the data its reader returned (or no target is declared)",
+    hint: 'fix targets/features in new Dataset({...}) so that they name columns of the data, spelled exactly as in it',
+  },
   APP_NOT_FOUND: {
     kind: 'input',
     meaning: 'the app module of APP:MODEL cannot be found from the current folder',
@@ -108,6 +113,12 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
     kind: 'app',
     meaning: "the app's own code (feature loader, transformer, predictor...) threw an error while predicting",
     hint: "the error comes from the app's code; run with --verbose for its stack trace",
+  },
+  METRIC_INPUT_INVALID: {
+    kind: 'app',
+    meaning:
+      'a metric of @unionml/core/metrics was given values it cannot score: arrays of different lengths, no rows, NaN, mixed label types, one class only, or probabilities that do not fit the labels',
+    hint: 'pass the actual and predicted values of the same rows (see the message for what was wrong)',
   },
 });
 
@@ -151,6 +162,13 @@ export class HyperparametersError extends UnionMLError {
 export class ArgumentsError extends UnionMLError {
   constructor(what: string, problems: readonly string[], expected: string) {
     super(CORE_ERRORS.ARGUMENTS_INVALID, `invalid ${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${expected}`);
+  }
+}
+
+/** The dataset declares target or feature columns that the data does not have, or no target at all. */
+export class DatasetColumnsError extends UnionMLError {
+  constructor(message: string, hint: string) {
+    super(CORE_ERRORS.DATASET_COLUMNS_MISSING, message, { hint });
   }
 }
 
@@ -206,6 +224,20 @@ export class ScheduleError extends UnionMLError {
   constructor(message: string) {
     super(CORE_ERRORS.SCHEDULE_INVALID, message, {
       hint: "pass exactly one of expression: '0 2 * * *' or fixedRate: { value: 1, unit: 'day' }, and a name used once",
+    });
+  }
+}
+
+/** A metric of `@unionml/core/metrics` was given values it cannot score. The message names the metric. */
+export class MetricInputError extends UnionMLError {
+  constructor(
+    /** The metric function, e.g. `rocAuc`. */
+    readonly metric: string,
+    problem: string,
+    hint?: string,
+  ) {
+    super(CORE_ERRORS.METRIC_INPUT_INVALID, `${metric}: ${problem}`, {
+      hint: hint ?? 'pass the actual and predicted values of the same rows (see the message for what was wrong)',
     });
   }
 }

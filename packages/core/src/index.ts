@@ -27,15 +27,19 @@
  * @module
  */
 export { Dataset } from './dataset.js';
-export type { DataKwargs, DataSplits, DatasetOptions, FeatureLoader, FeatureTransformer, Loader, Parser, Reader, Splitter } from './dataset.js';
-export { MODEL_FILE_FORMAT, Model } from './model.js';
+export type { DataKwargs, DataSplits, DatasetOptions, FeatureContext, FeatureLoader, FeatureTransformer, Loader, Parser, Reader, Splitter } from './dataset.js';
+export { Model } from './model.js';
+export { flattenMetrics, MODEL_FILE_FORMAT, MODEL_FILE_VERSION, normalizeMetrics, unflattenMetrics } from './model-file.js';
+export type { ModelFile, ModelObjectEntry, Payload, PayloadEntry } from './model-file.js';
+export { evaluatePredictions } from './evaluation.js';
+export type { Task } from './evaluation.js';
 export type {
   AnyModel,
   Evaluator,
+  EvaluatorOptions,
   Init,
   ModelArtifact,
   ModelClass,
-  ModelFile,
   ModelLoader,
   ModelOptions,
   ModelSchedule,
@@ -52,11 +56,15 @@ export type {
   TrainResult,
 } from './model.js';
 export type {
+  ClassLabel,
   DataOf,
   DatasetSpec,
+  Evaluation,
   FeaturesOf,
+  FittedTransformer,
   MaybePromise,
   Metrics,
+  MetricValues,
   NoArgs,
   ParsedOf,
   ParserKwargs,
@@ -72,6 +80,7 @@ export {
   ArgumentsError,
   ComponentError,
   CORE_ERRORS,
+  DatasetColumnsError,
   fromAppCode,
   HyperparametersError,
   ModelFileError,
@@ -84,7 +93,7 @@ export {
 export type { CoreErrorCode } from './errors.js';
 export { importAppModule, loadModel, parseAppAddress, resolveAppModule } from './load-app.js';
 export type { AppAddress } from './load-app.js';
-export { check, describeSchema, jsonSchemaOf } from './schema.js';
+export { check, closest, describeSchema, jsonSchemaOf } from './schema.js';
 export type { CheckResult, Schema } from './schema.js';
 export { silentLogger, stderrLogger } from './log.js';
 export type { Logger } from './log.js';

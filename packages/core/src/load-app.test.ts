@@ -60,7 +60,7 @@ describe('loadModel', () => {
     expect(Model.isModel(model)).toBe(true);
     expect(model.name).toBe('tiny');
     await model.train();
-    expect(model.artifact?.metrics?.test).toBeGreaterThan(0.9);
+    expect(model.artifact?.metrics?.test?.['score']).toBeGreaterThan(0.9);
   });
 
   it('names the missing export and lists the ones present', async () => {

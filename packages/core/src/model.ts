@@ -1,9 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import type { ColumnSchema } from '@unionml/data';
-import { errorMessage } from '@unionml/errors';
+import { errorMessage, isUnionMLError } from '@unionml/errors';
 import type { z } from 'zod';
 import { Dataset, taskOptions } from './dataset.js';
+import { evaluatePredictions, type Task } from './evaluation.js';
 import {
   ArgumentsError,
   ComponentError,
@@ -15,14 +17,29 @@ import {
   ScheduleError,
   SerializationError,
 } from './errors.js';
-import { replaceAtomic, writeFileAtomic } from './files.js';
+import { writeFileAtomic } from './files.js';
 import { stderrLogger, type Logger } from './log.js';
+import {
+  decodeJsonValue,
+  encodeJsonValue,
+  looksLikeEnvelope,
+  MODEL_FILE_FORMAT,
+  MODEL_FILE_VERSION,
+  normalizeMetrics,
+  readPayload,
+  writePayload,
+  type ModelFile,
+  type ModelObjectEntry,
+} from './model-file.js';
 import { check, describeSchema, isPlainObject, kind, type Schema } from './schema.js';
+import { isLayersModel, loadLayersModel, saveLayersModel } from './tfjs.js';
 import type {
   DatasetSpec,
+  Evaluation,
   FeaturesOf,
   MaybePromise,
   Metrics,
+  MetricValues,
   NoArgs,
   ParsedOf,
   ParserKwargs,
@@ -43,13 +60,29 @@ export type Trainer<TModel, TParsed extends readonly unknown[], TTrainerKwargs> 
 ) => MaybePromise<TModel>;
 /** Predicts from features. */
 export type Predictor<TModel, TFeatures, TPrediction> = (modelObject: TModel, features: TFeatures) => MaybePromise<TPrediction>;
-/** Scores a model object on a split (`features, target` for tables). */
-export type Evaluator<TModel, TParsed extends readonly unknown[]> = (modelObject: TModel, ...args: TParsed) => MaybePromise<number>;
+/**
+ * Scores a model object on a split (`features, target` for tables): one number (named by the evaluator's `metric`
+ * option, else its function name, else `score`), or named numbers such as `{ f1: 0.91, auc: 0.97 }`.
+ */
+export type Evaluator<TModel, TParsed extends readonly unknown[]> = (modelObject: TModel, ...args: TParsed) => MaybePromise<number | MetricValues>;
+
+/** Options of the evaluator's options form, `model.evaluator({ metric: 'accuracy' })(fn)`. */
+export interface EvaluatorOptions {
+  /** The name of the number the evaluator returns. Default: the evaluator function's name, else `score`. */
+  metric?: string;
+}
 /** Called after every prediction; its errors are logged, never thrown. */
 export type PredictionCallback<TModel, TFeatures, TPrediction> = (modelObject: TModel, features: TFeatures, prediction: TPrediction) => MaybePromise<void>;
-/** Writes a model object to `file` (a temporary path that UnionML renames into place). */
+/**
+ * Writes a model object to `file`, a path in a fresh temporary folder: write a file there, or make a folder there
+ * and fill it. UnionML puts what was written into the model file, inside its envelope (feature columns, metrics,
+ * hyperparameters, versions), so a custom saver writes only the model object.
+ */
 export type Saver<TModel, THyper> = (modelObject: TModel, hyperparameters: THyper | undefined, file: string) => MaybePromise<void>;
-/** Reads a model object from `file`. */
+/**
+ * Reads a model object from `file`: the file or folder the saver wrote, restored to a temporary path (removed once
+ * the loader's promise settles, so read everything it needs before).
+ */
 export type ModelLoader<TModel> = (file: string) => MaybePromise<TModel>;
 
 /** Options of {@link Model}. */
@@ -76,16 +109,25 @@ export interface ModelOptions<
   /** A zod schema of what the predictor returns; it types the predictor and documents the HTTP API. */
   prediction?: Schema<TPrediction>;
   /**
-   * Classes with a static `fromJSON(json)` that the default loader may rebuild model objects as (by class name).
-   * A class given as `init` needs no listing.
+   * Classes with a static `fromJSON(json)` or `load(json)` (the mljs libraries' way) that the default loader may
+   * rebuild model objects as (by class name). A class given as `init`, or made by an `init` function, needs no listing.
    */
   modelClasses?: readonly ModelClass[];
+  /**
+   * Whether the model classifies or regresses, for the report of its predictions on the test split (a confusion
+   * matrix or predicted against actual values). Default: guessed from the target (strings, booleans or at most 50
+   * distinct integers are classes).
+   */
+  task?: Task;
   /** Where the model logs (e.g. errors of post-prediction callbacks). Default {@link stderrLogger}. */
   logger?: Logger;
 }
 
-/** A class whose instances the default saver writes with `toJSON()` and the default loader rebuilds with `fromJSON(json)`. */
-export type ModelClass = (abstract new (...args: never[]) => unknown) & { fromJSON(json: never): unknown };
+/**
+ * A class whose instances the default saver writes with `toJSON()` and the default loader rebuilds with its static
+ * `fromJSON(json)` or `load(json)`.
+ */
+export type ModelClass = (abstract new (...args: never[]) => unknown) & ({ fromJSON(json: never): unknown } | { load(json: never): unknown });
 
 /** Options of {@link Model.predict} and {@link Model.predictFromFeatures}. */
 export interface PredictOptions {
@@ -100,6 +142,12 @@ export interface ModelArtifact<TModel = unknown, THyper = unknown> {
   metrics?: Metrics | undefined;
   /** The training features' columns and types (tables), used to check prediction requests. */
   featureSchema?: ColumnSchema[] | undefined;
+  /** What the dataset's fitted feature transformer learned on the train split. */
+  transformerState?: unknown;
+  /** The predictions on the test split against the truth (a confusion matrix or predicted-vs-actual values). */
+  evaluation?: Evaluation | undefined;
+  /** When the model file was saved (loaded artifacts). */
+  savedAt?: string | undefined;
 }
 
 /** What {@link Model.train} returns. */
@@ -160,23 +208,8 @@ export interface PredictorOptions<TModel, TFeatures, TPrediction> extends TaskOp
   callbacks?: PredictionCallback<TModel, TFeatures, TPrediction>[];
 }
 
-/** The model file format written by the default saver. */
-export interface ModelFile {
-  format: typeof MODEL_FILE_FORMAT;
-  formatVersion: 1;
-  model: string;
-  savedAt: string;
-  unionml: string;
-  hyperparameters?: unknown;
-  metrics?: Metrics;
-  featureSchema?: ColumnSchema[];
-  modelObject: { encoding: 'json' | 'toJSON'; className?: string; value: unknown };
-}
-
-export const MODEL_FILE_FORMAT = 'unionml.model';
-
 type AnyFn = (...args: never[]) => unknown;
-type ClassLike = { fromJSON?: (json: never) => unknown; name?: string };
+type ClassLike = { fromJSON?: (json: never) => unknown; load?: (json: never) => unknown; name?: string };
 
 const BRAND = Symbol.for('unionml.model');
 
@@ -223,6 +256,8 @@ export class Model<
   #evaluator: AnyFn | undefined;
   #saver: Saver<TModel, THyper> | undefined;
   #loader: ModelLoader<TModel> | undefined;
+  #metricName: string | undefined;
+  readonly #task: Task | undefined;
   #callbacks: PredictionCallback<TModel, FeaturesOf<S>, TPrediction>[] = [];
   #artifact: ModelArtifact<TModel, THyper> | undefined;
   readonly #schedules: ModelSchedule[] = [];
@@ -243,11 +278,15 @@ export class Model<
     this.trainerKwargsSchema = options.trainerKwargs;
     this.predictionSchema = options.prediction;
     this.logger = options.logger ?? stderrLogger;
+    if (options.task !== undefined && options.task !== 'classification' && options.task !== 'regression') {
+      throw new ComponentError(`new Model({ task }) of model '${this.name}' must be 'classification' or 'regression', got ${JSON.stringify(options.task)}`);
+    }
+    this.#task = options.task;
     for (const cls of options.modelClasses ?? []) {
-      if (typeof cls !== 'function' || typeof (cls as ClassLike).fromJSON !== 'function') {
+      if (typeof cls !== 'function' || !rebuildMethod(cls as ClassLike)) {
         throw new ComponentError(
-          `new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) method`,
-          'list classes with a static fromJSON(json)',
+          `new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) or load(json) method`,
+          'list classes with a static fromJSON(json) or load(json)',
         );
       }
       this.#modelClasses.set(cls.name, cls);
@@ -314,9 +353,36 @@ export class Model<
     return (fn: AnyFn) => (this.#predictor = this.#fn('predictor', fn));
   }
 
-  /** Registers the evaluator: `(modelObject, features, target) => number`, run on each split after training. */
-  evaluator<F extends Evaluator<TModel, ParsedOf<S>>>(fn: F): F {
-    return (this.#evaluator = this.#fn('evaluator', fn));
+  /**
+   * Registers the evaluator, run on each split after training: `(modelObject, features, target) => number`, or
+   * named numbers (`{ f1, auc }`). The options form names a single number: `model.evaluator({ metric: 'r2' })(fn)`;
+   * else it is named after the function (`function accuracy(...)`), else `score`.
+   */
+  evaluator<F extends Evaluator<TModel, ParsedOf<S>>>(fn: F): F;
+  evaluator(options: EvaluatorOptions): <F extends Evaluator<TModel, ParsedOf<S>>>(fn: F) => F;
+  evaluator(arg: AnyFn | EvaluatorOptions): unknown {
+    if (typeof arg === 'function') {
+      this.#metricName = undefined;
+      return (this.#evaluator = this.#fn('evaluator', arg));
+    }
+    const { metric, ...rest } = taskOptions<EvaluatorOptions>('model.evaluator', arg);
+    const unknown = Object.keys(rest);
+    if (unknown.length)
+      throw new ComponentError(`model.evaluator({...}) of model '${this.name}' has unknown option(s) ${unknown.join(', ')}`, 'the only option is metric');
+    if (metric !== undefined && (typeof metric !== 'string' || metric === '')) {
+      throw new ComponentError(`model.evaluator({ metric }) of model '${this.name}' must be a non-empty string, got ${kind(metric)}`);
+    }
+    return (fn: AnyFn) => {
+      this.#evaluator = this.#fn('evaluator', fn);
+      this.#metricName = metric;
+      return fn;
+    };
+  }
+
+  /** The name of the evaluator's number when it returns one: its `metric` option, its function's name, or `score`. */
+  get metricName(): string {
+    const fnName = this.#evaluator?.name.replace(/^bound /, '');
+    return this.#metricName ?? (fnName && fnName !== 'evaluator' ? fnName : 'score');
   }
 
   /** Registers a custom saver, replacing the default JSON model file. */
@@ -392,11 +458,36 @@ export class Model<
 
     const metrics: Metrics = {};
     if (this.#evaluator) {
-      metrics.train = await this.#evaluate(modelObject, data.train);
-      if (data.test) metrics.test = await this.#evaluate(modelObject, data.test);
+      metrics.train = await this.#evaluate(modelObject, data.train, 'train');
+      if (data.test) metrics.test = await this.#evaluate(modelObject, data.test, 'test');
     }
-    this.#artifact = { modelObject, hyperparameters, metrics, featureSchema: data.featureSchema };
+    const evaluation = await this.#checkPredictor(modelObject, data.test ?? data.train, data.test ? 'test' : 'train');
+    this.#artifact = { modelObject, hyperparameters, metrics, featureSchema: data.featureSchema, transformerState: data.transformerState, evaluation };
     return { modelObject, hyperparameters, metrics };
+  }
+
+  /**
+   * Runs the predictor once on a split at the end of training, so that a predictor that breaks the prediction schema
+   * fails the training, not the first request; and compares its predictions with the target, for reports.
+   */
+  async #checkPredictor(modelObject: TModel, parsed: ParsedOf<S>, split: 'train' | 'test'): Promise<Evaluation | undefined> {
+    const predictor = this.#predictor as ((m: TModel, features: unknown) => MaybePromise<unknown>) | undefined;
+    if (!predictor) return undefined;
+    const args = parsed as readonly unknown[];
+    const prediction = await predictor(modelObject, args[this.dataset.featureKey]);
+    if (prediction === undefined)
+      throw new ComponentError(
+        `the predictor of model '${this.name}' returned undefined (on the ${split} split, after training)`,
+        'return the predictions from the predictor',
+      );
+    if (this.predictionSchema) {
+      const result = check(this.predictionSchema, prediction);
+      if (!result.ok) {
+        throw new PredictionError(this.name, result.problems, `${describeSchema(this.predictionSchema)} (checked on the ${split} split after training)`);
+      }
+    }
+    const target = args.length === 2 ? args[1 - this.dataset.featureKey] : undefined;
+    return target === undefined ? undefined : evaluatePredictions(target, prediction, split, this.#task);
   }
 
   #requireTrainer(): (m: TModel, ...args: unknown[]) => MaybePromise<TModel> {
@@ -460,12 +551,12 @@ export class Model<
     if (!artifact) throw new ModelNotTrainedError(this.name, 'predict');
     let features: FeaturesOf<S>;
     if ('features' in input && input.features !== undefined) {
-      features = await this.dataset.getFeatures(input.features, { featureSchema: artifact.featureSchema });
+      features = await this.dataset.getFeatures(input.features, artifact);
     } else {
       const args = 'inputs' in input && input.inputs !== undefined ? input.inputs : input;
       if (!isPlainObject(args))
         throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
-      features = await this.dataset.getFeaturesFromReader(args);
+      features = await this.dataset.getFeaturesFromReader(args, artifact);
     }
     return this.predictFromFeatures(artifact.modelObject, features, options);
   }
@@ -493,38 +584,38 @@ export class Model<
   }
 
   /**
-   * Saves the current artifact to `file`, atomically (a temporary file renamed into place). The default format is
-   * a JSON model file for model objects with `toJSON()` or plain JSON data; register {@link Model.saver} for others.
+   * Saves the current artifact to `file`, atomically (a temporary file renamed into place), as a model file: UnionML's
+   * envelope (feature columns, metrics, hyperparameters, the fitted transformer's state, versions) around the model
+   * object. The default saver stores objects with `toJSON()` (rebuilt by a static `fromJSON` or `load`),
+   * TensorFlow.js LayersModels and plain JSON data; a {@link Model.saver} stores anything else.
    * @returns the absolute path written
    */
   async save(file: string): Promise<string> {
     const artifact = this.#artifact;
     if (!artifact) throw new ModelNotTrainedError(this.name, 'be saved');
     const target = resolve(file);
+    const modelFile = await this.#toModelFile(artifact, basename(target));
     try {
-      if (this.#saver) {
-        const saver = this.#saver;
-        await replaceAtomic(target, (tmp) => Promise.resolve(saver(artifact.modelObject, artifact.hyperparameters, tmp)));
-        return target;
-      }
       // bigints (z.bigint() hyperparameters): numbers within 2^53, decimal strings beyond; load revives them.
       await writeFileAtomic(
         target,
-        `${JSON.stringify(this.#toModelFile(artifact), (_key, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))}\n`,
+        `${JSON.stringify(modelFile, (_key, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))}\n`,
       );
-      return target;
     } catch (error) {
-      if (error instanceof SerializationError) throw error;
       throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${errorMessage(error)}`, {
         cause: error,
         hint: 'check that the folder exists and is writable',
       });
     }
+    this.#artifact = { ...artifact, savedAt: modelFile.savedAt };
+    return target;
   }
 
   /**
-   * Loads a model object from `file` and sets {@link Model.artifact}. A missing, corrupt or foreign file gives a
-   * {@link ModelFileError} that names it.
+   * Loads a model file and sets {@link Model.artifact}: the envelope is checked first (format, model name), then the
+   * model object is rebuilt by the default loader or the {@link Model.loader}. A missing, corrupt or foreign file
+   * gives a {@link ModelFileError} that names it. Files of a custom saver from before the envelope still load
+   * (without the feature columns and metrics, which they never held).
    * @returns the model object
    */
   async load(file: string): Promise<TModel> {
@@ -534,13 +625,11 @@ export class Model<
       throw new ModelFileError('MODEL_FILE_NOT_FOUND', target, `model file not found: ${target}`, {
         hint: 'train and save one first: unionml train APP:MODEL --local -o FILE',
       });
-    if (this.#loader) {
-      let modelObject: TModel;
-      try {
-        modelObject = await this.#loader(target);
-      } catch (error) {
-        throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot load the model file ${target}: ${errorMessage(error)}`, { cause: error });
-      }
+    if (this.#loader && !(info.isFile() && (await looksLikeEnvelope(target).catch(() => false)))) {
+      const modelObject = await this.#runLoader(target, target);
+      this.logger.warn(
+        `${target} was written by a custom saver without UnionML's envelope (an earlier version): it holds no feature columns or metrics, so requests are not checked against the training columns; save it again to upgrade it`,
+      );
       this.#artifact = { modelObject };
       return modelObject;
     }
@@ -549,7 +638,15 @@ export class Model<
       this.hyperparameterSchema && modelFile.hyperparameters !== undefined ? check(this.hyperparameterSchema, modelFile.hyperparameters) : undefined;
     const hyperparameters = (revived?.ok ? revived.value : modelFile.hyperparameters) as THyper | undefined;
     const modelObject = await this.#fromModelFile({ ...modelFile, hyperparameters }, target);
-    this.#artifact = { modelObject, hyperparameters, metrics: modelFile.metrics, featureSchema: modelFile.featureSchema };
+    this.#artifact = {
+      modelObject,
+      hyperparameters,
+      metrics: normalizeMetrics(modelFile.metrics, this.metricName),
+      featureSchema: modelFile.featureSchema,
+      transformerState: modelFile.transformerState,
+      evaluation: modelFile.evaluation,
+      savedAt: modelFile.savedAt,
+    };
     return modelObject;
   }
 
@@ -569,12 +666,18 @@ export class Model<
     return this.load(path);
   }
 
-  async #evaluate(modelObject: TModel, parsed: ParsedOf<S>): Promise<number> {
+  async #evaluate(modelObject: TModel, parsed: ParsedOf<S>, split: 'train' | 'test'): Promise<MetricValues> {
     const value = await (this.#evaluator as (m: TModel, ...args: unknown[]) => MaybePromise<unknown>)(modelObject, ...(parsed as readonly unknown[]));
-    if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw new ComponentError(`the evaluator of model '${this.name}' must return a number, got ${kind(value)}`, 'return one score, e.g. the accuracy');
+    if (typeof value === 'number') return { [this.metricName]: value };
+    const expected = 'return one number (e.g. the accuracy) or named numbers, e.g. { f1: 0.91, auc: 0.97 }';
+    if (!isPlainObject(value) || Object.keys(value).length === 0) {
+      throw new ComponentError(`the evaluator of model '${this.name}' returned ${kind(value)} on the ${split} split`, expected);
     }
-    return value;
+    for (const [name, v] of Object.entries(value)) {
+      if (typeof v !== 'number')
+        throw new ComponentError(`the evaluator of model '${this.name}' returned ${kind(v)} for metric '${name}' on the ${split} split`, expected);
+    }
+    return { ...(value as MetricValues) };
   }
 
   #checkTrainerKwargs(input: unknown): TTrainerKwargs {
@@ -588,32 +691,84 @@ export class Model<
     return result.value;
   }
 
-  #toModelFile(artifact: ModelArtifact<TModel, THyper>): ModelFile {
-    const object = artifact.modelObject as { toJSON?: () => unknown; constructor?: { name?: string } } | null;
-    let modelObject: ModelFile['modelObject'];
-    if (object !== null && typeof object === 'object' && typeof object.toJSON === 'function') {
-      modelObject = { encoding: 'toJSON', className: object.constructor?.name, value: object.toJSON() };
-    } else if (isJsonData(object)) {
-      modelObject = { encoding: 'json', value: object };
-    } else {
-      throw new SerializationError(
-        `the default saver cannot save a model object of type ${describeType(object)}: it needs a toJSON() method or plain JSON data`,
-        'add toJSON() and a static fromJSON(json) to the model class, or register model.saver(...) and model.loader(...)',
-      );
-    }
-    assertFinite(modelObject.value);
-    const file: ModelFile = {
+  async #toModelFile(artifact: ModelArtifact<TModel, THyper>, payloadName: string): Promise<ModelFile> {
+    let tagged = false;
+    const encode = (value: unknown, what: string): unknown => {
+      if (value === undefined) return undefined;
+      const encoded = encodeJsonValue(value, what);
+      tagged ||= encoded.tagged;
+      return encoded.value;
+    };
+    const modelObject = await this.#encodeModelObject(artifact, payloadName, encode);
+    return {
       format: MODEL_FILE_FORMAT,
-      formatVersion: 1,
+      formatVersion: MODEL_FILE_VERSION,
       model: this.name,
       savedAt: new Date().toISOString(),
       unionml: VERSION,
       hyperparameters: artifact.hyperparameters,
-      metrics: artifact.metrics,
+      metrics: encode(artifact.metrics, 'the metrics') as Metrics | undefined,
       featureSchema: artifact.featureSchema,
+      transformerState: encode(artifact.transformerState, "the fitted feature transformer's state"),
+      evaluation: artifact.evaluation,
+      ...(tagged ? { tagged } : {}),
       modelObject,
     };
-    return file;
+  }
+
+  async #encodeModelObject(
+    artifact: ModelArtifact<TModel, THyper>,
+    payloadName: string,
+    encode: (value: unknown, what: string) => unknown,
+  ): Promise<ModelObjectEntry> {
+    const object = artifact.modelObject as unknown;
+    if (this.#saver) {
+      const saver = this.#saver;
+      const dir = await mkdtemp(join(tmpdir(), 'unionml-save-'));
+      try {
+        const path = join(dir, payloadName);
+        try {
+          await saver(artifact.modelObject, artifact.hyperparameters, path);
+        } catch (error) {
+          if (isUnionMLError(error)) throw error;
+          throw new ModelFileError('MODEL_FILE_WRITE', undefined, `the saver of model '${this.name}' failed: ${errorMessage(error)}`, {
+            cause: error,
+            hint: 'fix the saver registered with model.saver(...)',
+          });
+        }
+        return { encoding: 'custom', payload: await readPayload(path, payloadName, `the saver of model '${this.name}'`) };
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
+    if (isLayersModel(object)) return { encoding: 'tfjs-layers', artifacts: await saveLayersModel(object) };
+    const ways = (cls: string) =>
+      `give ${cls} a static fromJSON(json) (or load(json)) that rebuilds it and list it in new Model({ modelClasses: [${cls}] }), or register model.saver(...) and model.loader(...)`;
+    if (object !== null && typeof object === 'object' && typeof (object as { toJSON?: unknown }).toJSON === 'function' && !ArrayBuffer.isView(object)) {
+      const cls = (object as { constructor?: ClassLike }).constructor;
+      const className = cls?.name || undefined;
+      const found = await this.#modelClass(className, artifact.hyperparameters as THyper);
+      if (!found || found.name !== className) {
+        const why =
+          !cls || !rebuildMethod(cls)
+            ? 'has no static fromJSON(json) or load(json) to rebuild it'
+            : 'is not init, not made by init, and not listed in modelClasses';
+        throw new SerializationError(
+          `the default saver cannot save the model object of model '${this.name}': its class ${className ?? '(anonymous)'} has toJSON() but ${why}, so the model file could not be loaded`,
+          ways(className ?? 'the class'),
+        );
+      }
+      const value = encode(object, 'the model object');
+      return { encoding: 'toJSON', className, rebuild: rebuildMethod(found), value };
+    }
+    if (object === null || typeof object !== 'object' || Array.isArray(object) || isPlainObject(object)) {
+      return { encoding: 'json', value: encode(object, 'the model object') };
+    }
+    const type = describeType(object);
+    throw new SerializationError(
+      `the default saver cannot save the model object of model '${this.name}': a ${type} has no toJSON() and is not plain JSON data`,
+      `add toJSON() to ${type} and ${ways(type).replace(/^give /, 'give it ')}`,
+    );
   }
 
   async #readModelFile(target: string): Promise<ModelFile> {
@@ -625,7 +780,7 @@ export class Model<
     }
     let value: unknown;
     try {
-      value = JSON.parse(text);
+      value = JSON.parse(text.replace(/^\uFEFF/, ''));
     } catch (error) {
       throw new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: its JSON is truncated or corrupt (${errorMessage(error)})`, {
         cause: error,
@@ -637,7 +792,7 @@ export class Model<
         hint: 'pass a file written by model.save() or unionml train -o, or register model.loader(...) for other formats',
       });
     }
-    if (value['formatVersion'] !== 1) {
+    if (value['formatVersion'] !== 1 && value['formatVersion'] !== MODEL_FILE_VERSION) {
       throw new ModelFileError(
         'MODEL_FILE_FOREIGN',
         target,
@@ -650,27 +805,86 @@ export class Model<
         hint: 'pass the file saved for this model',
       });
     }
+    const corrupt = (what: string) =>
+      new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: ${what}`, { hint: 'train and save the model again' });
     const modelObject = value['modelObject'];
-    if (!isPlainObject(modelObject) || !('value' in modelObject) || (modelObject['encoding'] !== 'json' && modelObject['encoding'] !== 'toJSON')) {
-      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: its modelObject entry is missing or malformed`, {
-        hint: 'train and save the model again',
-      });
+    if (!isPlainObject(modelObject) || !ENCODINGS.has(modelObject['encoding'] as string)) throw corrupt('its modelObject entry is missing or malformed');
+    const encoding = modelObject['encoding'];
+    if ((encoding === 'json' || encoding === 'toJSON') && !('value' in modelObject)) throw corrupt('its modelObject entry has no value');
+    if (encoding === 'tfjs-layers' && !(isPlainObject(modelObject['artifacts']) && typeof modelObject['artifacts']['weightData'] === 'string'))
+      throw corrupt('its TensorFlow.js artifacts are missing or malformed');
+    if (encoding === 'custom' && !isPlainObject(modelObject['payload'])) throw corrupt('its custom payload is missing');
+    const schema = value['featureSchema'];
+    if (
+      schema !== undefined &&
+      !(Array.isArray(schema) && schema.every((c) => isPlainObject(c) && typeof c['name'] === 'string' && typeof c['type'] === 'string'))
+    )
+      throw corrupt('its featureSchema is not a list of { name, type } columns');
+    if (value['tagged'] === true) {
+      if ('value' in modelObject) modelObject['value'] = decodeJsonValue(modelObject['value']);
+      value['metrics'] = decodeJsonValue(value['metrics']);
+      if (value['transformerState'] !== undefined) value['transformerState'] = decodeJsonValue(value['transformerState']);
+    }
+    if (this.dataset.hasFittedTransformer && value['transformerState'] === undefined) {
+      this.logger.warn(
+        `${target} has no state for the fitted feature transformer of dataset '${this.dataset.name}': predictions will fail until the model is trained again`,
+      );
     }
     return value as unknown as ModelFile;
   }
 
   async #fromModelFile(file: ModelFile, target: string): Promise<TModel> {
-    const { encoding, className, value } = file.modelObject;
-    if (encoding === 'json') return value as TModel;
+    const entry = file.modelObject;
+    switch (entry.encoding) {
+      case 'json':
+        return entry.value as TModel;
+      case 'custom': {
+        if (!this.#loader) {
+          throw new SerializationError(
+            `${target} holds a model object written by a custom saver, and model '${this.name}' has no loader to read it`,
+            'register the loader that matches the saver: model.loader((file) => ...)',
+          );
+        }
+        const dir = await mkdtemp(join(tmpdir(), 'unionml-load-'));
+        try {
+          let path: string;
+          try {
+            path = await writePayload(entry.payload, dir);
+          } catch (error) {
+            throw new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: ${errorMessage(error)}`, {
+              cause: error,
+              hint: 'train and save the model again',
+            });
+          }
+          return await this.#runLoader(path, target);
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
+      }
+      case 'tfjs-layers':
+        try {
+          return (await loadLayersModel(entry.artifacts)) as TModel;
+        } catch (error) {
+          if (isUnionMLError(error)) throw error;
+          throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot rebuild the TensorFlow.js model of ${target}: ${errorMessage(error)}`, {
+            cause: error,
+            hint: 'train and save the model again',
+          });
+        }
+      case 'toJSON':
+        break;
+    }
+    const { className, value } = entry;
     const cls = await this.#modelClass(className, file.hyperparameters as THyper);
-    if (!cls) {
+    const method = cls && (entry.rebuild && typeof cls[entry.rebuild] === 'function' ? entry.rebuild : rebuildMethod(cls));
+    if (!cls || !method) {
       throw new SerializationError(
-        `cannot rebuild the model object of ${target}: no static fromJSON(json) was found for class ${className ?? '(unknown)'}`,
+        `cannot rebuild the model object of ${target}: no static fromJSON(json) or load(json) was found for class ${className ?? '(unknown)'}`,
         'give the class a static fromJSON(json) and use it as init, list it in new Model({ modelClasses: [Class] }), or register model.loader(...)',
       );
     }
     try {
-      return (await cls.fromJSON!(value as never)) as TModel;
+      return (await cls[method]!(value as never)) as TModel;
     } catch (error) {
       throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot rebuild the model object from ${target}: ${errorMessage(error)}`, {
         cause: error,
@@ -679,16 +893,38 @@ export class Model<
     }
   }
 
+  async #runLoader(path: string, target: string): Promise<TModel> {
+    let modelObject: TModel;
+    try {
+      modelObject = await this.#loader!(path);
+    } catch (error) {
+      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot load the model file ${target}: ${errorMessage(error)}`, { cause: error });
+    }
+    if (modelObject === undefined) {
+      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `the loader of model '${this.name}' returned undefined for ${target}`, {
+        hint: 'return the model object from the loader',
+      });
+    }
+    return modelObject;
+  }
+
+  readonly #classCache = new Map<string, ClassLike | null>();
+
   async #modelClass(className: string | undefined, hyperparameters: THyper): Promise<ClassLike | undefined> {
     const init = this.#init as unknown as ClassLike | undefined;
-    if (init && isClass(init) && typeof init.fromJSON === 'function') return init;
+    if (init && isClass(init) && rebuildMethod(init) && (className === undefined || init.name === className)) return init;
     const registered = className ? this.#modelClasses.get(className) : undefined;
     if (registered) return registered;
     if (this.#init && !isClass(this.#init)) {
-      // An init function: make a throw-away instance to find its class's static fromJSON.
-      const instance = (await this.createModelObject(hyperparameters ?? ({} as THyper))) as { constructor?: ClassLike } | null;
-      const cls = instance?.constructor;
-      if (cls && typeof cls.fromJSON === 'function') return cls;
+      // An init function: make a throw-away instance to find its class's static fromJSON or load (once per class name).
+      const key = className ?? '';
+      if (!this.#classCache.has(key)) {
+        const instance = (await this.createModelObject(hyperparameters ?? ({} as THyper))) as { constructor?: ClassLike } | null;
+        const cls = instance?.constructor;
+        this.#classCache.set(key, cls && rebuildMethod(cls) ? cls : null);
+      }
+      const cls = this.#classCache.get(key);
+      if (cls && (className === undefined || cls.name === className)) return cls;
     }
     return undefined;
   }
@@ -707,23 +943,13 @@ function isClass(fn: unknown): fn is new (...args: never[]) => unknown {
   return typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
 }
 
-function isJsonData(value: unknown): boolean {
-  if (value === null || typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return true;
-  if (Array.isArray(value)) return value.every(isJsonData);
-  if (isPlainObject(value)) return Object.values(value).every(isJsonData);
-  return false;
-}
+const ENCODINGS = new Set(['json', 'toJSON', 'tfjs-layers', 'custom']);
 
-function assertFinite(value: unknown): void {
-  JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'number' && !Number.isFinite(v)) {
-      throw new SerializationError(
-        `the model object contains ${v}, which JSON cannot store`,
-        'check the training for divergence (NaN weights), or register model.saver(...)',
-      );
-    }
-    return v;
-  });
+/** The static method that rebuilds instances of a class from their toJSON(): `fromJSON`, else `load` (mljs). */
+function rebuildMethod(cls: ClassLike): 'fromJSON' | 'load' | undefined {
+  if (typeof cls.fromJSON === 'function') return 'fromJSON';
+  if (typeof cls.load === 'function') return 'load';
+  return undefined;
 }
 
 function describeType(value: unknown): string {

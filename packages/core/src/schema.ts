@@ -144,9 +144,40 @@ function objectShape(schema: Schema): Record<string, unknown> | undefined {
 }
 
 function suggest(key: string, known: string[]): string {
-  const norm = (s: string) => s.toLowerCase().replace(/[_-]/g, '');
-  const match = known.find((k) => norm(k) === norm(key));
+  const match = closest(key, known);
   return match ? ` (did you mean '${match}'?)` : known.length ? ` (known: ${known.join(', ')})` : '';
+}
+
+/**
+ * The candidate a misspelled name most likely meant: the same but for case, `_` and `-`, else the nearest by edit
+ * distance (at most a third of the name's length, and at least 1). `undefined` when none is close.
+ */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  const norm = (s: string) => s.toLowerCase().replace(/[_\s-]/g, '');
+  const exact = candidates.find((c) => norm(c) === norm(name));
+  if (exact !== undefined) return exact;
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (const candidate of candidates) {
+    if (Math.abs(candidate.length - name.length) > limit) continue;
+    const d = editDistance(norm(name), norm(candidate));
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), in O(|a|·|b|) time and O(|b|) space. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 export { isPlainObject, kind };

@@ -87,8 +87,64 @@ export interface ParserKwargs {
   targets: readonly string[];
 }
 
-/** Metrics of a trained model: the evaluator's value on each split. */
+/** Named metric values of one split, e.g. `{ accuracy: 0.96 }` or `{ r2: 0.48, mse: 2900 }`. */
+export type MetricValues = Record<string, number>;
+
+/**
+ * Metrics of a trained model: the evaluator's named values on each split, e.g.
+ * `{ train: { accuracy: 0.99 }, test: { accuracy: 0.96 } }`. An evaluator that returns one number gives one value
+ * named by its `metric` option, else by the evaluator function's name, else `score`.
+ */
 export interface Metrics {
-  train?: number;
-  test?: number;
+  train?: MetricValues;
+  test?: MetricValues;
+}
+
+/** A label of a classifier: a target value. */
+export type ClassLabel = string | number | boolean;
+
+/**
+ * What training learned about the predictions on the test split (the train split when there is none), kept in the
+ * model file for reports: a confusion matrix for classifiers, predicted against actual values for regressions.
+ */
+export type Evaluation =
+  | {
+      kind: 'classification';
+      split: 'train' | 'test';
+      /** The target column. */
+      target: string;
+      /** The classes, sorted; rows and columns of `matrix` follow this order. */
+      labels: ClassLabel[];
+      /** `matrix[i][j]`: how many rows of actual class `labels[i]` were predicted as `labels[j]`. */
+      matrix: number[][];
+    }
+  | {
+      kind: 'regression';
+      split: 'train' | 'test';
+      target: string;
+      /** Actual values, at most 2,000 (an evenly spaced sample when the split is larger), paired with `predicted`. */
+      actual: number[];
+      predicted: number[];
+      /** How many rows the split had. */
+      rows: number;
+    };
+
+/**
+ * Preprocessing that is fitted on the training split, e.g. standardisation or one-hot encoding: `fit` learns a
+ * state from the training features, `transform` applies it. The state is kept in the model file (so it must be
+ * JSON data) and used again, unchanged, for the test split and every prediction (local, served and on Flyte).
+ *
+ * @example
+ * ```ts
+ * dataset.featureTransformer({
+ *   fit: (features) => ({ mean: features.mean() }),
+ *   transform: (features, { mean }) => features.sub(mean),
+ * });
+ * ```
+ */
+export interface FittedTransformer<TFeatures, TState> {
+  /** Learns the state from the training split's features. */
+  fit(features: TFeatures): MaybePromise<TState>;
+  /** Applies the state to features (training, test and prediction alike). */
+  transform(features: TFeatures, state: TState): MaybePromise<TFeatures>;
 }
