@@ -110,14 +110,19 @@ describe('unionml build on a real daemon', () => {
       digits,
     );
     expect(result.status, result.stderr.slice(-3000)).toBe(0);
-    const report = JSON.parse(result.stdout) as { metrics: { test: number }; workDir: string; executionName: string; nodes: { id: string; seconds: number }[] };
-    expect(report.metrics.test).toBeGreaterThanOrEqual(0.96);
+    const report = JSON.parse(result.stdout) as {
+      metrics: { test: { accuracy: number } };
+      workDir: string;
+      executionName: string;
+      nodes: { id: string; seconds: number }[];
+    };
+    expect(report.metrics.test.accuracy).toBeGreaterThanOrEqual(0.96);
     expect(result.stderr).toContain(`every task runs in a container of ${image}`);
     const outputs = (node: string) =>
       flyteidl.core.LiteralMap.decode(readFileSync(join(report.workDir, 'metadata', report.executionName, node, 'data', '0', 'outputs.pb')));
     expect(outputs('n0').literals['data']?.scalar?.structuredDataset?.metadata?.structuredDatasetType?.format).toBe('parquet');
     const metrics = outputs('n1').literals['metrics']?.map?.literals;
-    expect(metrics?.['test']?.scalar?.primitive?.floatValue).toBe(report.metrics.test);
+    expect(metrics?.['test.accuracy']?.scalar?.primitive?.floatValue).toBe(report.metrics.test.accuracy);
     console.log(`compiled train in containers: ${report.nodes.map((n) => `${n.id} ${n.seconds.toFixed(1)} s`).join(', ')}`);
 
     const local = unionml(['predict', 'app:model', '--local', '--model-path', join(work, 'model.json'), '-f', 'data/sample_features.json', '--json'], digits);

@@ -107,11 +107,13 @@ describe("Flyte's compiler and flytekit accept the bundles unionml package write
 
 describe('compiled workflows, run node by node through the local executor', () => {
   it('digits: train reaches test accuracy >= 0.96 with the in-process metrics, and predict gives the in-process predictions', () => {
-    const local = json<{ metrics: { test: number } }>(unionml(['train', 'app:model', '--local', '--json', '-o', join(work, 'digits-local.json')], digits));
-    const compiled = json<{ metrics: { test: number }; nodes: { id: string; seconds: number }[] }>(
+    const local = json<{ metrics: { test: { accuracy: number } } }>(
+      unionml(['train', 'app:model', '--local', '--json', '-o', join(work, 'digits-local.json')], digits),
+    );
+    const compiled = json<{ metrics: { test: { accuracy: number } }; nodes: { id: string; seconds: number }[] }>(
       unionml(['train', 'app:model', '--local', '--compiled', '--json', '-o', join(work, 'digits-compiled.json')], digits),
     );
-    expect(compiled.metrics.test).toBeGreaterThanOrEqual(0.96);
+    expect(compiled.metrics.test.accuracy).toBeGreaterThanOrEqual(0.96);
     expect(compiled.metrics).toEqual(local.metrics);
     expect(compiled.nodes.map((n) => n.id)).toEqual(['n0', 'n1']);
 
@@ -130,9 +132,13 @@ describe('compiled workflows, run node by node through the local executor', () =
 
   it('flytekit reads what our task runtime wrote: a Parquet DataFrame, a STRUCT, a blob and a map of floats', () => {
     const inputs = { n: 12, asOf: '2026-01-01T00:00:00Z', hyperparameters: { shift: 0.5, tags: ['a', 'b'] }, trainerKwargs: { epochs: 2 } };
-    const report = json<{ executionName: string; workDir: string; hyperparameters: unknown; metrics: Record<string, number>; modelPath: string }>(
-      unionml(['train', 'app:model', '--local', '--compiled', '--json', '-o', join(work, 'every-type.json'), '-i', JSON.stringify(inputs)], everyType),
-    );
+    const report = json<{
+      executionName: string;
+      workDir: string;
+      hyperparameters: unknown;
+      metrics: Record<string, Record<string, number>>;
+      modelPath: string;
+    }>(unionml(['train', 'app:model', '--local', '--compiled', '--json', '-o', join(work, 'every-type.json'), '-i', JSON.stringify(inputs)], everyType));
     const rows = Array.from({ length: 12 }, (_, x) => ({ x, x2: 2 * x, y: x >= 50 ? 1 : 0 }));
     const dataset = flytekitReadLiterals(nodeOutputs(report.workDir, report.executionName, 'n0'), { data: { columns: ['x', 'x2', 'y'], records: rows } });
     expect(dataset.diff, dataset.stdout + dataset.stderr).toBeUndefined();
@@ -141,7 +147,10 @@ describe('compiled workflows, run node by node through the local executor', () =
     const modelFile = readFileSync(report.modelPath);
     const train = flytekitReadLiterals(nodeOutputs(report.workDir, report.executionName, 'n1'), {
       hyperparameters: { shift: 0.5, tags: ['a', 'b'] },
-      metrics: report.metrics,
+      // a Flyte map of floats: {"train.score": ..., "test.score": ...}
+      metrics: Object.fromEntries(
+        Object.entries(report.metrics).flatMap(([split, values]) => Object.entries(values).map(([name, v]) => [`${split}.${name}`, v])),
+      ),
       model_object: { blob: { size: modelFile.length, sha256: createHash('sha256').update(modelFile).digest('hex'), text: modelFile.toString('utf8') } },
     });
     expect(train.diff, train.stdout + train.stderr).toBeUndefined();
@@ -214,9 +223,9 @@ describe('what Python Flyte users send: flytekit, pandas and pyarrow write the i
       expect(readdirSync(out), `${c.case}: ${task.stderr}`).toEqual(['outputs.pb']);
       const read = flytekitReadLiterals(join(out, 'outputs.pb'));
       expect(read.ok, `${c.case}: ${read.stdout}${read.stderr}`).toBe(true);
-      const outputs = read.json as { hyperparameters: unknown; metrics: { train: number; test: number } };
+      const outputs = read.json as { hyperparameters: unknown; metrics: Record<string, number> };
       expect(outputs.hyperparameters, c.case).toEqual({ learningRate: 0.1, epochs: 60, l2: 0.0001 });
-      expect(outputs.metrics.test, c.case).toBeGreaterThan(0.9);
+      expect(outputs.metrics['test.accuracy'], c.case).toBeGreaterThan(0.9);
     }
   }, 600_000);
 });

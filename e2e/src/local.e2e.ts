@@ -55,8 +55,8 @@ describe('a new app made by unionml init', () => {
   it('trains locally to a test accuracy of at least 0.96 and saves the model', () => {
     const result = unionml(['train', 'app:model', '--local', '--json', '-o', 'model.json']);
     expect(result.status, result.stderr).toBe(0);
-    const report = JSON.parse(result.stdout) as { metrics: { train: number; test: number }; modelPath: string };
-    expect(report.metrics.test).toBeGreaterThanOrEqual(0.96);
+    const report = JSON.parse(result.stdout) as { metrics: { train: { accuracy: number }; test: { accuracy: number } }; modelPath: string };
+    expect(report.metrics.test.accuracy).toBeGreaterThanOrEqual(0.96);
     expect(report.modelPath).toBe(join(app, 'model.json'));
     expect(JSON.parse(readFileSync(join(app, 'model.json'), 'utf8'))).toMatchObject({ format: 'unionml.model', model: 'digits_classifier' });
   });

@@ -144,7 +144,7 @@ model.trainer((estimator, features, target) => estimator.fit(features.toMatrix()
 
 model.predictor((estimator, features) => estimator.predict(features.toTypedMatrix()));
 
-model.evaluator((estimator, features, target) => {
+model.evaluator({ metric: 'accuracy' })((estimator, features, target) => {
   const predicted = estimator.predict(features.toTypedMatrix());
   const actual = target.toVector();
   return predicted.filter((p, i) => p === actual[i]).length / actual.length;

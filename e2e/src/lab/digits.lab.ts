@@ -174,8 +174,8 @@ describe('flytectl and the digits app on the lab', () => {
     expect(remote.json.phase).toBe('SUCCEEDED');
     expect(remote.json.nodes.filter((n) => n.id.startsWith('n')).map((n) => n.phase)).toEqual(['SUCCEEDED', 'SUCCEEDED']);
     // The outputs: the hyperparameters, the metrics of each split and the model file (a blob, downloaded).
-    const outputs = remote.json.outputs as { metrics: { train: number; test: number }; model_object: { blob: { uri: string; path: string } } };
-    expect(outputs.metrics.test, JSON.stringify(outputs)).toBeGreaterThan(0.9);
+    const outputs = remote.json.outputs as { metrics: Record<string, number>; model_object: { blob: { uri: string; path: string } } };
+    expect(outputs.metrics['test.accuracy'], JSON.stringify(outputs)).toBeGreaterThan(0.9);
     expect(outputs.model_object.blob.uri).toMatch(/^s3:\/\/my-s3-bucket\/data\//);
     const modelFile = outputs.model_object.blob;
 

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Metrics } from '@unionml/core';
 import { flyteidl } from '@unionml/flyte';
 import { AdminClient, readFlyteConfig } from '@unionml/flyte/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,13 +110,13 @@ describe('the Flyte cluster journey of the user guide', () => {
       await unionml(['train', 'app:model', ...remoteFlags, '-i', '{"hyperparameters": {"epochs": 200}}', '--json']),
     );
     expect(started.execution).toBeTruthy();
-    const trained = json<{ modelVersion: string; metrics: { train: number; test: number } }>(
+    const trained = json<{ modelVersion: string; metrics: Metrics }>(
       await unionml(['train', 'app:model', ...remoteFlags, '-i', '{"hyperparameters": {"epochs": 200}}', '--wait', '--json']),
     );
-    const local = json<{ metrics: { train: number; test: number } }>(
+    const local = json<{ metrics: Metrics }>(
       await unionml(['train', 'app:model', '--local', '-i', '{"hyperparameters": {"epochs": 200}}', '-o', join(work, 'local.json'), '--json']),
     );
-    expect(trained.metrics.test).toBeGreaterThanOrEqual(local.metrics.test - 1e-9);
+    expect(trained.metrics.test!['accuracy']).toBeGreaterThanOrEqual(local.metrics.test!['accuracy']! - 1e-9);
     const versions = json<{ modelVersions: string[] }>(await unionml(['list-model-versions', 'app:model', ...remoteFlags, '-v', appVersion, '--json']));
     expect(versions.modelVersions[0]).toBe(trained.modelVersion);
     expect(versions.modelVersions).toContain(started.execution);
@@ -130,8 +131,8 @@ describe('the Flyte cluster journey of the user guide', () => {
     process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
     await sleep(5_000); // the CLI's polls are refused meanwhile
     runOk('bash', [join(repoRoot, 'tools', 'flyte-lab', 'up.sh')], { cwd: repoRoot, timeoutMs: 300_000 });
-    const trained = json<{ modelVersion: string; metrics: { test: number } }>(await waiting);
-    expect(trained.metrics.test).toBeGreaterThan(0.5);
+    const trained = json<{ modelVersion: string; metrics: Metrics }>(await waiting);
+    expect(trained.metrics.test!['accuracy']).toBeGreaterThan(0.5);
   });
 
   it('predicts on the cluster what the same model file predicts locally', async () => {

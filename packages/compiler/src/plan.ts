@@ -4,7 +4,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonSchemaOf, type AnyModel, type TaskOptions } from '@unionml/core';
+import { flattenMetrics, jsonSchemaOf, type AnyModel, type TaskOptions } from '@unionml/core';
 import { DataFrame, isPlainObject } from '@unionml/data';
 import type { FlyteType, TaskDefinition, TypedInterface } from '@unionml/flyte';
 import { DATAFRAME_TRANSFORMER_NAME } from './dataframe.js';
@@ -179,18 +179,18 @@ const RUNNERS: Record<TaskName, Runner> = {
     });
     const file = join(await mkdtemp(join(tmpdir(), 'unionml-model-')), 'model.json');
     await model.save(file);
-    return { model_object: { uri: file }, hyperparameters: result.hyperparameters, metrics: { ...result.metrics } };
+    return { model_object: { uri: file }, hyperparameters: result.hyperparameters, metrics: flattenMetrics(result.metrics) };
   },
 
   async predict_task(model, _plan, inputs) {
     const modelObject: unknown = await model.load(blobPath(inputs['model_object']));
-    const features = await model.dataset.featuresOf(inputs['data']);
+    const features = await model.dataset.featuresOf(inputs['data'], model.artifact);
     return { o0: await model.predictFromFeatures(modelObject, features) };
   },
 
   async predict_from_features_task(model, _plan, inputs) {
     const modelObject: unknown = await model.load(blobPath(inputs['model_object']));
-    const features = await model.dataset.getFeatures(inputs['features'], { featureSchema: model.artifact?.featureSchema });
+    const features = await model.dataset.getFeatures(inputs['features'], model.artifact);
     return { o0: await model.predictFromFeatures(modelObject, features) };
   },
 };

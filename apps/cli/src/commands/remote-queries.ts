@@ -8,6 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isUnionMLError } from '@unionml/errors';
+import type { Metrics } from '@unionml/core';
 import type { ExecutionSummary } from '@unionml/remote';
 import type { CommandContext } from '../commands.js';
 import { OutputWriteError, RemoteCommandError, UsageError } from '../errors.js';
@@ -64,7 +65,7 @@ export interface FetchModelReport {
   /** The model file in the cluster's storage. */
   modelUri: string;
   hyperparameters: unknown;
-  metrics: object;
+  metrics: Metrics;
 }
 
 /**

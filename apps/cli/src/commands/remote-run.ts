@@ -5,6 +5,7 @@
  * unless `--wait`; then they print the artifact or the predictions.
  */
 import { resolve } from 'node:path';
+import type { Metrics } from '@unionml/core';
 import type { RemoteArtifact } from '@unionml/remote';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
@@ -26,7 +27,7 @@ export interface RemoteTrainReport {
   domain: string;
   url: string;
   hyperparameters: unknown;
-  metrics: object;
+  metrics: Metrics;
   /** How long the execution ran, as Flyte reports it. */
   durationSeconds: number;
   /** Wall seconds of the command, from the start of the execution to its artifact. */

@@ -5,6 +5,7 @@ import type * as Core from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { importRemote, UsageError } from '../errors.js';
 import type { Output } from '../output.js';
+import type { Metrics } from '@unionml/core';
 import { CLI_ROOT } from '../templates.js';
 
 /** The options of train and predict that only run on a cluster. */
@@ -91,11 +92,17 @@ export async function compiledRunOptions(
   return options;
 }
 
-/** `train 0.9993, test 0.9722`. */
-export function formatMetrics(metrics: object): string {
-  const entries = Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number');
-  if (!entries.length) return 'none (the model has no evaluator)';
-  return entries.map(([split, value]) => `${split} ${value.toFixed(4)}`).join(', ');
+/** `accuracy: train 0.9993, test 0.9722; f1: train 0.99, test 0.97`: each metric by name, its value on each split. */
+export function formatMetrics(metrics: Metrics): string {
+  const names = [...new Set([...Object.keys(metrics.train ?? {}), ...Object.keys(metrics.test ?? {})])];
+  if (!names.length) return 'none (the model has no evaluator)';
+  const format = (v: number) => (Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? v.toFixed(4) : String(v));
+  return names
+    .map((name) => {
+      const splits = (['train', 'test'] as const).filter((s) => metrics[s]?.[name] !== undefined).map((s) => `${s} ${format(metrics[s]![name]!)}`);
+      return `${name}: ${splits.join(', ')}`;
+    })
+    .join('; ');
 }
 
 /** Fails before training, not after, when the model file cannot be written where asked. */

@@ -19,6 +19,7 @@ import {
   importAppModule,
   parseAppAddress,
   PredictInputError,
+  unflattenMetrics,
   resolveAppModule,
   type AnyModel,
   type AppAddress,
@@ -638,8 +639,9 @@ export async function loadTraining(ctx: RemoteContext, ref: ExecutionRef, option
   }
   const modelObject: unknown = await ctx.model.load(modelFile);
   const hyperparameters = values['hyperparameters'];
-  const metrics = values['metrics'] as Metrics;
-  // The outputs are the record of the training; the model file says the same unless a custom saver left them out.
+  // A Flyte map of floats, `{"train.accuracy": 0.99}` (Python UnionML's apps give `{"train": 0.99}`).
+  const metrics: Metrics = unflattenMetrics((values['metrics'] ?? {}) as Record<string, unknown>, ctx.model.metricName);
+  // The outputs are the record of the training; the model file (loaded above) holds the same and more.
   ctx.model.artifact = { ...ctx.model.artifact, modelObject, hyperparameters, metrics };
   return {
     modelObject,

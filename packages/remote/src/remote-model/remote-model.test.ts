@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { compileModel, trainInputValues, TRANSFORMERS, workflowInputLiterals } from '@unionml/compiler';
+import { flattenMetrics } from '@unionml/core';
 import { flyteidl, readTar, storageFor, toLiteralMap, type LiteralContext } from '@unionml/flyte';
 import { Centroid } from '@unionml/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ async function trainingOutputs(shift = 0, modelUri?: string): Promise<flyteidl.c
   const file = await model.save(join(mkdtempSync(join(work, 'model-')), 'model.json'));
   const compiled = await compileModel(model, compileTarget);
   const outputs = await toLiteralMap(
-    { model_object: { uri: pathToFileURL(file).href }, hyperparameters: result.hyperparameters, metrics: result.metrics },
+    { model_object: { uri: pathToFileURL(file).href }, hyperparameters: result.hyperparameters, metrics: flattenMetrics(result.metrics) },
     compiled.interfaces.train.outputs,
     context(),
   );
@@ -117,7 +118,7 @@ describe('train', () => {
     const trained = await app.train({ hyperparameters: { shift: 0.5 } }, { pollMs: 5 });
     expect(trained.modelObject).toBeInstanceOf(Centroid);
     expect(trained.hyperparameters).toEqual({ shift: 0.5 });
-    expect(trained.metrics.train).toBeGreaterThan(0.9);
+    expect(trained.metrics.train?.['score']).toBeGreaterThan(0.9);
     expect(trained.modelVersion).toMatch(/^f\d{19}$/);
     expect(trained.modelUri).toMatch(/^file:\/\/.*model\.json$/);
     expect(model.artifact?.modelObject).toBe(trained.modelObject);
