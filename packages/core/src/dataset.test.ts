@@ -82,6 +82,19 @@ describe('Dataset components', () => {
     expect((await d.read({ n: 5 })) as DataFrame).toHaveLength(5);
     await expect(d.read({ n: 'five' })).rejects.toThrow(/invalid reader arguments for dataset 'dataset':\n {2}- 'n': .*\nexpected: \{ n: integer \(>= 1\) \}/);
     await expect(d.read({ n: 5, m: 1 })).rejects.toThrow(/unknown key 'm'/);
+    await expect(d.read({ N: 5 })).rejects.toThrow("unknown key 'N' (did you mean 'n'?)");
+  });
+
+  it('refuses reader arguments for a reader that declares none, and passes them to one that takes a parameter', async () => {
+    const none = new Dataset({ name: 'digits' });
+    none.reader(() => frame(3));
+    await expect(none.read({ file: 'x' })).rejects.toMatchObject({
+      code: 'ARGUMENTS_INVALID',
+      message: expect.stringContaining("unknown key 'file' (the reader takes no arguments)") as string,
+    });
+    const untyped = new Dataset<{ n?: number }>();
+    untyped.reader((args) => frame(args.n ?? 2));
+    expect(await untyped.read({ n: 4 })).toHaveLength(4);
   });
 
   it('says when the reader is missing or returns nothing', async () => {

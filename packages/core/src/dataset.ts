@@ -241,9 +241,22 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     return raw;
   }
 
-  /** Validates reader arguments; without a schema they pass as given. */
+  /**
+   * Validates reader arguments against `readerArgs`: unknown keys are errors that name the known ones. Without a
+   * schema, a reader that takes no parameter accepts no arguments; one that takes a parameter gets them as given.
+   */
   checkReaderArgs(args: Record<string, unknown>): TReaderArgs {
-    if (!this.readerArgsSchema) return args as TReaderArgs;
+    if (!this.readerArgsSchema) {
+      const keys = Object.keys(args);
+      if (keys.length && this.#components.reader?.length === 0) {
+        throw new ArgumentsError(
+          `reader arguments for dataset '${this.name}'`,
+          keys.map((k) => `unknown key '${k}' (the reader takes no arguments)`),
+          'none: declare them with new Dataset({ readerArgs: z.object({...}) }) to accept some',
+        );
+      }
+      return args as TReaderArgs;
+    }
     const result = check(this.readerArgsSchema, args);
     if (!result.ok) throw new ArgumentsError(`reader arguments for dataset '${this.name}'`, result.problems, describeSchema(this.readerArgsSchema));
     return result.value;

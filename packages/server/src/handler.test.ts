@@ -131,6 +131,11 @@ describe('POST /predict', () => {
     expect((await predict(base, { inputs: { n: 5 } })).json).toEqual([0, 0, 0, 0, 0]);
   });
 
+  it('refuses unknown reader arguments with a 400 that names the known ones', async () => {
+    expectError(await predict(base, { inputs: { n: 5, file: 'x' } }), 400, 'ARGUMENTS_INVALID', "unknown key 'file' (known: n, offset)");
+    expectError(await predict(base, { inputs: { N: 5 } }), 400, 'ARGUMENTS_INVALID', "unknown key 'N' (did you mean 'n'?)");
+  });
+
   it('runs the feature loader once per request', async () => {
     const { dataset, model } = makeTinyApp();
     await model.train();
