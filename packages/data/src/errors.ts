@@ -1,9 +1,11 @@
 import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
 
 /**
- * Every error code of `@unionml/data`, with its kind, its meaning and a general hint. They are all `input` errors: the
- * table, the file or the value that was given is wrong (an HTTP server answers them 400). Errors carry a more specific
- * hint where one is known (e.g. the column and the type it needs).
+ * Every error code of `@unionml/data`, with its kind, its meaning and a general hint. All but one are `input` errors:
+ * the table, the file, the option or the value that was given is wrong (an HTTP server answers them 400). The one
+ * `state` error, `DATA_TRANSFORMER_STATE_INVALID`, says that a fitted transformer's stored state does not fit the
+ * transformer (the model must be trained again). Errors carry a more specific hint where one is known (e.g. the column
+ * and the type it needs).
  */
 export const DATA_ERRORS = defineErrors('@unionml/data', {
   DATA_COLUMNS_MISSING: {
@@ -40,6 +42,27 @@ export const DATA_ERRORS = defineErrors('@unionml/data', {
     kind: 'input',
     meaning: 'A data file cannot be read or parsed: not valid CSV, gzip or tabular JSON, rows with the wrong number of fields, or a remote URL',
     hint: 'check the file against the format its name says (CSV with a header line, JSON records or columns, gzip for .gz)',
+  },
+  DATA_OPTIONS_INVALID: {
+    kind: 'input',
+    meaning: 'An option given to a data function is not valid (e.g. skipRows that is not a whole number, transformer columns that are not names)',
+    hint: 'check the option against the documentation of the function; the message names the option and the value',
+  },
+  DATA_SPLIT_INVALID: {
+    kind: 'input',
+    meaning:
+      'A train/test split cannot be made as asked: a testSize that leaves a set empty, stratify labels that are not one per row, a class with one member, fewer test or train rows than classes, or stratify without shuffle',
+    hint: 'change testSize, or stratify by a column whose every class has at least 2 rows (and keep shuffle on)',
+  },
+  DATA_CATEGORY_UNKNOWN: {
+    kind: 'input',
+    meaning: 'A categorical value was not seen when the one-hot encoder was fitted on the training data',
+    hint: "send one of the categories the message lists, or create the encoder with handleUnknown: 'ignore' and train again",
+  },
+  DATA_TRANSFORMER_STATE_INVALID: {
+    kind: 'state',
+    meaning: "A fitted transformer's stored state (in the model file) is not a state this transformer makes: the model was trained with other preprocessing",
+    hint: 'train the model again with the current preprocessing',
   },
   INPUT_BAD_JSON: {
     kind: 'input',
@@ -134,6 +157,57 @@ export class DataFileError extends UnionMLError<'DATA_FILE_NOT_FOUND' | 'DATA_FI
     options: { code?: DataFileErrorCode; hint?: string | undefined; cause?: unknown } = {},
   ) {
     super(options.code ?? DATA_ERRORS.DATA_FILE_INVALID, message, { hint: options.hint, cause: options.cause });
+  }
+}
+
+/** An option of a data function (readCsv, a transformer...) has a value it does not accept. */
+export class DataOptionsError extends UnionMLError<'DATA_OPTIONS_INVALID'> {
+  constructor(
+    /** The function whose option is wrong, e.g. `readCsv` or `oneHotEncoder`. */
+    readonly fn: string,
+    /** The option, e.g. `skipRows`. */
+    readonly option: string,
+    message: string,
+    hint?: string,
+  ) {
+    super(DATA_ERRORS.DATA_OPTIONS_INVALID, `${fn}: ${message}`, { hint });
+  }
+}
+
+/** A train/test split that cannot be made as asked; the message says which of scikit-learn's rules it breaks. */
+export class SplitError extends UnionMLError<'DATA_SPLIT_INVALID'> {
+  constructor(message: string, hint?: string) {
+    super(DATA_ERRORS.DATA_SPLIT_INVALID, message, { hint });
+  }
+}
+
+/** A value of a one-hot encoded column that was not among the training categories. */
+export class UnknownCategoryError extends UnionMLError<'DATA_CATEGORY_UNKNOWN'> {
+  constructor(
+    readonly column: string,
+    readonly row: number,
+    readonly value: unknown,
+    /** The categories learned at fit time, in order. */
+    readonly categories: readonly unknown[],
+  ) {
+    super(
+      DATA_ERRORS.DATA_CATEGORY_UNKNOWN,
+      `column '${column}' row ${row} has the category ${describeValue(value)}, which the encoder did not see in training; known categories: ${list(categories.map(describeValue), 20)}`,
+      { hint: `send one of the known categories of '${column}', or create the encoder with handleUnknown: 'ignore' and train again` },
+    );
+  }
+}
+
+/** A fitted transformer's state is not one this transformer makes (another transformer's, or an edited file). */
+export class TransformerStateError extends UnionMLError<'DATA_TRANSFORMER_STATE_INVALID'> {
+  constructor(
+    /** The transformer, e.g. `standardScaler`. */
+    readonly transformer: string,
+    detail: string,
+  ) {
+    super(DATA_ERRORS.DATA_TRANSFORMER_STATE_INVALID, `the fitted state of ${transformer} is not valid: ${detail}`, {
+      hint: `train the model again: its stored state was not made by this ${transformer} (the preprocessing changed since training?)`,
+    });
   }
 }
 

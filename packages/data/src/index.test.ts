@@ -11,9 +11,13 @@ import {
   ColumnsUnexpectedError,
   DATA_ERRORS,
   DataFileError,
+  DataOptionsError,
   InvalidDataError,
   JsonSyntaxError,
   NonNumericValueError,
+  SplitError,
+  TransformerStateError,
+  UnknownCategoryError,
 } from './index.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -24,13 +28,27 @@ afterAll(() => {
 
 describe('@unionml/data', () => {
   it('exports the contract', () => {
-    for (const name of ['DataFrame', 'readCsv', 'readJson', 'parseJson', 'toParquet', 'fromParquet', 'trainTestSplit', 'loadDanfo']) {
+    for (const name of [
+      'DataFrame',
+      'readCsv',
+      'readJson',
+      'readText',
+      'parseJson',
+      'toParquet',
+      'fromParquet',
+      'trainTestSplit',
+      'splitIndices',
+      'standardScaler',
+      'oneHotEncoder',
+      'pipeline',
+      'loadDanfo',
+    ]) {
       expect(typeof (api as Record<string, unknown>)[name]).toBe('function');
     }
     expect(api.DATA_ERRORS.DATA_WRONG_TYPE.code).toBe('DATA_WRONG_TYPE');
   });
 
-  it('declares every code once, in DATA_ERRORS: all of kind input, so a server answers them 400', () => {
+  it('declares every code once, in DATA_ERRORS: all of kind input (a server answers them 400) but the transformer state', () => {
     expect(Object.fromEntries(Object.values(DATA_ERRORS).map((c) => [c.code, c.kind]))).toEqual({
       DATA_COLUMNS_MISSING: 'input',
       DATA_COLUMNS_UNEXPECTED: 'input',
@@ -39,6 +57,10 @@ describe('@unionml/data', () => {
       DATA_INVALID: 'input',
       DATA_FILE_NOT_FOUND: 'input',
       DATA_FILE_INVALID: 'input',
+      DATA_OPTIONS_INVALID: 'input',
+      DATA_SPLIT_INVALID: 'input',
+      DATA_CATEGORY_UNKNOWN: 'input',
+      DATA_TRANSFORMER_STATE_INVALID: 'state',
       INPUT_BAD_JSON: 'input',
     });
     const errors = [
@@ -49,14 +71,20 @@ describe('@unionml/data', () => {
       new InvalidDataError('not a table'),
       new DataFileError('x.csv', 'missing', { code: DATA_ERRORS.DATA_FILE_NOT_FOUND }),
       new DataFileError('x.csv', 'not CSV'),
+      new DataOptionsError('readCsv', 'skipRows', 'skipRows must be a whole number'),
+      new SplitError('cannot split'),
+      new UnknownCategoryError('color', 0, 'green', ['blue', 'red']),
       new JsonSyntaxError('x.json', 1, 1, 'unexpected end', ''),
     ];
-    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(Object.keys(DATA_ERRORS)));
     for (const e of errors) {
       expect(isUnionMLError(e)).toBe(true);
       expect(e.kind).toBe('input');
       expect(httpStatusOf(e), e.code).toBe(400);
     }
+    // A stored transformer state that the transformer cannot use: the model must be trained again (409, not 400).
+    const stateError = new TransformerStateError('standardScaler', 'columns is not an array');
+    expect([stateError.code, stateError.kind, httpStatusOf(stateError)]).toEqual(['DATA_TRANSFORMER_STATE_INVALID', 'state', 409]);
+    expect(new Set([...errors, stateError].map((e) => e.code))).toEqual(new Set(Object.keys(DATA_ERRORS)));
     for (const entry of Object.values(DATA_ERRORS)) {
       expect(entry.registry).toBe('@unionml/data');
       expect(entry.meaning.length, entry.code).toBeGreaterThan(20);
