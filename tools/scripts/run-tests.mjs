@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Runs the checks of the workspace and prints, as its last line, "N passed, N failed" (counts of tests).
 //
-//   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, the Flyte judges,
-//                                             the Flyte lab up), lint, typecheck, unit, integration (the FlyteAdmin client
-//                                             and remote model tests on the lab), the e2e suites (local, flyte, docker),
+//   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, Debian's Chromium,
+//                                             the Flyte judges, the Flyte lab up), lint, typecheck, unit, integration (the
+//                                             FlyteAdmin client and remote model tests on the lab, the model report in
+//                                             headless Chromium), the e2e suites (local, flyte, docker),
 //                                             the lab's Go tests, e2e:lab, e2e:sandbox, the lab down, and the published
 //                                             packages' checks (publint, are-the-types-wrong)
 //   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
@@ -35,6 +36,8 @@ if (!unitOnly) {
   // Setup: what the integration and e2e tiers use. A real Docker daemon and a local base image (no registry can be
   // pulled from here); Flyte's own code as judges: its Go compiler (Go module proxy) and flytekit (PyPI).
   steps.push(['setup: docker daemon', 'bash', [join(root, 'tools', 'scripts', 'docker-up.sh')], { setup: true }]);
+  // Debian's Chromium (apt-get), for the integration tier's browser test of the model report (@unionml/server).
+  steps.push(['setup: chromium', 'bash', [join(root, 'tools', 'scripts', 'chromium-setup.sh')], { setup: true }]);
   steps.push(['setup: flyte judges', 'bash', [join(root, 'tools', 'scripts', 'setup-flyte-judges.sh')], { setup: true }]);
   // The Flyte lab (tools/flyte-lab): its binaries built from the Go module proxy (cached in tools/flyte-lab/bin and
   // Go's caches), then etcd, kube-apiserver, MinIO, the registry, the control plane, flytepropeller and the pod runner.
@@ -53,8 +56,12 @@ if (!unitOnly) {
     {
       needs: ['setup: docker daemon'],
       reports: (f) => f.includes('-integration'),
-      // The lab's tests fail instead of skipping when the lab came up (a lab that did not is its own failure).
-      env: () => (failedSteps.some((f) => f.name === 'setup: flyte lab') ? {} : { UNIONML_REQUIRE_LAB: '1' }),
+      // The lab's tests fail instead of skipping when the lab came up (a lab that did not is its own failure). The
+      // browser test fails instead of skipping whenever Chromium is missing, even when its setup step failed too.
+      env: () => ({
+        UNIONML_REQUIRE_CHROMIUM: '1',
+        ...(failedSteps.some((f) => f.name === 'setup: flyte lab') ? {} : { UNIONML_REQUIRE_LAB: '1' }),
+      }),
     },
   ]);
   steps.push(['e2e:local', nx, ['run', 'e2e:local', stream], { reports: (f) => f === 'e2e.json' }]);
