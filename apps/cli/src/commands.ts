@@ -66,6 +66,10 @@ const image: OptionSpec = {
   value: 'IMAGE',
   description: 'with --compiled: run every task in a container of this image (see unionml build), as a cluster would (needs @unionml/remote)',
 };
+const keep: OptionSpec = {
+  type: 'boolean',
+  description: "with --compiled: keep the run's folder (each node's inputs.pb, outputs.pb and data) and print where it is (default: removed when the run ends)",
+};
 const network: OptionSpec = {
   type: 'string',
   value: 'NETWORK',
@@ -138,6 +142,7 @@ export const COMMANDS: readonly Command[] = [
     options: {
       local,
       compiled,
+      keep,
       image,
       network,
       inputs: { type: 'string', short: 'i', value: 'JSON', description: 'the training inputs as a JSON object, or @FILE to read them from a file' },
@@ -181,6 +186,7 @@ export const COMMANDS: readonly Command[] = [
     options: {
       local,
       compiled,
+      keep,
       image,
       network,
       'model-path': { type: 'string', value: 'MODEL_FILE', description: 'with --local: the model file written by unionml train' },

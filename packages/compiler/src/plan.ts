@@ -1,8 +1,6 @@
 // What a Model becomes on Flyte: its tasks' names, interfaces and settings, and the functions they run.
 // Python UnionML's names and shapes (tasks `{dataset}.dataset_task`, `{model}.train_task`, `{model}.predict_task`,
 // `{model}.predict_from_features_task`), so that users of both SDKs recognise them in the Flyte console.
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flattenMetrics, jsonSchemaOf, type AnyModel, type TaskOptions } from '@unionml/core';
 import { DataFrame, isPlainObject } from '@unionml/data';
@@ -157,10 +155,11 @@ export function taskDefinition(model: AnyModel, taskName: string): TaskDefinitio
   const plan = planModel(model);
   const task = plan.tasks[taskName as TaskName];
   const run = RUNNERS[taskName as TaskName];
-  return { name: task.name, interface: task.interface, run: (inputs) => run(model, plan, inputs) };
+  return { name: task.name, interface: task.interface, run: (inputs, ctx) => run(model, plan, inputs, ctx.workDir) };
 }
 
-type Runner = (model: AnyModel, plan: ModelPlan, inputs: Record<string, unknown>) => Promise<Record<string, unknown>>;
+/** Runs a task's code; `workDir` is the task's scratch folder (removed once its outputs are written). */
+type Runner = (model: AnyModel, plan: ModelPlan, inputs: Record<string, unknown>, workDir: string) => Promise<Record<string, unknown>>;
 
 const RUNNERS: Record<TaskName, Runner> = {
   async dataset_task(model, _plan, inputs) {
@@ -168,7 +167,7 @@ const RUNNERS: Record<TaskName, Runner> = {
     return { data: DataFrame.from(raw) };
   },
 
-  async train_task(model, plan, inputs) {
+  async train_task(model, plan, inputs, workDir) {
     const trainerKwargs = Object.fromEntries(Object.keys(plan.trainerKwargs).map((k) => [k, inputs[k]]));
     const result = await model.trainOn(inputs['data'], {
       hyperparameters: inputs['hyperparameters'],
@@ -177,7 +176,7 @@ const RUNNERS: Record<TaskName, Runner> = {
       parserKwargs: objectOr(inputs['parser_kwargs']),
       trainerKwargs: withoutNulls(trainerKwargs),
     });
-    const file = join(await mkdtemp(join(tmpdir(), 'unionml-model-')), 'model.json');
+    const file = join(workDir, 'model.json');
     await model.save(file);
     return { model_object: { uri: file }, hyperparameters: result.hyperparameters, metrics: flattenMetrics(result.metrics) };
   },

@@ -75,13 +75,22 @@ describe('executeWorkflowLocally', () => {
       executionName: 'hello-1',
       command,
       cwd: repoRoot,
-      onNode: (event) => events.push(`${event.nodeId}:${event.phase}`),
+      onNode: (event) => events.push(`${event.taskName} (${event.nodeId}):${event.phase}`),
     });
     expect(await fromLiteralMap(result.outputs, { o0: t.int(), greeting: t.string() }, ctx())).toEqual({ o0: 122, greeting: 'hello world' });
     expect(result.executionName).toBe('hello-1');
     expect(result.nodes.map((n) => n.id)).toEqual(['n0', 'n1', 'n2']);
+    // Each node is named by its task (the template's id.name), which users know, beside its id.
+    expect(result.nodes.map((n) => n.taskName)).toEqual(['ts.say_hello', 'ts.length', 'ts.add']);
     expect(result.nodes.every((n) => n.seconds > 0)).toBe(true);
-    expect(events).toEqual(['n0:running', 'n0:succeeded', 'n1:running', 'n1:succeeded', 'n2:running', 'n2:succeeded']);
+    expect(events).toEqual([
+      'ts.say_hello (n0):running',
+      'ts.say_hello (n0):succeeded',
+      'ts.length (n1):running',
+      'ts.length (n1):succeeded',
+      'ts.add (n2):running',
+      'ts.add (n2):succeeded',
+    ]);
 
     const exec = join(workDir, 'metadata', 'hello-1');
     expect((await readdir(exec)).sort()).toEqual(['end-node', 'inputs.pb', 'n0', 'n1', 'n2']);
@@ -129,7 +138,7 @@ describe('executeWorkflowLocally', () => {
       workDir: join(root, 'fail'),
       command,
       cwd: repoRoot,
-      onNode: (e) => events.push(`${e.nodeId}:${e.phase}`),
+      onNode: (e) => events.push(`${e.taskName} (${e.nodeId}):${e.phase}${e.seconds !== undefined && e.seconds > 0 ? ' timed' : ''}`),
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(NodeFailedError);
     const failed = error as NodeFailedError;
@@ -146,7 +155,7 @@ describe('executeWorkflowLocally', () => {
     expect(failed.message).toBe('node n0 (ts.fail) failed with a USER error [USER:RuntimeError]: RangeError: a must be below 10, got 12');
     expect(failed.detail).toMatch(/^Trace:\n\n {4}RangeError: a must be below 10, got 12\n {8}at /);
     expect(failed.detail).toContain('RangeError: a must be below 10, got 12');
-    expect(events).toEqual(['n0:running', 'n0:failed']);
+    expect(events).toEqual(['ts.fail (n0):running', 'ts.fail (n0):failed timed']);
   }, 60_000);
 
   it('fails like propeller’s OutputsNotFound when declared outputs are missing, after the retries', async () => {

@@ -38,8 +38,11 @@ export interface LocalExecutionOptions {
   env?: NodeJS.ProcessEnv;
   /** The working directory of task processes. */
   cwd?: string;
-  /** Called when a node starts, succeeds or fails. */
-  onNode?: (event: { nodeId: string; phase: 'running' | 'succeeded' | 'failed'; seconds?: number }) => void;
+  /**
+   * Called when a node starts, succeeds or fails, with the node's id and its task's name (the task template's
+   * `id.name`, e.g. `digits_classifier.train_task`: what users know the node by).
+   */
+  onNode?: (event: NodeEvent) => void;
   /** Receives the task processes' output (default: captured only, the tail shown in errors). */
   onLog?: (event: { nodeId: string; stream: 'stdout' | 'stderr'; text: string }) => void;
   /**
@@ -55,6 +58,17 @@ export interface LocalExecutionOptions {
    * entrypoint passes its own to `executeTask`.
    */
   transformers?: TypeTransformers;
+}
+
+/** A node's progress, given to {@link LocalExecutionOptions.onNode}. */
+export interface NodeEvent {
+  /** The node's id in the workflow (`n0`, `n1`...). */
+  nodeId: string;
+  /** The name of the node's task (its template's `id.name`, e.g. `digits_classifier.train_task`). */
+  taskName: string;
+  phase: 'running' | 'succeeded' | 'failed';
+  /** With `succeeded` and `failed`: the node's wall time (all attempts). */
+  seconds?: number;
 }
 
 /** What a {@link NodeRunner} runs. */
@@ -78,8 +92,8 @@ export interface LocalExecutionResult {
   /** The workflow's outputs, resolved from its output bindings. */
   outputs: flyteidl.core.ILiteralMap;
   executionName: string;
-  /** Each node run, in execution order, with its wall time (all attempts). */
-  nodes: { id: string; seconds: number }[];
+  /** Each node run, in execution order, with its task's name and its wall time (all attempts). */
+  nodes: { id: string; taskName: string; seconds: number }[];
 }
 
 const { ContainerError } = flyteidl.core;
@@ -149,7 +163,7 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
   );
 
   const outputs = new Map<string, Record<string, flyteidl.core.ILiteral>>();
-  const results: { id: string; seconds: number }[] = [];
+  const results: LocalExecutionResult['nodes'] = [];
   const context: RunContext = {
     options,
     executionName,
@@ -174,8 +188,9 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
         },
       );
     }
+    const taskName = task.id?.name ?? '';
     const started = performance.now();
-    options.onNode?.({ nodeId, phase: 'running' });
+    options.onNode?.({ nodeId, taskName, phase: 'running' });
     try {
       const literals: Record<string, flyteidl.core.ILiteral> = {};
       for (const binding of node.inputs ?? []) {
@@ -190,12 +205,12 @@ export async function executeWorkflowLocally(options: LocalExecutionOptions): Pr
       outputs.set(nodeId, await runNode(context, node, task, { literals }));
     } catch (error) {
       const seconds = (performance.now() - started) / 1000;
-      options.onNode?.({ nodeId, phase: 'failed', seconds });
+      options.onNode?.({ nodeId, taskName, phase: 'failed', seconds });
       throw error;
     }
     const seconds = (performance.now() - started) / 1000;
-    results.push({ id: nodeId, seconds });
-    options.onNode?.({ nodeId, phase: 'succeeded', seconds });
+    results.push({ id: nodeId, taskName, seconds });
+    options.onNode?.({ nodeId, taskName, phase: 'succeeded', seconds });
   }
 
   const final: Record<string, flyteidl.core.ILiteral> = {};

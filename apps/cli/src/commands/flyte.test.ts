@@ -1,6 +1,6 @@
 // The Flyte side of the CLI: package, execute (the container entrypoint) and --local --compiled, on the tiny app.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { flyteidl, Long, readBundle } from '@unionml/flyte';
@@ -149,7 +149,7 @@ describe('unionml train|predict --local --compiled', () => {
     expect(b.metrics).toEqual(a.metrics);
     expect(b.hyperparameters).toEqual(a.hyperparameters);
     expect(b.nodes.map((n) => n.id)).toEqual(['n0', 'n1']);
-    expect(compiled.stderr).toMatch(/node n0 succeeded in \d+\.\d s/);
+    expect(compiled.stderr).toMatch(/tiny_dataset\.dataset_task \(n0\) succeeded in \d+\.\d s/);
 
     const features = join(dir, 'features.json');
     writeFileSync(
@@ -205,4 +205,56 @@ describe('unionml train|predict --local --compiled', () => {
     ]);
     expect(verbose.stderr).toMatch(/Trace:\n\n {4}Error: the trainer exploded\n {8}at /);
   }, 120_000);
+});
+
+describe('the run folder of unionml train|predict --local --compiled', () => {
+  it('is removed when the run ends, succeeded or failed; --keep keeps it and says where it is', async () => {
+    const dir = tempDir();
+    // A private temporary folder (os.tmpdir() follows TMPDIR), so that only this test's run folders are counted.
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp };
+    const runFolders = () => readdirSync(tmp).filter((name) => name.startsWith('unionml-run-'));
+    const kept = (stderr: string) => /\[unionml\] keeping the run's files in (\S+) \(--keep\)\n/.exec(stderr)?.[1];
+    const modelFile = join(dir, 'model.json');
+    const features = join(dir, 'features.json');
+    writeFileSync(features, JSON.stringify([{ x: 1, x2: 2 }]));
+    const train = ['train', 'tiny:model', '--local', '--compiled', '--json'];
+    const predict = ['predict', 'tiny:model', '--local', '--compiled', '--model-path', modelFile, '-f', features, '--json'];
+
+    const trained = await unionml([...train, '-o', modelFile], { env });
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(existsSync(modelFile)).toBe(true); // copied out before the folder went
+    expect(runFolders()).toEqual([]);
+    const report = onlyJson(trained) as { modelPath: string; workDir?: string; nodes: { id: string; taskName: string }[] };
+    expect(report.modelPath).toBe(modelFile);
+    expect(report.workDir).toBeUndefined();
+    expect(report.nodes.map((n) => `${n.taskName} (${n.id})`)).toEqual(['tiny_dataset.dataset_task (n0)', 'tiny_classifier.train_task (n1)']);
+    expect(kept(trained.stderr)).toBeUndefined();
+
+    const predicted = await unionml(predict, { env });
+    expect(predicted.code, predicted.stderr).toBe(0);
+    expect(runFolders()).toEqual([]);
+
+    const failed = await unionml(['train', 'tiny:model', '--local', '--compiled', '-i', '{"trainerKwargs": {"explode": true}}', '-o', join(dir, 'm.json')], {
+      env,
+    });
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain('the trainer exploded');
+    expect(runFolders()).toEqual([]);
+
+    const keptTraining = await unionml([...train, '-o', join(dir, 'kept.json'), '--keep'], { env });
+    expect(keptTraining.code, keptTraining.stderr).toBe(0);
+    const [trainFolder] = runFolders();
+    expect(kept(keptTraining.stderr)).toBe(join(tmp, trainFolder!));
+    expect((onlyJson(keptTraining) as { workDir?: string }).workDir).toBe(join(tmp, trainFolder!));
+    expect(readdirSync(join(tmp, trainFolder!))).toEqual(expect.arrayContaining(['metadata', 'data']));
+
+    const keptPrediction = await unionml([...predict, '--keep'], { env });
+    expect(keptPrediction.code, keptPrediction.stderr).toBe(0);
+    const predictFolder = runFolders().find((name) => name !== trainFolder);
+    expect(kept(keptPrediction.stderr)).toBe(join(tmp, predictFolder!));
+    expect(existsSync(join(tmp, predictFolder!, 'inputs', 'model.json'))).toBe(true);
+    expect(runFolders()).toHaveLength(2);
+  }, 180_000);
 });

@@ -19,6 +19,9 @@ export function checkLocal(command: 'train' | 'predict', values: CommandContext[
   if (values['image'] !== undefined && values['compiled'] !== true) {
     throw new UsageError('--image runs the compiled workflow in containers: it needs --local --compiled', command);
   }
+  if (values['keep'] === true && values['compiled'] !== true) {
+    throw new UsageError("--keep keeps a compiled run's files: it needs --local --compiled", command);
+  }
   const given = REMOTE_ONLY.filter((name) => values[name] !== undefined && values[name] !== false);
   if (given.length) {
     throw new UsageError(
@@ -57,9 +60,10 @@ export function localTaskCommand(argv: string[]): string[] {
 }
 
 /** Prints the local executor's progress on stderr. */
-export function nodeProgress(out: Output): (event: { nodeId: string; phase: 'running' | 'succeeded' | 'failed'; seconds?: number }) => void {
-  return ({ nodeId, phase, seconds }) => {
-    if (phase !== 'running') out.info(`node ${nodeId} ${phase}${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}`);
+export function nodeProgress(out: Output): NonNullable<LocalRunOptions['onNode']> {
+  return ({ nodeId, taskName, phase, seconds }) => {
+    const node = taskName ? `${taskName} (${nodeId})` : `node ${nodeId}`;
+    if (phase !== 'running') out.info(`${node} ${phase}${seconds !== undefined ? ` in ${seconds.toFixed(1)} s` : ''}`);
   };
 }
 
