@@ -14,13 +14,13 @@ describe('examples/digits through the CLI', () => {
     const report = onlyJson(trained) as {
       model: string;
       modelPath: string;
-      metrics: { train: number; test: number };
+      metrics: { train: { accuracy: number }; test: { accuracy: number } };
       hyperparameters: Record<string, unknown>;
       seconds: number;
     };
     expect(report).toMatchObject({ model: 'digits_classifier', modelPath, hyperparameters: { learningRate: 0.05, epochs: 300, l2: 0.0001 } });
-    expect(report.metrics.test).toBeGreaterThanOrEqual(0.96);
-    expect(report.metrics.train).toBeGreaterThanOrEqual(report.metrics.test);
+    expect(report.metrics.test.accuracy).toBeGreaterThanOrEqual(0.96);
+    expect(report.metrics.train.accuracy).toBeGreaterThanOrEqual(report.metrics.test.accuracy);
     expect(report.seconds).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(modelPath, 'utf8'))).toMatchObject({ format: 'unionml.model', model: 'digits_classifier' });
 

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatMetrics } from './commands/train.js';
-import { ignoredInputs, readFeatures, readInputs, trainOptions } from './inputs.js';
+import { checkInputKeys, readFeatures, readInputs, trainOptions } from './inputs.js';
 import { tempDir } from './test-support/run.js';
 
 describe('trainOptions', () => {
@@ -65,27 +65,35 @@ describe('readInputs and readFeatures', () => {
 });
 
 describe('formatMetrics', () => {
-  it('prints each split with 4 decimals', () => {
-    expect(formatMetrics({ train: 0.99930410577, test: 0.97222 })).toBe('train 0.9993, test 0.9722');
-    expect(formatMetrics({ train: 1 })).toBe('train 1.0000');
+  it('prints each metric by name with its splits, 4 decimals, NaN as NaN', () => {
+    expect(formatMetrics({ train: { accuracy: 0.99930410577 }, test: { accuracy: 0.97222 } })).toBe('accuracy: train 0.9993, test 0.9722');
+    expect(formatMetrics({ train: { r2: 1, mse: Number.NaN }, test: { r2: 0.5 } })).toBe('r2: train 1.0000, test 0.5000; mse: train NaN');
     expect(formatMetrics({})).toBe('none (the model has no evaluator)');
   });
 });
 
-describe('ignoredInputs', () => {
-  const noArgs = () => [];
-  const withArgs = (_args: unknown) => [];
-  it('names --inputs keys that a reader without arguments would ignore, with a suggestion', () => {
-    expect(ignoredInputs({ hyperparameter: {}, hyperparameters: {}, path: 'x' }, noArgs, false)).toBe(
-      "--inputs has 'hyperparameter' (did you mean 'hyperparameters'?), 'path', which the dataset's reader does not declare (it takes no arguments): ignored unless the reader reads it",
+describe('checkInputKeys', () => {
+  it('refuses unknown keys with the nearest known one, as a usage error (exit 2)', () => {
+    const check =
+      (options: Record<string, unknown>, names: readonly string[] | undefined, command: 'train' | 'predict' = 'train') =>
+      () =>
+        checkInputKeys(options, names, command);
+    expect(check({ hyperparams: {} }, [])).toThrow(
+      expect.objectContaining({ code: 'CLI_USAGE', message: "--inputs has unknown key 'hyperparams' (did you mean 'hyperparameters'?)" }),
     );
-    expect(ignoredInputs({ trainer_kwarg: {} }, noArgs, false)).toContain("'trainer_kwarg' (did you mean 'trainer_kwargs'?)");
+    expect(check({ trainer_kwarg: {}, path: 'x' }, [])).toThrow("--inputs has unknown keys 'trainer_kwarg' (did you mean 'trainer_kwargs'?), 'path'");
+    expect(check({ N: 5 }, ['n', 'offset'])).toThrow(
+      expect.objectContaining({
+        message: "--inputs has unknown key 'N' (did you mean 'n'?)",
+        hint: expect.stringContaining("the reader's arguments are n, offset"),
+      }),
+    );
+    expect(check({ hyperparameters: {} }, ['n'], 'predict')).toThrow("--inputs has unknown key 'hyperparameters'");
   });
 
-  it('says nothing when the reader declares arguments or there are none to ignore', () => {
-    expect(ignoredInputs({ path: 'x' }, withArgs, false)).toBeUndefined();
-    expect(ignoredInputs({ path: 'x' }, noArgs, true)).toBeUndefined();
-    expect(ignoredInputs({ hyperparameters: {}, trainerKwargs: {} }, noArgs, false)).toBeUndefined();
-    expect(ignoredInputs({ path: 'x' }, undefined, false)).toBeUndefined();
+  it('accepts the known keys in both spellings, and anything when the reader takes undeclared arguments', () => {
+    expect(() => checkInputKeys({ hyperparameters: {}, trainerKwargs: {}, n: 1 }, ['n'], 'train')).not.toThrow();
+    expect(() => checkInputKeys({ path: 'x' }, undefined, 'train')).not.toThrow();
+    expect(() => checkInputKeys({ n: 1 }, ['n'], 'predict')).not.toThrow();
   });
 });

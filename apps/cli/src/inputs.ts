@@ -4,9 +4,8 @@
  */
 import { resolve } from 'node:path';
 import { DATA_ERRORS, DataFileError, isPlainObject, kind, parseJson, readText } from '@unionml/data';
-import { isUnionMLError } from '@unionml/errors';
-import { distance } from './distance.js';
-import { InputsError } from './errors.js';
+import { closest, isUnionMLError } from '@unionml/errors';
+import { InputsError, UsageError } from './errors.js';
 
 /** The keys of `--inputs` that are not reader arguments, in both spellings, and the name `Model.train` takes. */
 const TRAIN_KEYS: Readonly<Record<string, string>> = {
@@ -25,22 +24,26 @@ const TRAIN_KEYS: Readonly<Record<string, string>> = {
 export const TRAIN_OPTION_NAMES: ReadonlySet<string> = new Set(Object.values(TRAIN_KEYS));
 
 /**
- * The reader arguments among `--inputs` that a reader without declared arguments (no `readerArgs` schema, no
- * parameter) would silently ignore, e.g. a misspelt `hyperparameter`; with a "did you mean" where one fits.
+ * Checks the keys of `--inputs` (after {@link trainOptions}) against what the command takes: for `train`, the
+ * hyperparameters and the components' arguments, and the reader's arguments; for `predict`, the reader's arguments.
+ * An unknown key is a usage error (exit 2) with the nearest known key, not a silent run with the defaults. When the
+ * reader takes arguments it does not declare (`readerArgNames` undefined), other keys are its to judge.
+ *
+ * @param readerArgNames the reader's declared arguments (`Dataset.readerArgNames`)
  */
-export function ignoredInputs(options: Record<string, unknown>, reader: { length: number } | undefined, hasSchema: boolean): string | undefined {
-  if (hasSchema || !reader || reader.length > 0) return undefined;
-  const keys = Object.keys(options).filter((k) => !TRAIN_OPTION_NAMES.has(k));
-  if (!keys.length) return undefined;
-  const described = keys.map((key) => {
-    const [close] = Object.keys(TRAIN_KEYS)
-      .map((known) => [known, distance(known.toLowerCase(), key.toLowerCase())] as const)
-      .filter(([, d]) => d <= 2)
-      .sort((a, b) => a[1] - b[1])
-      .map(([known]) => known);
+export function checkInputKeys(options: Record<string, unknown>, readerArgNames: readonly string[] | undefined, command: 'train' | 'predict'): void {
+  if (readerArgNames === undefined) return;
+  const known = [...(command === 'train' ? Object.keys(TRAIN_KEYS) : []), ...readerArgNames];
+  const unknown = Object.keys(options).filter((k) => !known.includes(k) && !(command === 'train' && TRAIN_OPTION_NAMES.has(k)));
+  if (!unknown.length) return;
+  const described = unknown.map((key) => {
+    const close = closest(key, known, 3);
     return close ? `'${key}' (did you mean '${close}'?)` : `'${key}'`;
   });
-  return `--inputs has ${described.join(', ')}, which the dataset's reader does not declare (it takes no arguments): ignored unless the reader reads it`;
+  const readerSays = readerArgNames.length ? `the reader's arguments are ${readerArgNames.join(', ')}` : 'the reader takes no arguments';
+  throw new UsageError(`--inputs has unknown key${unknown.length === 1 ? '' : 's'} ${described.join(', ')}`, command, {
+    hint: `${command === 'train' ? 'train takes hyperparameters, trainerKwargs, loaderKwargs, splitterKwargs, parserKwargs and reader arguments; ' : ''}${readerSays}`,
+  });
 }
 
 /** Python UnionML's spellings of the default splitter's arguments. */

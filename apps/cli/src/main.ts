@@ -5,9 +5,8 @@
  * missing argument, remote mode asked for).
  */
 import { parseArgs } from 'node:util';
-import { errorMessage, exitCodeOf, isUnionMLError } from '@unionml/errors';
+import { editDistance as distance, errorMessage, exitCodeOf, isUnionMLError } from '@unionml/errors';
 import { COMMANDS, commandHelp, findCommand, GLOBAL_OPTIONS, mainHelp, type Command, type CommandContext, type OptionSpec } from './commands.js';
-import { distance } from './distance.js';
 import { CLI_ERRORS, UsageError } from './errors.js';
 import { Output } from './output.js';
 import type { RemoteFactory } from './remote-app.js';

@@ -11,7 +11,7 @@ import {
 } from '@unionml/data';
 import { ArgumentsError, ComponentError, DatasetColumnsError } from './errors.js';
 import type { z } from 'zod';
-import { check, closest, describeSchema, isPlainObject, kind } from './schema.js';
+import { check, closest, describeSchema, isPlainObject, kind, objectKeys } from './schema.js';
 import type {
   DataOf,
   DatasetSpec,
@@ -229,6 +229,15 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     if (this.features.length) return [...this.features];
     if (featureSchema?.length) return featureSchema.map((c) => c.name);
     return undefined;
+  }
+
+  /**
+   * The names of the reader's arguments, when they are known: the keys of `readerArgs`, or none for a reader without
+   * a schema that takes no parameter. `undefined` when a reader takes arguments it does not declare.
+   */
+  get readerArgNames(): readonly string[] | undefined {
+    if (this.readerArgsSchema) return objectKeys(this.readerArgsSchema);
+    return this.#components.reader?.length === 0 ? [] : undefined;
   }
 
   /** Validates the reader arguments against `readerArgs` and runs the reader. */

@@ -1,5 +1,6 @@
 import { toJSONSchema, type z } from 'zod';
 import { isPlainObject, kind } from '@unionml/data';
+import { closest } from '@unionml/errors';
 
 /** Any zod schema whose output is `T`. */
 export type Schema<T = unknown> = z.ZodType<T>;
@@ -137,6 +138,12 @@ function unwrap(schema: Schema): Schema {
   }
 }
 
+/** The keys of an object schema (without a catch-all), or `undefined` for other schemas. */
+export function objectKeys(schema: Schema): string[] | undefined {
+  const shape = objectShape(schema);
+  return shape ? Object.keys(shape) : undefined;
+}
+
 function objectShape(schema: Schema): Record<string, unknown> | undefined {
   const def = (schema as unknown as { def?: { type?: string; shape?: Record<string, unknown>; catchall?: unknown } }).def;
   if (def?.type === 'object' && def.shape && def.catchall === undefined) return def.shape;
@@ -148,36 +155,4 @@ function suggest(key: string, known: string[]): string {
   return match ? ` (did you mean '${match}'?)` : known.length ? ` (known: ${known.join(', ')})` : '';
 }
 
-/**
- * The candidate a misspelled name most likely meant: the same but for case, `_` and `-`, else the nearest by edit
- * distance (at most a third of the name's length, and at least 1). `undefined` when none is close.
- */
-export function closest(name: string, candidates: readonly string[]): string | undefined {
-  const norm = (s: string) => s.toLowerCase().replace(/[_\s-]/g, '');
-  const exact = candidates.find((c) => norm(c) === norm(name));
-  if (exact !== undefined) return exact;
-  const limit = Math.max(1, Math.floor(name.length / 3));
-  let best: string | undefined;
-  let bestDistance = limit + 1;
-  for (const candidate of candidates) {
-    if (Math.abs(candidate.length - name.length) > limit) continue;
-    const d = editDistance(norm(name), norm(candidate));
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance (insertions, deletions, substitutions), in O(|a|·|b|) time and O(|b|) space. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
-export { isPlainObject, kind };
+export { closest, isPlainObject, kind };

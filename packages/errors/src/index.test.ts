@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  closest,
   defineErrors,
+  editDistance,
   ERROR_KINDS,
   errorMessage,
   exitCodeOf,
@@ -124,5 +126,17 @@ describe('errorMessage', () => {
     expect(errorMessage('b')).toBe('b');
     expect(errorMessage({ c: 1 })).toBe('{"c":1}');
     expect(errorMessage(undefined)).toBe('undefined');
+  });
+});
+
+describe('closest', () => {
+  it('finds the name a misspelling meant: case and separators, a shared stem, then edit distance; none when far', () => {
+    expect(closest('learning_rate', ['epochs', 'learningRate'])).toBe('learningRate');
+    expect(closest('hyperparams', ['hyperparameters', 'trainerKwargs'])).toBe('hyperparameters');
+    expect(closest('trainer_kwarg', ['trainerKwargs', 'trainer_kwargs'])).toBe('trainer_kwargs');
+    expect(closest('epoch', ['epochs', 'l2'])).toBe('epochs');
+    expect(closest('Specis', ['species', 'sepal_length'])).toBe('species');
+    expect(closest('file', ['n', 'offset'])).toBeUndefined();
+    expect(editDistance('kitten', 'sitting')).toBe(3);
   });
 });

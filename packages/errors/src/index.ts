@@ -247,3 +247,4 @@ export function errorMessage(value: unknown): string {
     return String(value);
   }
 }
+export { closest, editDistance } from './suggest.js';

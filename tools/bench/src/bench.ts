@@ -59,11 +59,11 @@ function timed(command: string, args: string[], cwd: string, env: NodeJS.Process
 function benchTraining(): void {
   const ours = Array.from({ length: runs }, (_, i) => {
     const r = timed('node', [cli, 'train', 'app:model', '--local', '--json', '-o', join(work, `model-${i}.json`)], digitsApp);
-    return { ms: r.ms, report: JSON.parse(r.stdout) as { metrics: { test: number }; seconds: number } };
+    return { ms: r.ms, report: JSON.parse(r.stdout) as { metrics: { test: { accuracy: number } }; seconds: number } };
   });
   const ourWall = median(ours.map((r) => r.ms)) / 1000;
   const ourInProcess = median(ours.map((r) => r.report.seconds));
-  const ourAcc = ours[0]!.report.metrics.test;
+  const ourAcc = ours[0]!.report.metrics.test.accuracy;
   results['train'] = { unionml: { wallSeconds: ourWall, trainSeconds: ourInProcess, testAccuracy: ourAcc } };
 
   if (!peerReady) {

@@ -122,9 +122,9 @@ describe('unionml predict --local', () => {
   });
 
   it('names the step when the predictor throws', async () => {
-    writeFileSync(join(dir, 'thirteen.json'), JSON.stringify([{ x: 13, x2: 26 }]));
+    writeFileSync(join(dir, 'thirteen.json'), JSON.stringify([{ x: -13, x2: -26 }]));
     const result = await predict(['-f', join(dir, 'thirteen.json'), '--json']);
-    expectError(result, "prediction with model 'tiny_classifier' failed: the predictor exploded on x = 13");
+    expectError(result, "prediction with model 'tiny_classifier' failed: the predictor exploded on x = -13");
     expect(onlyJson(result)).toMatchObject({ error: { code: 'PREDICTION_FAILED' } });
   });
 

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
-import { readFeatures, readInputs } from '../inputs.js';
+import { checkInputKeys, readFeatures, readInputs } from '../inputs.js';
 import { checkLocal, compiledRunOptions, option } from './shared.js';
 
 export async function predict(context: CommandContext): Promise<number> {
@@ -32,6 +32,7 @@ export async function predict(context: CommandContext): Promise<number> {
   out.guardStdout();
   const core = await import('@unionml/core');
   const model = await core.loadModel(address, { cwd });
+  if (input.inputs) checkInputKeys(input.inputs, model.dataset.readerArgNames, 'predict');
   let predictions: unknown;
   if (values['compiled'] === true) {
     const { module, exportName } = core.parseAppAddress(address);
@@ -41,7 +42,10 @@ export async function predict(context: CommandContext): Promise<number> {
     const run = await predictCompiled(
       model,
       { modelFile: resolve(cwd, modelPath), ...input },
-      await compiledRunOptions('predict', values, { module, exportName, cwd, out }),
+      {
+        ...(await compiledRunOptions('predict', values, { module, exportName, cwd, out })),
+        ...(values['keep'] === true ? { keep: true, onWorkDir: (dir: string) => out.info(`keeping the run's files in ${dir} (--keep)`) } : {}),
+      },
     );
     predictions = run.predictions;
   } else {

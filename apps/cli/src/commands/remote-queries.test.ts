@@ -65,7 +65,7 @@ describe('fetch-model', () => {
       modelPath: output,
       modelUri: 's3://my-s3-bucket/data/m7/model.json',
       hyperparameters: { shift: 0.5 },
-      metrics: { train: 1, test: 0.95 },
+      metrics: { train: { score: 1 }, test: { score: 0.95 } },
     });
     // The file is a model file that predict --local takes.
     const features = join(tempDir(), 'f.json');

@@ -109,7 +109,7 @@ describe('unionml train on the cluster (no --local)', () => {
     expect(result.stdout).toBe(
       [
         "[unionml] trained model 'tiny_classifier' on Flyte in 2.5 s: model version fexec123",
-        '[unionml] metrics: train 1.0000, test 0.9500',
+        '[unionml] metrics: score: train 1.0000, test 0.9500',
         '[unionml] hyperparameters: {"shift":0.5}',
         `[unionml] saved model to ${output}`,
         '',
@@ -132,7 +132,7 @@ describe('unionml train on the cluster (no --local)', () => {
       domain: 'development',
       url: URL,
       hyperparameters: { shift: 0.5 },
-      metrics: { train: 1, test: 0.95 },
+      metrics: { train: { score: 1 }, test: { score: 0.95 } },
       durationSeconds: 2.5,
       seconds: expect.any(Number) as number,
     });

@@ -10,12 +10,12 @@ import type { RemoteArtifact } from '@unionml/remote';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
 import { copyAtomic } from '../files.js';
-import { ignoredInputs, readFeatures, readInputs, trainOptions } from '../inputs.js';
+import { checkInputKeys, readFeatures, readInputs, trainOptions } from '../inputs.js';
 import { connect, INTERRUPTED_STATUS, refuseOptions, reportStarted, waitFor, withSession } from './remote.js';
 import { checkOutput, formatMetrics, option, roundSeconds } from './shared.js';
 
 /** The options of train and predict that only run on this machine. */
-const LOCAL_ONLY = ['compiled', 'image', 'network', 'model-path'] as const;
+const LOCAL_ONLY = ['compiled', 'image', 'network', 'model-path', 'keep'] as const;
 
 /** What `unionml train --wait --json` prints. */
 export interface RemoteTrainReport {
@@ -65,8 +65,7 @@ export async function trainRemote(context: CommandContext): Promise<number> {
   const session = await connect(context, 'train');
   const { model, app } = session;
   return withSession(session, async () => {
-    const ignored = ignoredInputs(inputs, model.dataset.component('reader'), model.dataset.readerArgsSchema !== undefined);
-    if (ignored) out.warn(ignored);
+    checkInputKeys(inputs, model.dataset.readerArgNames, 'train');
     const started = performance.now();
     const execution = await app.train(inputs, { wait: false, appVersion: option(values, 'app-version') });
     if (!wait) {
@@ -120,8 +119,9 @@ export async function predictRemote(context: CommandContext): Promise<number> {
   // Read the input before loading the app and connecting, so that a typo fails fast.
   const input = featuresFile !== undefined ? { features: await readFeatures(featuresFile, cwd) } : { inputs: await readInputs(inputsText!, cwd) };
   const session = await connect(context, 'predict');
-  const { app } = session;
+  const { app, model } = session;
   return withSession(session, async () => {
+    if (input.inputs) checkInputKeys(input.inputs, model.dataset.readerArgNames, 'predict');
     const started = performance.now();
     const execution = await app.predict(input as never, {
       wait: false,

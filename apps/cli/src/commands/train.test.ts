@@ -20,13 +20,18 @@ describe('unionml train --local', () => {
     const { code, stdout, stderr, modelPath } = await train(['tiny:model', '--local']);
     expect(code, stderr).toBe(0);
     expect(stdout).toMatch(/^\[unionml\] trained model 'tiny_classifier' in \d+\.\d s$/m);
-    expect(stdout).toContain('[unionml] metrics: train 1.0000, test 0.9500\n');
+    expect(stdout).toContain('[unionml] metrics: score: train 1.0000, test 0.9500\n');
     expect(stdout).toContain(`[unionml] saved model to ${modelPath}\n`);
     // What the app prints goes to stderr: stdout is for the CLI's results.
     expect(stdout).not.toContain('tiny app');
     expect(stderr).toContain('tiny app: console.log while loading');
     const file = JSON.parse(readFileSync(modelPath, 'utf8')) as Record<string, unknown>;
-    expect(file).toMatchObject({ format: 'unionml.model', model: 'tiny_classifier', hyperparameters: { shift: 0 }, metrics: { train: 1, test: 0.95 } });
+    expect(file).toMatchObject({
+      format: 'unionml.model',
+      model: 'tiny_classifier',
+      hyperparameters: { shift: 0 },
+      metrics: { train: { score: 1 }, test: { score: 0.95 } },
+    });
   });
 
   it('--json prints exactly one JSON object on stdout, although the app writes to stdout', async () => {
@@ -37,7 +42,7 @@ describe('unionml train --local', () => {
       model: 'tiny_classifier',
       modelPath: result.modelPath,
       hyperparameters: { shift: 0 },
-      metrics: { train: 1, test: 0.95 },
+      metrics: { train: { score: 1 }, test: { score: 0.95 } },
       seconds: expect.any(Number) as number,
     });
     expect(Object.keys(report as object)).toEqual(['model', 'modelPath', 'hyperparameters', 'metrics', 'seconds']);

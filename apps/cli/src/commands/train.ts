@@ -3,8 +3,9 @@
  * file. Without `--local`, on the Flyte cluster (remote-run.ts).
  */
 import { resolve } from 'node:path';
+import type { Metrics } from '@unionml/core';
 import type { CommandContext } from '../commands.js';
-import { ignoredInputs, readInputs, trainOptions } from '../inputs.js';
+import { checkInputKeys, readInputs, trainOptions } from '../inputs.js';
 import { checkLocal, checkOutput, compiledRunOptions, formatMetrics, option, roundSeconds } from './shared.js';
 
 export { formatMetrics } from './shared.js';
@@ -14,11 +15,11 @@ export interface TrainReport {
   model: string;
   modelPath: string;
   hyperparameters: unknown;
-  metrics: { train?: number; test?: number };
+  metrics: Metrics;
   seconds: number;
   /** With --compiled: the local execution's name and each node's time. */
   executionName?: string;
-  /** With --compiled: the run's storage (each node's inputs.pb, outputs.pb and raw data). */
+  /** With --compiled --keep: the run's storage (each node's inputs.pb, outputs.pb and raw data), kept. */
   workDir?: string;
   nodes?: { id: string; seconds: number }[];
 }
@@ -38,17 +39,20 @@ export async function train(context: CommandContext): Promise<number> {
 
   out.guardStdout();
   const model = await core.loadModel(address, { cwd });
-  const ignored = ignoredInputs(options, model.dataset.component('reader'), model.dataset.readerArgsSchema !== undefined);
-  if (ignored) out.warn(ignored);
+  checkInputKeys(options, model.dataset.readerArgNames, 'train');
   const started = performance.now();
-  let result: { hyperparameters: unknown; metrics: object };
+  let result: { hyperparameters: unknown; metrics: TrainReport['metrics'] };
   let modelPath: string;
   let compiled: Pick<TrainReport, 'executionName' | 'workDir' | 'nodes'> = {};
   if (values['compiled'] === true) {
     out.info(`training model '${model.name}' (${address}) through its compiled workflow ${model.trainWorkflowName}, one process per task`);
     const { module, exportName } = core.parseAppAddress(address);
     const { trainCompiled } = await import('@unionml/compiler');
-    const run = await trainCompiled(model, options, { ...(await compiledRunOptions('train', values, { module, exportName, cwd, out })), output: target });
+    const run = await trainCompiled(model, options, {
+      ...(await compiledRunOptions('train', values, { module, exportName, cwd, out })),
+      output: target,
+      ...(values['keep'] === true ? { keep: true, onWorkDir: (dir: string) => out.info(`keeping the run's files in ${dir} (--keep)`) } : {}),
+    });
     result = run;
     modelPath = run.modelFile;
     compiled = { executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };

@@ -73,7 +73,7 @@ export function fakeRemote(script: FakeScript = {}): FakeRemote {
       return {
         modelObject: {},
         hyperparameters: { shift: 0.5 },
-        metrics: { train: 1, test: 0.95 },
+        metrics: { train: { score: 1 }, test: { score: 0.95 } },
         modelVersion,
         modelUri: `s3://my-s3-bucket/data/${modelVersion}/model.json`,
         modelFile,

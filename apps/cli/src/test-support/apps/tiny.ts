@@ -43,7 +43,7 @@ model.trainer((m, features, target, { epochs, explode }) => {
 });
 model.predictor((m, features) => {
   console.log('tiny app: console.log while predicting');
-  if (features.column('x').includes(13)) throw new TypeError('the predictor exploded on x = 13');
+  if (features.column('x').includes(-13)) throw new TypeError('the predictor exploded on x = -13');
   return m.predict(features.toMatrix());
 });
 model.evaluator((m, features, target) => accuracy(m.predict(features.toMatrix()), target.toVector()));
