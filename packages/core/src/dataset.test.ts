@@ -57,6 +57,19 @@ describe('Dataset defaults (tabular)', () => {
     expect(target.shape).toEqual([0, 0]);
   });
 
+  it('stratifies on the target (stratify: true) or a column, as scikit-learn does, also as a splitter argument', async () => {
+    const labels = Array.from({ length: 50 }, (_, i) => (i % 5 === 0 ? 'rare' : 'common'));
+    const data = DataFrame.fromColumns({ x: labels.map((_, i) => i), label: labels });
+    const count = (frame: DataFrame, value: string) => frame.column('label').filter((v) => v === value).length;
+    const d = new Dataset({ targets: ['label'], stratify: true, testSize: 0.2 });
+    const { test } = await d.getData(data);
+    expect(count(test![1] as DataFrame, 'rare')).toBe(2); // 10 rare rows: 20% of them
+    const plain = new Dataset({ targets: ['label'], testSize: 0.2 });
+    const viaKwargs = await plain.getData(data, { splitterKwargs: { stratify: 'label' } });
+    expect((viaKwargs.test![0] as DataFrame).column('x')).toEqual((test![0] as DataFrame).column('x'));
+    expect(() => new Dataset({ targets: ['a', 'b'], stratify: true })).toThrow('stratify: true stratifies on the target column, but the dataset has 2 targets');
+  });
+
   it('names missing feature columns of the data', async () => {
     const d = new Dataset({ features: ['x', 'nope'], targets: ['y'] });
     await expect(d.getData(frame())).rejects.toMatchObject({

@@ -42,6 +42,11 @@ export interface DatasetOptions<TReaderArgs extends object = NoArgs, TReaderInpu
   /** Seed of the shuffle; the same seed selects the same rows as scikit-learn. Default 12345. */
   randomState?: number;
   /**
+   * Keep the classes' proportions in both splits, as scikit-learn's `train_test_split(..., stratify=y)` does (and
+   * with the same rows): `true` for the target column (of a single-target dataset), or a column name.
+   */
+  stratify?: boolean | string;
+  /**
    * A zod schema of the reader's arguments. It types them, validates what the CLI and HTTP `inputs` pass, and
    * declares them to Flyte.
    */
@@ -120,6 +125,8 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   readonly testSize: number;
   readonly shuffle: boolean;
   readonly randomState: number;
+  /** The column the default split stratifies on, if any. */
+  readonly stratify: string | undefined;
   readonly tabular: boolean;
   readonly readerArgsSchema: z.ZodType<TReaderArgs, TReaderInput> | undefined;
   /** Index of the features in the parser's output. */
@@ -137,6 +144,13 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     this.testSize = options.testSize ?? 0.2;
     this.shuffle = options.shuffle ?? true;
     this.randomState = options.randomState ?? 12345;
+    if (options.stratify === true && this.targets.length !== 1) {
+      throw new ComponentError(
+        `Dataset '${this.name}': stratify: true stratifies on the target column, but the dataset has ${this.targets.length} targets`,
+        "name the column instead: stratify: 'label'",
+      );
+    }
+    this.stratify = options.stratify === true ? this.targets[0] : typeof options.stratify === 'string' ? options.stratify : undefined;
     this.tabular = options.tabular ?? true;
     this.readerArgsSchema = options.readerArgs;
     if (!(this.testSize > 0)) throw new ComponentError(`Dataset '${this.name}': testSize must be > 0, got ${this.testSize}`);
@@ -353,8 +367,13 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   /** Runs the splitter (default: a seeded train/test split for tables, one split otherwise). */
   async split(data: DataOf<S>, overrides: Record<string, unknown> = {}): Promise<DataOf<S>[]> {
     const splitter = this.#components.splitter;
-    const kwargs: SplitterKwargs = { testSize: this.testSize, shuffle: this.shuffle, randomState: this.randomState };
-    if (!splitter) this.#checkKeys('splitter arguments', overrides, Object.keys(kwargs));
+    const kwargs: SplitterKwargs = {
+      testSize: this.testSize,
+      shuffle: this.shuffle,
+      randomState: this.randomState,
+      ...(this.stratify !== undefined ? { stratify: this.stratify } : {}),
+    };
+    if (!splitter) this.#checkKeys('splitter arguments', overrides, [...Object.keys(kwargs), 'stratify']);
     const merged = { ...kwargs, ...overrides };
     let splits: readonly DataOf<S>[];
     if (splitter) splits = await (splitter as Splitter<DataOf<S>>)(data, merged);

@@ -79,6 +79,8 @@ export interface SplitterKwargs {
   testSize: number;
   shuffle: boolean;
   randomState: number;
+  /** The column whose classes keep their proportions in both splits (scikit-learn's `stratify`), if any. */
+  stratify?: string;
 }
 
 /** The keyword arguments every parser receives (defaults from the Dataset). */
