@@ -43,7 +43,7 @@ describe('Model.train', () => {
     const { model } = makeApp();
     await expect(model.train({ hyperparameters: { shfit: 1 } as never })).rejects.toMatchObject({
       code: 'HYPERPARAMETERS_INVALID',
-      message: "invalid hyperparameters for model 'test_model':\n  - unknown key 'shfit' (known: shift)\nexpected: { shift?: number = 0 }",
+      message: "invalid hyperparameters for model 'test_model':\n  - unknown key 'shfit' (did you mean 'shift'?)\nexpected: { shift?: number = 0 }",
     });
     await expect(model.train({ hyperparameters: { shift: 'big' } as never })).rejects.toThrow(/'shift': Invalid input: expected number, received string/);
     await expect(model.train({ hyperparameters: { Shift: 1 } as never })).rejects.toThrow("unknown key 'Shift' (did you mean 'shift'?)");
