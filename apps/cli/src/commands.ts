@@ -152,6 +152,12 @@ export const COMMANDS: readonly Command[] = [
         value: 'MODEL_FILE',
         description: 'where to save the model file (default with --local: model.json; remote: only with --wait, only when given)',
       },
+      report: {
+        type: 'string',
+        value: 'HTML_FILE',
+        description:
+          'also write a self-contained HTML report of the trained model: its metrics, a confusion matrix (classifiers) or predicted against actual values (regressions) on the test split, its hyperparameters',
+      },
       'app-version': appVersionDeployed,
       wait,
       ...cluster,
@@ -165,6 +171,7 @@ export const COMMANDS: readonly Command[] = [
       'unionml train app:model --local',
       `unionml train app:model --local -i '{"hyperparameters": {"epochs": 100}}' -o model.json --json`,
       'unionml train app:model --local --compiled --json',
+      'unionml train app:model --local --report report.html',
       'unionml train app:model',
       `unionml train app:model -i '{"hyperparameters": {"learningRate": 0.05}}' --wait -o model.json`,
       'unionml train app:model --config ~/.flyte/config-sandbox.yaml -v 3f2e9c1 --wait --json',

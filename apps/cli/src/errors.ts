@@ -103,6 +103,22 @@ export class InputsError extends UnionMLError<'CLI_INPUTS_INVALID'> {
   }
 }
 
+const RESULT = Symbol('unionml.cli.result');
+
+/**
+ * Attaches what a command achieved before it failed (e.g. a training whose model file could not be saved) to its
+ * error: `--json` prints it beside the error, as `{"error": {...}, "result": {...}}`.
+ */
+export function withResult<E>(error: E, result: object): E {
+  if (error !== null && typeof error === 'object') Object.defineProperty(error, RESULT, { value: result, configurable: true });
+  return error;
+}
+
+/** What {@link withResult} attached to an error, if anything. */
+export function resultOf(error: unknown): object | undefined {
+  return error !== null && typeof error === 'object' ? ((error as Record<symbol, object | undefined>)[RESULT] ?? undefined) : undefined;
+}
+
 /** A remote command found nothing to act on (no prediction to fetch). */
 export class RemoteCommandError extends UnionMLError<'CLI_NO_PREDICTION'> {
   constructor(code: 'CLI_NO_PREDICTION', message: string, hint?: string) {

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { editDistance as distance, errorMessage, exitCodeOf, isUnionMLError } from '@unionml/errors';
 import { COMMANDS, commandHelp, findCommand, GLOBAL_OPTIONS, mainHelp, type Command, type CommandContext, type OptionSpec } from './commands.js';
-import { CLI_ERRORS, UsageError } from './errors.js';
+import { CLI_ERRORS, resultOf, UsageError } from './errors.js';
 import { Output } from './output.js';
 import type { RemoteFactory } from './remote-app.js';
 import { VERSION } from './version.js';
@@ -166,7 +166,8 @@ function report(error: unknown, context: { out: Output; verbose: boolean }): num
   const { out } = context;
   const { status, stderr, json } = describeError(error, { verbose: context.verbose });
   out.stderr(stderr);
-  if (out.json) out.resultJson(json);
+  const result = resultOf(error);
+  if (out.json) out.resultJson(result ? { ...json, result } : json);
   return status;
 }
 

@@ -63,6 +63,18 @@ describe('the model file envelope with a custom saver', () => {
     await expect(fresh.predict({ features: [{ x: '60', x2: 1, noise: 1 }] })).rejects.toMatchObject({ code: 'DATA_NOT_NUMERIC' });
   });
 
+  it('keeps the trained model object in memory when a save fails', async () => {
+    const model = customSaverApp();
+    await model.train();
+    const trained = model.artifact;
+    model.saver(() => {
+      throw new Error('ENOSPC');
+    });
+    await expect(model.save(join(tmp(), 'model.bin'))).rejects.toMatchObject({ code: 'MODEL_FILE_WRITE' });
+    expect(model.artifact).toBe(trained);
+    expect(await model.predict({ features: [{ x: 99, x2: 1, noise: 1 }] })).toEqual([1]);
+  });
+
   it('still loads a file of a custom saver from before the envelope, and says what it lacks', async () => {
     const logger = quiet();
     const model = customSaverApp(logger);

@@ -64,7 +64,11 @@ describe('GET /', () => {
     expect(res.text).toContain('<a href="/openapi.json">');
     const host = new URL(base).host;
     expect(res.text).toContain(`curl -X POST http://${host}/predict`);
-    expect(res.text).toContain('{&#34;features&#34;: [{&#34;x&#34;:0, &#34;x2&#34;:0}]}');
+    expect(res.text).toContain('{&quot;features&quot;: [{&quot;x&quot;:0, &quot;x2&quot;:0}]}');
+    // the model's report: its metrics (this app has no evaluator) and its confusion matrix on the test split
+    expect(res.text).toContain('<section class="unionml-report"');
+    expect(res.text).toContain('No metrics were recorded.');
+    expect(res.text).toContain('Confusion matrix');
   });
 
   it('answers HEAD without a body, and escapes a hostile Host header', async () => {

@@ -24,7 +24,7 @@ export type { ErrorBody, ServerErrorCode } from './errors.js';
 export { createRequestListener } from './handler.js';
 export { openApiDocument } from './openapi.js';
 export type { ServerOptions } from './options.js';
-export { renderReport, REPORT_CSP, REPORT_STYLE_HASH, reportSection } from './report.js';
+export { renderReport, REPORT_CSP, REPORT_STYLE_HASH, reportInputOf, reportSection } from './report.js';
 export type { ReportInput, ReportSectionOptions } from './report.js';
 export { serveModel } from './serve.js';
 export type { ServeOptions, ServingModel } from './serve.js';

@@ -1,5 +1,6 @@
 import type { AnyModel } from '@unionml/core';
 import { exampleRecord } from './openapi.js';
+import { escapeHtml, reportInputOf, reportSection } from './report.js';
 
 /**
  * The HTML page served at `GET /`: the model's name, the routes, and a curl example that posts one feature row.
@@ -12,6 +13,7 @@ export function indexPage(model: AnyModel, origin: string): string {
   const body = `{"features": ${features}}`;
   const curl = `curl -X POST ${origin}/predict \\\n  -H 'Content-Type: application/json' \\\n  -d '${body.replace(/'/g, "'\\''")}'`;
   const name = escapeHtml(model.name);
+  const report = reportInputOf(model);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -30,6 +32,7 @@ export function indexPage(model: AnyModel, origin: string): string {
 </ul>
 <h2>Try it</h2>
 <pre>${escapeHtml(curl)}</pre>
+${report ? reportSection(report) : ''}
 </body>
 </html>
 `;
@@ -38,8 +41,4 @@ export function indexPage(model: AnyModel, origin: string): string {
 /** The origin to show for a request's Host header; anything unusual becomes a placeholder. */
 export function originOf(host: string | undefined): string {
   return host !== undefined && host.length <= 255 && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `http://${host}` : 'http://HOST:PORT';
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

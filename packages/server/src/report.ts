@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClassLabel, Evaluation, Metrics } from '@unionml/core';
+import type { AnyModel, ClassLabel, Evaluation, Metrics } from '@unionml/core';
 
 /** What a model report shows: a trained model's name, metrics, hyperparameters and evaluation. */
 export interface ReportInput {
@@ -15,6 +15,19 @@ export interface ReportInput {
   metrics: Metrics;
   /** A confusion matrix (classification) or predicted against actual values (regression). */
   evaluation?: Evaluation;
+}
+
+/** The report of a model's current artifact (trained or loaded), or `undefined` when it has none. */
+export function reportInputOf(model: AnyModel): ReportInput | undefined {
+  const artifact = model.artifact;
+  if (!artifact) return undefined;
+  return {
+    model: model.name,
+    ...(artifact.savedAt ? { savedAt: artifact.savedAt } : {}),
+    hyperparameters: artifact.hyperparameters,
+    metrics: artifact.metrics ?? {},
+    ...(artifact.evaluation ? { evaluation: artifact.evaluation } : {}),
+  };
 }
 
 /** Options of {@link reportSection}. */

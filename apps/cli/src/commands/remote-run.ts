@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { copyAtomic } from '../files.js';
 import { checkInputKeys, readFeatures, readInputs, trainOptions } from '../inputs.js';
 import { connect, INTERRUPTED_STATUS, refuseOptions, reportStarted, waitFor, withSession } from './remote.js';
-import { checkOutput, formatMetrics, option, roundSeconds } from './shared.js';
+import { checkOutput, checkReportPath, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
 
 /** The options of train and predict that only run on this machine. */
 const LOCAL_ONLY = ['compiled', 'image', 'network', 'model-path', 'keep'] as const;
@@ -55,6 +55,10 @@ export async function trainRemote(context: CommandContext): Promise<number> {
   if (outputArg !== undefined && !wait) {
     throw new UsageError('-o saves the trained model file: it needs --wait (or fetch the model later: unionml fetch-model APP:MODEL -o FILE)', 'train');
   }
+  const reportArg = option(values, 'report');
+  if (reportArg !== undefined && !wait) {
+    throw new UsageError("--report writes the trained model's report: it needs --wait (or fetch the model later and train --local)", 'train');
+  }
   const inputsText = option(values, 'inputs');
   const inputs = inputsText === undefined ? {} : trainOptions(await readInputs(inputsText, cwd));
   const target = outputArg === undefined ? undefined : resolve(cwd, outputArg);
@@ -62,6 +66,8 @@ export async function trainRemote(context: CommandContext): Promise<number> {
     const { ModelFileError } = await import('@unionml/core');
     await checkOutput(target, ModelFileError);
   }
+  const reportTarget = reportArg === undefined ? undefined : resolve(cwd, reportArg);
+  if (reportTarget) await checkReportPath(reportTarget);
   const session = await connect(context, 'train');
   const { model, app } = session;
   return withSession(session, async () => {
@@ -100,6 +106,7 @@ export async function trainRemote(context: CommandContext): Promise<number> {
     out.say(`metrics: ${formatMetrics(artifact.metrics)}`);
     out.say(`hyperparameters: ${JSON.stringify(artifact.hyperparameters)}`);
     if (modelPath) out.say(`saved model to ${modelPath}`);
+    if (reportTarget) await writeReport(model, reportTarget, out);
     if (out.json) out.resultJson(report);
     return 0;
   });

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import type { LocalRunOptions } from '@unionml/compiler';
 import type * as Core from '@unionml/core';
 import type { CommandContext } from '../commands.js';
-import { importRemote, UsageError } from '../errors.js';
+import { importRemote, OutputWriteError, UsageError } from '../errors.js';
+import { writeAtomic } from '../files.js';
 import type { Output } from '../output.js';
 import type { Metrics } from '@unionml/core';
 import { CLI_ROOT } from '../templates.js';
@@ -110,6 +111,32 @@ export function formatMetrics(metrics: Metrics): string {
 }
 
 /** Fails before training, not after, when the model file cannot be written where asked. */
+/** Checks, before anything runs, that `--report FILE` can be written: not a folder, in a folder that exists. */
+export async function checkReportPath(target: string): Promise<void> {
+  const info = await stat(target).catch(() => undefined);
+  if (info?.isDirectory()) throw new OutputWriteError(target, undefined, `cannot write the report ${target}: it is a folder`);
+  const folder = dirname(target);
+  if (!(await stat(folder).catch(() => undefined))?.isDirectory()) {
+    throw new OutputWriteError(target, undefined, `cannot write the report ${target}: the folder ${folder} does not exist`);
+  }
+}
+
+/**
+ * Writes the HTML report of the model's trained or loaded artifact (metrics, confusion matrix or predicted against
+ * actual values, hyperparameters) to `target`, atomically.
+ */
+export async function writeReport(model: Core.AnyModel, target: string, out: Output): Promise<void> {
+  const { renderReport, reportInputOf } = await import('@unionml/server');
+  const input = reportInputOf(model);
+  if (!input) return;
+  try {
+    await writeAtomic(target, renderReport(input));
+  } catch (error) {
+    throw new OutputWriteError(target, error);
+  }
+  out.say(`wrote the report to ${target}`);
+}
+
 export async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
   const info = await stat(target).catch(() => undefined);
   if (info?.isDirectory()) {

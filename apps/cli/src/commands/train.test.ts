@@ -182,6 +182,38 @@ describe('unionml train --local', () => {
     expect(folder.stderr).toContain('it is a folder');
   });
 
+  it('keeps a training whose model file cannot be saved: the metrics are printed, and --json gives them beside the error', async () => {
+    const human = await train(['tiny:unsaveable', '--local']);
+    expect(human.code).toBe(1);
+    expect(human.stdout).toMatch(/^\[unionml\] metrics: accuracy: train 1\.0000, test 0\.9500$/m);
+    expect(human.stderr).toContain("error: the saver of model 'unsaveable' failed: ENOSPC: no space left on device");
+    expectNoStack(human.stderr);
+    const json = await train(['tiny:unsaveable', '--local'], { json: true });
+    expect(json.code).toBe(1);
+    expect(onlyJson(json)).toMatchObject({
+      error: { code: 'MODEL_FILE_WRITE', message: "the saver of model 'unsaveable' failed: ENOSPC: no space left on device" },
+      result: { model: 'unsaveable', modelPath: null, metrics: { train: { accuracy: 1 }, test: { accuracy: 0.95 } } },
+    });
+  });
+
+  it('--report writes a self-contained HTML report of the metrics and the confusion matrix', async () => {
+    const dir = tempDir();
+    const reportPath = join(dir, 'report.html');
+    const result = await train(['tiny:model', '--local', '--report', reportPath]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`[unionml] wrote the report to ${reportPath}`);
+    const html = readFileSync(reportPath, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('tiny_classifier');
+    expect(html).toMatch(/<th scope="row">score<\/th>/);
+    expect(html).toContain('Confusion matrix');
+    expect(html.replaceAll('xmlns="http://www.w3.org/2000/svg"', '')).not.toMatch(/https?:\/\//); // nothing from the network
+    const folder = await train(['tiny:model', '--local', '--report', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`error: cannot write the report ${dir}: it is a folder`);
+    expect(folder.stderr).not.toContain('training model');
+  });
+
   it('saves relative to the current folder by default (model.json)', async () => {
     const dir = tempDir();
     const result = await unionml(['train', `${APPS}tiny.ts:model`, '--local'], { cwd: dir });

@@ -6,14 +6,16 @@ import { resolve } from 'node:path';
 import type { Metrics } from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { checkInputKeys, readInputs, trainOptions } from '../inputs.js';
-import { checkLocal, checkOutput, compiledRunOptions, formatMetrics, option, roundSeconds } from './shared.js';
+import { withResult } from '../errors.js';
+import { checkLocal, checkOutput, checkReportPath, compiledRunOptions, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
 
 export { formatMetrics } from './shared.js';
 
 /** What `unionml train --json` prints. */
 export interface TrainReport {
   model: string;
-  modelPath: string;
+  /** The model file, or null when it could not be saved (`--json` then prints this report beside the error). */
+  modelPath: string | null;
   hyperparameters: unknown;
   metrics: Metrics;
   seconds: number;
@@ -21,7 +23,7 @@ export interface TrainReport {
   executionName?: string;
   /** With --compiled --keep: the run's storage (each node's inputs.pb, outputs.pb and raw data), kept. */
   workDir?: string;
-  nodes?: { id: string; seconds: number }[];
+  nodes?: { id: string; taskName: string; seconds: number }[];
 }
 
 export async function train(context: CommandContext): Promise<number> {
@@ -34,15 +36,19 @@ export async function train(context: CommandContext): Promise<number> {
   const inputsText = option(values, 'inputs');
   const options = inputsText === undefined ? {} : trainOptions(await readInputs(inputsText, cwd));
   const target = resolve(cwd, option(values, 'output') ?? 'model.json');
+  const reportArg = option(values, 'report');
+  const reportTarget = reportArg === undefined ? undefined : resolve(cwd, reportArg);
   const core = await import('@unionml/core');
   await checkOutput(target, core.ModelFileError);
+  if (reportTarget) await checkReportPath(reportTarget);
 
   out.guardStdout();
   const model = await core.loadModel(address, { cwd });
   checkInputKeys(options, model.dataset.readerArgNames, 'train');
   const started = performance.now();
   let result: { hyperparameters: unknown; metrics: TrainReport['metrics'] };
-  let modelPath: string;
+  let modelPath: string | undefined;
+  let saveError: unknown;
   let compiled: Pick<TrainReport, 'executionName' | 'workDir' | 'nodes'> = {};
   if (values['compiled'] === true) {
     out.info(`training model '${model.name}' (${address}) through its compiled workflow ${model.trainWorkflowName}, one process per task`);
@@ -56,17 +62,19 @@ export async function train(context: CommandContext): Promise<number> {
     result = run;
     modelPath = run.modelFile;
     compiled = { executionName: run.executionName, workDir: run.workDir, nodes: run.nodes };
+    if (reportTarget) await model.load(modelPath); // the report's evaluation is in the model file the train task wrote
   } else {
     out.info(`training model '${model.name}' (${address}) in this process`);
     result = await model.train(options as never).catch(core.fromAppCode('TRAINING_FAILED', `training model '${model.name}' failed`));
-    modelPath = await model.save(target);
+    // A model file that cannot be written does not throw the training away: its metrics are still reported.
+    modelPath = await model.save(target).catch((error: unknown) => void (saveError = error));
   }
   const seconds = (performance.now() - started) / 1000;
   out.restore();
 
   const report: TrainReport = {
     model: model.name,
-    modelPath,
+    modelPath: modelPath ?? null,
     hyperparameters: result.hyperparameters,
     metrics: result.metrics,
     seconds: roundSeconds(seconds),
@@ -74,6 +82,8 @@ export async function train(context: CommandContext): Promise<number> {
   };
   out.say(`trained model '${model.name}' in ${seconds.toFixed(1)} s`);
   out.say(`metrics: ${formatMetrics(result.metrics)}`);
+  if (reportTarget) await writeReport(model, reportTarget, out);
+  if (saveError !== undefined) throw withResult(saveError, report);
   out.say(`saved model to ${modelPath}`);
   if (out.json) out.resultJson(report);
   return 0;

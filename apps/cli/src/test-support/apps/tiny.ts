@@ -53,4 +53,12 @@ export const other = new Model({ name: 'other_classifier', dataset, hyperparamet
 other.trainer((m, features, target) => m.fit(features.toMatrix(), target.toVector()));
 other.predictor((m, features) => m.predict(features.toMatrix()));
 
+/** A model whose saver fails (a full disk, say): the training succeeds, the model file cannot be written. */
+export const unsaveable = new Model({ name: 'unsaveable', dataset, hyperparameters: Hyperparameters, init: Centroid });
+unsaveable.trainer((m, features, target) => m.fit(features.toMatrix(), target.toVector()));
+unsaveable.evaluator({ metric: 'accuracy' })((m, features, target) => accuracy(m.predict(features.toMatrix()), target.toVector()));
+unsaveable.saver(() => {
+  throw new Error('ENOSPC: no space left on device');
+});
+
 export const notAModel = { name: 'not a model' };
