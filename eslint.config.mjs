@@ -65,6 +65,7 @@ export default tseslint.config(
       '.nx/**',
       'apps/cli/templates/**',
       'tools/flytekit-check/**',
+      'tools/sklearn-check/.venv/**',
       'tools/flyte-check/**',
       'tools/flyte-lab/**', // Go and shell; its .state/ holds the running lab's data
       'tools/docs/.samples/**',

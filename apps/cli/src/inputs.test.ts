@@ -85,7 +85,7 @@ describe('checkInputKeys', () => {
     expect(check({ N: 5 }, ['n', 'offset'])).toThrow(
       expect.objectContaining({
         message: "--inputs has unknown key 'N' (did you mean 'n'?)",
-        hint: expect.stringContaining("the reader's arguments are n, offset"),
+        hint: expect.stringContaining("the reader's arguments are n, offset") as string,
       }),
     );
     expect(check({ hyperparameters: {} }, ['n'], 'predict')).toThrow("--inputs has unknown key 'hyperparameters'");

@@ -63,10 +63,10 @@ describe('Dataset defaults (tabular)', () => {
     const count = (frame: DataFrame, value: string) => frame.column('label').filter((v) => v === value).length;
     const d = new Dataset({ targets: ['label'], stratify: true, testSize: 0.2 });
     const { test } = await d.getData(data);
-    expect(count(test![1] as DataFrame, 'rare')).toBe(2); // 10 rare rows: 20% of them
+    expect(count(test![1], 'rare')).toBe(2); // 10 rare rows: 20% of them
     const plain = new Dataset({ targets: ['label'], testSize: 0.2 });
     const viaKwargs = await plain.getData(data, { splitterKwargs: { stratify: 'label' } });
-    expect((viaKwargs.test![0] as DataFrame).column('x')).toEqual((test![0] as DataFrame).column('x'));
+    expect(viaKwargs.test![0].column('x')).toEqual(test![0].column('x'));
     expect(() => new Dataset({ targets: ['a', 'b'], stratify: true })).toThrow('stratify: true stratifies on the target column, but the dataset has 2 targets');
   });
 

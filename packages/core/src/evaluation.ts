@@ -35,8 +35,8 @@ export function evaluatePredictions(target: unknown, prediction: unknown, split:
   predicted = predicted.map((p) => (Array.isArray(p) && p.length === 1 ? (p[0] as unknown) : p));
   if (actual.length === 0 || actual.length !== predicted.length) return undefined;
   if (!actual.every(isLabel) || !predicted.every(isLabel)) return undefined;
-  const kind = task ?? guessTask(actual as ClassLabel[], predicted as ClassLabel[]);
-  if (kind === 'classification') return confusion(name, split, actual as ClassLabel[], predicted as ClassLabel[]);
+  const kind = task ?? guessTask(actual, predicted);
+  if (kind === 'classification') return confusion(name, split, actual, predicted);
   if (kind === 'regression') return scatter(name, split, actual, predicted);
   return undefined;
 }

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Tensor } from '@tensorflow/tfjs';
 import { DataFrame } from '@unionml/data';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
@@ -14,7 +15,7 @@ import { Centroid, accuracy, frame, makeApp } from './test-support/fixtures.js';
 const tmp = () => mkdtempSync(join(tmpdir(), 'unionml-envelope-'));
 const quiet = (): Logger & { warnings: string[] } => {
   const warnings: string[] = [];
-  return { warnings, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined } as never;
+  return { warnings, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined };
 };
 
 /** An app without declared features (as in the README), whose model object needs a custom saver. */
@@ -189,11 +190,9 @@ describe('the default saver for the JS ML ecosystem', () => {
     const file = join(tmp(), 'net.json');
     await model.save(file);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ modelObject: { encoding: 'tfjs-layers', artifacts: { format: 'layers-model' } } });
-    const loaded = (await model.load(file)) as typeof net;
+    const loaded = await model.load(file);
     const input = tf.tensor2d([[1, 2]]);
-    expect(Array.from((loaded.predict(input) as import('@tensorflow/tfjs').Tensor).dataSync())).toEqual(
-      Array.from((net.predict(input) as import('@tensorflow/tfjs').Tensor).dataSync()),
-    );
+    expect(Array.from((loaded.predict(input) as Tensor).dataSync())).toEqual(Array.from((net.predict(input) as Tensor).dataSync()));
   });
 });
 

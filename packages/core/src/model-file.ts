@@ -93,9 +93,11 @@ export function encodeJsonValue(value: unknown, root: string): { value: unknown;
       case 'function':
       case 'symbol':
         return fail(path, `is a ${typeof v}, which a model file cannot hold`, WAYS_OUT);
+      case 'object':
+        break;
     }
     if (v === null) return null;
-    const object = v as object;
+    const object = v;
     if (ArrayBuffer.isView(object)) {
       if (object instanceof DataView) return fail(path, 'is a DataView, which a model file cannot hold', WAYS_OUT);
       tagged = true;
@@ -146,8 +148,8 @@ const TYPED_ARRAYS: Record<string, new (values: ArrayLike<number> | ArrayLike<bi
   Uint32Array,
   Float32Array,
   Float64Array,
-  BigInt64Array: BigInt64Array as never,
-  BigUint64Array: BigUint64Array as never,
+  BigInt64Array: BigInt64Array,
+  BigUint64Array: BigUint64Array,
 };
 
 /** Turns the tags of {@link encodeJsonValue} back into NaN, ±Infinity, bigints, typed arrays and ArrayBuffers. */

@@ -283,7 +283,7 @@ export class Model<
     }
     this.#task = options.task;
     for (const cls of options.modelClasses ?? []) {
-      if (typeof cls !== 'function' || !rebuildMethod(cls as ClassLike)) {
+      if (typeof cls !== 'function' || !rebuildMethod(cls)) {
         throw new ComponentError(
           `new Model({ modelClasses }) of model '${this.name}': ${(typeof cls === 'function' && cls.name) || describeType(cls)} has no static fromJSON(json) or load(json) method`,
           'list classes with a static fromJSON(json) or load(json)',

@@ -83,7 +83,7 @@ export async function train(context: CommandContext): Promise<number> {
   out.say(`trained model '${model.name}' in ${seconds.toFixed(1)} s`);
   out.say(`metrics: ${formatMetrics(result.metrics)}`);
   if (reportTarget) await writeReport(model, reportTarget, out);
-  if (saveError !== undefined) throw withResult(saveError, report);
+  if (saveError !== undefined) throw withResult(saveError as Error, report);
   out.say(`saved model to ${modelPath}`);
   if (out.json) out.resultJson(report);
   return 0;
