@@ -1,6 +1,7 @@
 // What a trained model's predictions look like against the truth, for reports: a confusion matrix for
 // classifiers, predicted against actual values for regressions.
 import { DataFrame } from '@unionml/data';
+import { confusionMatrix } from './metrics/index.js';
 import type { ClassLabel, Evaluation } from './types.js';
 
 /** Classification or regression; `undefined` lets {@link evaluatePredictions} decide from the values. */
@@ -42,7 +43,7 @@ export function evaluatePredictions(target: unknown, prediction: unknown, split:
 }
 
 function isLabel(v: unknown): v is ClassLabel {
-  return typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && !Number.isNaN(v));
+  return typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number'; // NaN too: a regression leaves it out
 }
 
 function guessTask(actual: readonly ClassLabel[], predicted: readonly ClassLabel[]): Task | undefined {
@@ -53,12 +54,13 @@ function guessTask(actual: readonly ClassLabel[], predicted: readonly ClassLabel
 }
 
 function confusion(target: string, split: 'train' | 'test', actual: readonly ClassLabel[], predicted: readonly ClassLabel[]): Evaluation | undefined {
-  const labels = [...new Set([...actual, ...predicted])].sort(compareLabels);
-  if (labels.length > MAX_CLASSES) return undefined;
-  const index = new Map(labels.map((l, i) => [l, i]));
-  const matrix = labels.map(() => new Array<number>(labels.length).fill(0));
-  for (let i = 0; i < actual.length; i++) matrix[index.get(actual[i]!)!]![index.get(predicted[i]!)!]! += 1;
-  return { kind: 'classification', split, target, labels, matrix };
+  if (new Set([...actual, ...predicted]).size > MAX_CLASSES) return undefined;
+  try {
+    const { labels, matrix } = confusionMatrix(actual, predicted);
+    return { kind: 'classification', split, target, labels, matrix };
+  } catch {
+    return undefined; // labels of mixed types: no matrix to draw
+  }
 }
 
 function scatter(target: string, split: 'train' | 'test', actual: readonly unknown[], predicted: readonly unknown[]): Evaluation | undefined {
@@ -73,13 +75,4 @@ function scatter(target: string, split: 'train' | 'test', actual: readonly unkno
   const sample: [number, number][] = [];
   for (let k = 0; Math.floor(k * step) < pairs.length && sample.length < MAX_POINTS; k++) sample.push(pairs[Math.floor(k * step)]!);
   return { kind: 'regression', split, target, actual: sample.map((p) => p[0]), predicted: sample.map((p) => p[1]), rows: actual.length };
-}
-
-/** Numbers before strings before booleans; numbers ascending, strings by code point (as numpy sorts them). */
-function compareLabels(a: ClassLabel, b: ClassLabel): number {
-  const rank = (v: ClassLabel) => (typeof v === 'number' ? 0 : typeof v === 'string' ? 1 : 2);
-  if (rank(a) !== rank(b)) return rank(a) - rank(b);
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const [x, y] = [String(a), String(b)];
-  return x < y ? -1 : x > y ? 1 : 0;
 }
