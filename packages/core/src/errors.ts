@@ -66,8 +66,9 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
   },
   MODEL_NOT_SERIALIZABLE: {
     kind: 'app',
-    meaning: 'the default saver or loader cannot store or rebuild the model object (no toJSON/fromJSON, not JSON data, NaN or Infinity)',
-    hint: 'add toJSON() and a static fromJSON(json) to the model class, or register model.saver(...) and model.loader(...)',
+    meaning:
+      'the default saver or loader cannot store or rebuild the model object: no toJSON() with a static fromJSON/load to rebuild it, not plain JSON data, a value JSON would lose (a Map, a function...), or a custom payload without a loader',
+    hint: 'add toJSON() and a static fromJSON(json) to the model class (and list it in modelClasses), or register model.saver(...) and model.loader(...)',
   },
   DATASET_COLUMNS_MISSING: {
     kind: 'app',
