@@ -1,26 +1,8 @@
 import { isUnionMLError } from '@unionml/errors';
 import { describe, expect, it } from 'vitest';
+import { metricError } from '../test-support/metric-error.js';
 import { CORE_ERRORS, MetricInputError } from '../errors.js';
 import { accuracy, confusionMatrix, f1, precision, recall } from './index.js';
-
-/** Runs `fn`, expects a MetricInputError of `metric` whose message matches `message`, and returns it. */
-function metricError(fn: () => unknown, metric: string, message: RegExp): MetricInputError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(MetricInputError);
-  const error = thrown as MetricInputError;
-  expect(error.code).toBe('METRIC_INPUT_INVALID');
-  expect(error.kind).toBe('app');
-  expect(error.metric).toBe(metric);
-  expect(error.message.startsWith(`${metric}: `)).toBe(true);
-  expect(error.message).toMatch(message);
-  expect(error.hint).toBeTruthy();
-  return error;
-}
 
 describe('MetricInputError', () => {
   it('is a registered UnionML error of kind app', () => {

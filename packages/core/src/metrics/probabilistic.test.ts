@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MetricInputError } from '../errors.js';
+import { metricError } from '../test-support/metric-error.js';
 import { logLoss, rocAuc } from './index.js';
-
-function metricError(fn: () => unknown, metric: string, message: RegExp): MetricInputError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(MetricInputError);
-  const error = thrown as MetricInputError;
-  expect(error.code).toBe('METRIC_INPUT_INVALID');
-  expect(error.metric).toBe(metric);
-  expect(error.message).toMatch(message);
-  expect(error.hint).toBeTruthy();
-  return error;
-}
 
 describe('rocAuc', () => {
   it('is the probability that a positive row scores above a negative one, ties counting one half', () => {

@@ -1,24 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { MetricInputError } from '../errors.js';
+import { metricError } from '../test-support/metric-error.js';
 import { meanAbsoluteError, meanSquaredError, r2, rootMeanSquaredError } from './index.js';
-
-function metricError(fn: () => unknown, metric: string, message: RegExp): MetricInputError {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(MetricInputError);
-  const error = thrown as MetricInputError;
-  expect(error.code).toBe('METRIC_INPUT_INVALID');
-  expect(error.metric).toBe(metric);
-  expect(error.message).toMatch(message);
-  expect(error.hint).toBeTruthy();
-  return error;
-}
 
 // scikit-learn's docstring examples: y_true = [3, -0.5, 2, 7], y_pred = [2.5, 0.0, 2, 8].
 const yTrue = [3, -0.5, 2, 7];
