@@ -1,9 +1,12 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Dataset, Model, VERSION, type AnyModel } from '@unionml/core';
 import { DataFrame } from '@unionml/data';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { openApiDocument } from './openapi.js';
-import { makeTinyApp, trainedTinyApp } from './test-support/tiny-app.js';
+import { Centroid, makeTinyApp, trainedTinyApp } from './test-support/tiny-app.js';
 
 /** A JSON Schema, as the tests read it: the keywords they look into are typed, the others are open. */
 type Schema = { [keyword: string]: unknown; $ref?: string; properties?: Record<string, Schema>; items?: Schema; required?: string[] };
@@ -149,6 +152,24 @@ describe('openApiDocument', () => {
       additionalProperties: { type: ['number', 'string', 'boolean', 'null'] },
     });
     expect(undeclared.paths['/predict']!['post']!.requestBody!.content['application/json']!.example).toBeUndefined();
+  });
+
+  it('types the columns the same with a custom saver: the model file keeps them in its envelope', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unionml-openapi-'));
+    const custom = () => {
+      const app = makeTinyApp({ declareFeatures: false });
+      app.model.saver((m, _hp, file) => writeFileSync(file, JSON.stringify(m.toJSON())));
+      app.model.loader((file) => Centroid.fromJSON(JSON.parse(readFileSync(file, 'utf8')) as never));
+      return app.model;
+    };
+    const trained = custom();
+    await trained.train();
+    await trained.save(join(dir, 'model.bin'));
+    const loaded = custom();
+    await loaded.load(join(dir, 'model.bin'));
+    const reference = (await trainedTinyApp({ declareFeatures: false })).model;
+    expect(documentOf(loaded).components).toEqual(documentOf(reference).components);
+    expect(JSON.stringify(documentOf(loaded).components)).toContain('"x2"');
   });
 
   it('types string and boolean columns from the training data', async () => {
