@@ -60,6 +60,9 @@ describe('the digits example', () => {
   it('shows the model and a pixel row on the home page', async () => {
     const page = (await request(url, '/')).text;
     expect(page).toContain('<strong>digits_classifier</strong>');
-    expect(page).toContain('&#34;pixel_7_7&#34;:0');
+    expect(page).toContain('&quot;pixel_7_7&quot;:0');
+    // and its report: the accuracy on each split, the confusion matrix of the ten digits
+    expect(page).toMatch(/<th scope="row">accuracy<\/th>/);
+    expect(page).toContain('Confusion matrix');
   });
 });
