@@ -111,13 +111,20 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'init',
     summary: 'create a new app from a template',
-    usage: 'unionml init APP_NAME [--template basic] [--packages-from DIR]',
+    usage: 'unionml init APP_NAME [--template basic|regression|tabular] [--packages-from DIR]',
     description:
       'Create the folder APP_NAME with a UnionML app from a template (app.ts, package.json, data, README.md, Dockerfile), ' +
       'then make it a git repository with an initial commit. APP_NAME must match ^[_a-zA-Z][_a-zA-Z0-9]+$.',
     arguments: [{ name: 'APP_NAME', description: 'the name of the app and of its folder' }],
     options: {
-      template: { type: 'string', short: 't', value: 'NAME', default: 'basic', description: 'the template; basic is a digits classifier on TensorFlow.js' },
+      template: {
+        type: 'string',
+        short: 't',
+        value: 'NAME',
+        default: 'basic',
+        description:
+          'the template: basic (a digits classifier on TensorFlow.js), regression (diabetes progression, least squares with mljs, R² and MSE), tabular (breast cancer CSV, standardised features, a stratified split, logistic regression, accuracy/F1/ROC AUC)',
+      },
       'packages-from': {
         type: 'string',
         value: 'DIR',

@@ -11,7 +11,7 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
   INIT_TEMPLATE_UNKNOWN: {
     kind: 'usage',
     meaning: 'unionml init was given a template name it does not have',
-    hint: 'use one of the templates its help lists (basic)',
+    hint: 'use one of the templates its help lists (basic, regression, tabular)',
   },
   INIT_APP_NAME_INVALID: {
     kind: 'usage',

@@ -1,6 +1,7 @@
 /**
- * The templates of `unionml init`. Their source of truth is an example app of the repository (the `basic` template
- * is `examples/digits`); nothing is copied into apps/cli in git.
+ * The templates of `unionml init`. Their source of truth is an example app of the repository (`basic` is
+ * `examples/digits`, `regression` is `examples/regression`, `tabular` is `examples/tabular`); nothing is copied into
+ * apps/cli in git.
  *
  * - In the workspace, `init` reads the example itself.
  * - A packed @unionml/cli holds `templates/<name>/`, which `scripts/copy-template.mjs` (run by `prepack`) copies
@@ -47,6 +48,46 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
       'data/sample_features.json',
     ],
     dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
+    devDependencies: ['typescript', '@types/node'],
+    scripts: ['train', 'serve'],
+  },
+  regression: {
+    name: 'regression',
+    description: 'a diabetes progression regressor: ordinary least squares with mljs (ml-regression-multivariate-linear)',
+    example: 'examples/regression',
+    examplePackage: '@unionml/example-regression',
+    files: [
+      'app.ts',
+      'README.md',
+      '.gitignore',
+      'Dockerfile',
+      '.dockerignore',
+      '.unionml/README.md',
+      'data/diabetes.csv',
+      'data/diabetes.rst',
+      'data/sample_features.json',
+    ],
+    dependencies: ['ml-regression-multivariate-linear', 'zod'],
+    devDependencies: ['typescript', '@types/node'],
+    scripts: ['train', 'serve'],
+  },
+  tabular: {
+    name: 'tabular',
+    description: 'a breast cancer classifier: standardized features and an L2 logistic regression (string labels)',
+    example: 'examples/tabular',
+    examplePackage: '@unionml/example-tabular',
+    files: [
+      'app.ts',
+      'README.md',
+      '.gitignore',
+      'Dockerfile',
+      '.dockerignore',
+      '.unionml/README.md',
+      'data/breast_cancer.csv',
+      'data/breast_cancer.rst',
+      'data/sample_features.json',
+    ],
+    dependencies: ['zod'],
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
   },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE, exampleDependencies, FILES, gitEnv, IDENTITY, tree } from '../test-support/init.js';
 import { REPO, tempDir, unionml } from '../test-support/run.js';
+import { readExample, TEMPLATES, type TemplateMeta } from '../templates.js';
 import { VERSION } from '../version.js';
 
 describe('unionml init (npm pack)', () => {
@@ -95,5 +96,23 @@ describe('unionml init (npm pack)', () => {
     for (const file of FILES) expect(readFileSync(join(app, file)).equals(readFileSync(join(EXAMPLE, file))), file).toBe(true);
     const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(pkg.dependencies).toMatchObject({ zod: exampleDependencies['zod'], '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'] });
+
+    // Every template is packed, with the versions of its example's dependencies.
+    for (const spec of Object.values(TEMPLATES)) {
+      const meta = JSON.parse(readFileSync(join(installed, 'templates', spec.name, 'template.json'), 'utf8')) as TemplateMeta;
+      expect(meta).toEqual(readExample(spec, join(REPO, spec.example)));
+    }
+    const regression = TEMPLATES['regression']!;
+    const made = await unionml(['init', 'packed_regression', '--template', 'regression'], {
+      cwd,
+      env: gitEnv(IDENTITY),
+      bin: join(installed, 'bin', 'unionml.js'),
+    });
+    expect(made.code, made.stderr).toBe(0);
+    const regressionApp = join(cwd, 'packed_regression');
+    for (const file of regression.files)
+      expect(readFileSync(join(regressionApp, file)).equals(readFileSync(join(REPO, regression.example, file))), file).toBe(true);
+    const regressionPkg = JSON.parse(readFileSync(join(regressionApp, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(regressionPkg.dependencies['ml-regression-multivariate-linear']).toBe('2.0.4');
   }, 120_000);
 });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE, exampleDependencies, exampleDevDependencies, FILES, git, gitEnv, IDENTITY, tree } from '../test-support/init.js';
-import { tempDir, unionml } from '../test-support/run.js';
+import { REPO, tempDir, unionml } from '../test-support/run.js';
 import { TEMPLATES } from '../templates.js';
 import { VERSION } from '../version.js';
 import { appPackageJson, packageName } from './init.js';
@@ -58,6 +58,50 @@ describe('unionml init', () => {
     expect(git(app, ['log', '--format=%s|%an|%ae'], env)).toBe('initial commit for my_app|Ada Lovelace|ada@example.com');
     expect(git(app, ['status', '--porcelain'], env)).toBe('');
     expect(git(app, ['ls-files'], env).split('\n').sort()).toEqual([...FILES, 'package.json', 'tsconfig.json'].sort());
+  });
+
+  it.each([
+    ['regression', { 'ml-regression-multivariate-linear': '2.0.4' }],
+    ['tabular', {}],
+  ])('--template %s creates the app from its example, with its dependencies and no TensorFlow.js', async (template, extra) => {
+    const cwd = tempDir();
+    const env = gitEnv(IDENTITY);
+    const result = await unionml(['init', 'my_app', '--template', template], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'my_app');
+    expect(result.stdout).toContain(`[unionml] created app 'my_app' from the ${template} template in ${app}`);
+    const spec = TEMPLATES[template]!;
+    const example = join(REPO, spec.example);
+    expect(
+      tree(app)
+        .filter((f) => !f.startsWith('.git/'))
+        .sort(),
+    ).toEqual([...spec.files, 'package.json', 'tsconfig.json'].sort());
+    for (const file of spec.files) expect(readFileSync(join(app, file)).equals(readFileSync(join(example, file))), file).toBe(true);
+    expect(spec.files).toContain('data/sample_features.json');
+
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const examplePkg = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg).toMatchObject({
+      name: 'my-app',
+      description: `my_app: a UnionML app, made by unionml init from the ${template} template`,
+      scripts: {
+        train: 'unionml train app:model --local -o model.json',
+        serve: 'unionml serve app:model --model-path model.json --port 8000',
+        typecheck: 'tsc -p tsconfig.json',
+      },
+    });
+    expect(pkg['dependencies']).toEqual({
+      ...extra,
+      '@unionml/cli': VERSION,
+      '@unionml/core': VERSION,
+      '@unionml/data': VERSION,
+      zod: examplePkg.dependencies['zod'],
+    });
+    expect(Object.keys(pkg['dependencies'] as object)).toEqual(Object.keys(pkg['dependencies'] as object).sort());
+    for (const [name, version] of Object.entries(extra)) expect(examplePkg.dependencies[name]).toBe(version);
+    expect(git(app, ['log', '--format=%s'], env)).toBe('initial commit for my_app');
+    expect(git(app, ['status', '--porcelain'], env)).toBe('');
   });
 
   it('commits as unionml <unionml@localhost> when git has no identity, and says so', async () => {
