@@ -106,7 +106,7 @@ describe('unionml build on a real daemon', () => {
 
   it('runs the compiled train workflow with every node in the container: test accuracy >= 0.96, outputs.pb decoded', () => {
     const result = unionml(
-      ['train', 'app:model', '--local', '--compiled', '--image', image, '--network', 'host', '--json', '-o', join(work, 'model.json')],
+      ['train', 'app:model', '--local', '--compiled', '--keep', '--image', image, '--network', 'host', '--json', '-o', join(work, 'model.json')],
       digits,
     );
     expect(result.status, result.stderr.slice(-3000)).toBe(0);

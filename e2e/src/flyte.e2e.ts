@@ -138,7 +138,12 @@ describe('compiled workflows, run node by node through the local executor', () =
       hyperparameters: unknown;
       metrics: Record<string, Record<string, number>>;
       modelPath: string;
-    }>(unionml(['train', 'app:model', '--local', '--compiled', '--json', '-o', join(work, 'every-type.json'), '-i', JSON.stringify(inputs)], everyType));
+    }>(
+      unionml(
+        ['train', 'app:model', '--local', '--compiled', '--keep', '--json', '-o', join(work, 'every-type.json'), '-i', JSON.stringify(inputs)],
+        everyType,
+      ),
+    );
     const rows = Array.from({ length: 12 }, (_, x) => ({ x, x2: 2 * x, y: x >= 50 ? 1 : 0 }));
     const dataset = flytekitReadLiterals(nodeOutputs(report.workDir, report.executionName, 'n0'), { data: { columns: ['x', 'x2', 'y'], records: rows } });
     expect(dataset.diff, dataset.stdout + dataset.stderr).toBeUndefined();

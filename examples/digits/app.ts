@@ -74,6 +74,10 @@ export class SoftmaxRegression {
       optimizer.dispose();
       return [w.arraySync() as number[][], b.arraySync() as number[]];
     });
+    // A learning rate too large makes the weights overflow: say so, rather than keep a model that predicts nothing.
+    if (![...weights.flat(), ...bias].every(Number.isFinite)) {
+      throw new Error(`training diverged: the weights are NaN or infinite (learningRate ${learningRate}); lower the learningRate`);
+    }
     this.state = { weights, bias, mean, scale, classes };
     this.#inference = undefined;
     // Training runs synchronously; fit returns a Promise as model libraries' fit methods do (the trainer awaits it).

@@ -192,11 +192,11 @@ describe('the Flyte cluster journey of the user guide', () => {
   });
 
   it("a failing training run shows the task's own message", async () => {
-    // Valid hyperparameters that make training diverge: the task itself fails (the model object contains NaN).
+    // Valid hyperparameters that make training diverge: the task itself fails (the app refuses NaN weights).
     const failed = await unionml(['train', 'app:model', ...remoteFlags, '-i', '{"hyperparameters": {"learningRate": 1e300}}', '--wait']);
     expect(failed.status).toBe(1);
     expect(failed.stderr).toMatch(/REMOTE_EXECUTION_FAILED|failed/);
-    expect(failed.stderr).toMatch(/NaN/);
+    expect(failed.stderr).toMatch(/training diverged: the weights are NaN or infinite/);
     expect(failed.stderr).not.toMatch(/^\s+at /m);
   });
 
