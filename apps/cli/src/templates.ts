@@ -30,23 +30,16 @@ export interface TemplateSpec {
   scripts: readonly string[];
 }
 
+/** The files every template app has besides its data. */
+const APP_FILES = ['app.ts', 'README.md', '.gitignore', 'Dockerfile', '.dockerignore', '.unionml/README.md'] as const;
+
 export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
   basic: {
     name: 'basic',
     description: 'a digits classifier: softmax regression on TensorFlow.js (WebAssembly backend)',
     example: 'examples/digits',
     examplePackage: '@unionml/example-digits',
-    files: [
-      'app.ts',
-      'README.md',
-      '.gitignore',
-      'Dockerfile',
-      '.dockerignore',
-      '.unionml/README.md',
-      'data/digits.csv.gz',
-      'data/digits.rst',
-      'data/sample_features.json',
-    ],
+    files: [...APP_FILES, 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
     dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
@@ -56,17 +49,7 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
     description: 'a diabetes progression regressor: ordinary least squares with mljs (ml-regression-multivariate-linear)',
     example: 'examples/regression',
     examplePackage: '@unionml/example-regression',
-    files: [
-      'app.ts',
-      'README.md',
-      '.gitignore',
-      'Dockerfile',
-      '.dockerignore',
-      '.unionml/README.md',
-      'data/diabetes.csv',
-      'data/diabetes.rst',
-      'data/sample_features.json',
-    ],
+    files: [...APP_FILES, 'data/diabetes.csv', 'data/diabetes.rst', 'data/sample_features.json'],
     dependencies: ['ml-regression-multivariate-linear', 'zod'],
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
@@ -76,17 +59,7 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
     description: 'a breast cancer classifier: standardized features and an L2 logistic regression (string labels)',
     example: 'examples/tabular',
     examplePackage: '@unionml/example-tabular',
-    files: [
-      'app.ts',
-      'README.md',
-      '.gitignore',
-      'Dockerfile',
-      '.dockerignore',
-      '.unionml/README.md',
-      'data/breast_cancer.csv',
-      'data/breast_cancer.rst',
-      'data/sample_features.json',
-    ],
+    files: [...APP_FILES, 'data/breast_cancer.csv', 'data/breast_cancer.rst', 'data/sample_features.json'],
     dependencies: ['zod'],
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
