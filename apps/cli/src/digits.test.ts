@@ -20,6 +20,11 @@ describe('examples/digits through the CLI', () => {
     };
     expect(report).toMatchObject({ model: 'digits_classifier', modelPath, hyperparameters: { learningRate: 0.05, epochs: 300, l2: 0.0001 } });
     expect(report.metrics.test.accuracy).toBeGreaterThanOrEqual(0.96);
+    // within 0.01 of scikit-learn's StandardScaler + LogisticRegression on the same split
+    const references = JSON.parse(readFileSync(join(REPO, 'tools', 'sklearn-check', 'template-references.json'), 'utf8')) as {
+      basic: { test: { accuracy: number } };
+    };
+    expect(report.metrics.test.accuracy).toBeGreaterThanOrEqual(references.basic.test.accuracy - 0.01);
     expect(report.metrics.train.accuracy).toBeGreaterThanOrEqual(report.metrics.test.accuracy);
     expect(report.seconds).toBeGreaterThan(0);
     expect(JSON.parse(readFileSync(modelPath, 'utf8'))).toMatchObject({ format: 'unionml.model', model: 'digits_classifier' });
