@@ -5,8 +5,7 @@
  * had bugs that are fixed here: fetch-predictions writes its file, deactivate-schedules deactivates, and
  * list-scheduled-prediction-runs lists prediction runs.
  */
-import { stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { isUnionMLError } from '@unionml/errors';
 import type { Metrics } from '@unionml/core';
 import type { ExecutionSummary } from '@unionml/remote';
@@ -26,7 +25,7 @@ import {
   withSession,
   type RemoteSession,
 } from './remote.js';
-import { checkOutput, formatMetrics, option } from './shared.js';
+import { checkOutput, checkWritable, formatMetrics, option } from './shared.js';
 
 /** `list-model-versions` and `list-prediction-ids`: successful trainings or predictions of an app version, newest first. */
 export async function listExecutions(context: CommandContext, what: 'model-versions' | 'prediction-ids'): Promise<number> {
@@ -230,13 +229,4 @@ async function waitIfRunning(session: RemoteSession, out: Output, name: string, 
   if (!waited.interrupted) return 'done';
   reportInterrupted(out, session, { name, last: waited.last, follow: follow.map(shellQuote).join(' ') });
   return 'interrupted';
-}
-
-/** Fails before connecting when the file cannot be written where asked. */
-async function checkWritable(target: string): Promise<void> {
-  const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) throw new OutputWriteError(target, undefined, `cannot write ${target}: it is a folder`);
-  const folder = dirname(target);
-  const parent = await stat(folder).catch(() => undefined);
-  if (!parent?.isDirectory()) throw new OutputWriteError(target, undefined, `cannot write ${target}: the folder ${folder} does not exist`);
 }

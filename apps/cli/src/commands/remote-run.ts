@@ -12,7 +12,7 @@ import { UsageError } from '../errors.js';
 import { copyAtomic } from '../files.js';
 import { checkInputKeys, readFeatures, readInputs, trainOptions } from '../inputs.js';
 import { connect, INTERRUPTED_STATUS, refuseOptions, reportStarted, waitFor, withSession } from './remote.js';
-import { checkOutput, checkReportPath, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
+import { checkOutput, checkWritable, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
 
 /** The options of train and predict that only run on this machine. */
 const LOCAL_ONLY = ['compiled', 'image', 'network', 'model-path', 'keep'] as const;
@@ -67,7 +67,7 @@ export async function trainRemote(context: CommandContext): Promise<number> {
     await checkOutput(target, ModelFileError);
   }
   const reportTarget = reportArg === undefined ? undefined : resolve(cwd, reportArg);
-  if (reportTarget) await checkReportPath(reportTarget);
+  if (reportTarget) await checkWritable(reportTarget, 'the report ');
   const session = await connect(context, 'train');
   const { model, app } = session;
   return withSession(session, async () => {

@@ -110,15 +110,24 @@ export function formatMetrics(metrics: Metrics): string {
     .join('; ');
 }
 
-/** Fails before training, not after, when the model file cannot be written where asked. */
-/** Checks, before anything runs, that `--report FILE` can be written: not a folder, in a folder that exists. */
-export async function checkReportPath(target: string): Promise<void> {
-  const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) throw new OutputWriteError(target, undefined, `cannot write the report ${target}: it is a folder`);
+/**
+ * Why a file cannot be written at `target`, found before anything runs: it is a folder, or its folder does not exist.
+ * `undefined` when neither.
+ */
+async function outputPathProblem(target: string): Promise<{ problem: 'folder' | 'no-parent'; text: string } | undefined> {
+  if ((await stat(target).catch(() => undefined))?.isDirectory()) return { problem: 'folder', text: 'it is a folder' };
   const folder = dirname(target);
-  if (!(await stat(folder).catch(() => undefined))?.isDirectory()) {
-    throw new OutputWriteError(target, undefined, `cannot write the report ${target}: the folder ${folder} does not exist`);
-  }
+  if (!(await stat(folder).catch(() => undefined))?.isDirectory()) return { problem: 'no-parent', text: `the folder ${folder} does not exist` };
+  return undefined;
+}
+
+/**
+ * Fails before anything runs (training, connecting) when an output file cannot be written where asked.
+ * @param what what the file is in the message, e.g. `the report ` (with its trailing space), or nothing
+ */
+export async function checkWritable(target: string, what = ''): Promise<void> {
+  const found = await outputPathProblem(target);
+  if (found) throw new OutputWriteError(target, undefined, `cannot write ${what}${target}: ${found.text}`);
 }
 
 /**
@@ -137,18 +146,11 @@ export async function writeReport(model: Core.AnyModel, target: string, out: Out
   out.say(`wrote the report to ${target}`);
 }
 
+/** Fails before training, not after, when the model file cannot be written where asked. */
 export async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
-  const info = await stat(target).catch(() => undefined);
-  if (info?.isDirectory()) {
-    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: it is a folder`, {
-      hint: 'give a file path, e.g. -o model.json',
-    });
-  }
-  const folder = dirname(target);
-  const parent = await stat(folder).catch(() => undefined);
-  if (!parent?.isDirectory()) {
-    throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: the folder ${folder} does not exist`, {
-      hint: 'create the folder first, or choose another -o path',
-    });
-  }
+  const found = await outputPathProblem(target);
+  if (!found) return;
+  throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${found.text}`, {
+    hint: found.problem === 'folder' ? 'give a file path, e.g. -o model.json' : 'create the folder first, or choose another -o path',
+  });
 }

@@ -7,7 +7,7 @@ import type { Metrics } from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { checkInputKeys, readInputs, trainOptions } from '../inputs.js';
 import { withResult } from '../errors.js';
-import { checkLocal, checkOutput, checkReportPath, compiledRunOptions, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
+import { checkLocal, checkOutput, checkWritable, compiledRunOptions, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
 
 export { formatMetrics } from './shared.js';
 
@@ -40,7 +40,7 @@ export async function train(context: CommandContext): Promise<number> {
   const reportTarget = reportArg === undefined ? undefined : resolve(cwd, reportArg);
   const core = await import('@unionml/core');
   await checkOutput(target, core.ModelFileError);
-  if (reportTarget) await checkReportPath(reportTarget);
+  if (reportTarget) await checkWritable(reportTarget, 'the report ');
 
   out.guardStdout();
   const model = await core.loadModel(address, { cwd });
