@@ -271,7 +271,7 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
   checkReaderArgs(args: Record<string, unknown>): TReaderArgs {
     if (!this.readerArgsSchema) {
       const keys = Object.keys(args);
-      if (keys.length && this.#components.reader?.length === 0) {
+      if (keys.length && this.readerArgNames?.length === 0) {
         throw new ArgumentsError(
           `reader arguments for dataset '${this.name}'`,
           keys.map((k) => `unknown key '${k}' (the reader takes no arguments)`),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, open, rename, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 
 /** A temporary path beside `target` (same directory, so that rename is atomic). */
@@ -28,26 +29,12 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
   }
 }
 
-/**
- * Lets `write` produce a file or folder at a temporary path, then moves it over `target`. For folders (which
- * rename cannot replace), the old one is moved aside first and removed after the swap.
- */
-export async function replaceAtomic(target: string, write: (tmpPath: string) => Promise<void>): Promise<void> {
-  const tmp = tempPathFor(target);
+/** Runs `fn` with a fresh temporary folder (`prefix`-*), removed afterwards whether `fn` succeeded or not. */
+export async function withTempDir<T>(prefix: string, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   try {
-    await write(tmp);
-    await stat(tmp); // the writer must have produced something
-    const old = await stat(target).catch(() => undefined);
-    if (old?.isDirectory()) {
-      const aside = tempPathFor(target);
-      await rename(target, aside);
-      await rename(tmp, target);
-      await rm(aside, { recursive: true, force: true });
-    } else {
-      await rename(tmp, target);
-    }
-  } catch (error) {
-    await rm(tmp, { recursive: true, force: true });
-    throw error;
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 }

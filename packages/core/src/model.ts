@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { ColumnSchema } from '@unionml/data';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
@@ -17,7 +16,7 @@ import {
   ScheduleError,
   SerializationError,
 } from './errors.js';
-import { writeFileAtomic } from './files.js';
+import { withTempDir, writeFileAtomic } from './files.js';
 import { stderrLogger, type Logger } from './log.js';
 import {
   decodeJsonValue,
@@ -471,21 +470,9 @@ export class Model<
    * fails the training, not the first request; and compares its predictions with the target, for reports.
    */
   async #checkPredictor(modelObject: TModel, parsed: ParsedOf<S>, split: 'train' | 'test'): Promise<Evaluation | undefined> {
-    const predictor = this.#predictor as ((m: TModel, features: unknown) => MaybePromise<unknown>) | undefined;
-    if (!predictor) return undefined;
+    if (!this.#predictor) return undefined;
     const args = parsed as readonly unknown[];
-    const prediction = await predictor(modelObject, args[this.dataset.featureKey]);
-    if (prediction === undefined)
-      throw new ComponentError(
-        `the predictor of model '${this.name}' returned undefined (on the ${split} split, after training)`,
-        'return the predictions from the predictor',
-      );
-    if (this.predictionSchema) {
-      const result = check(this.predictionSchema, prediction);
-      if (!result.ok) {
-        throw new PredictionError(this.name, result.problems, `${describeSchema(this.predictionSchema)} (checked on the ${split} split after training)`);
-      }
-    }
+    const prediction = await this.#runPredictor(modelObject, args[this.dataset.featureKey] as FeaturesOf<S>, split);
     const target = args.length === 2 ? args[1 - this.dataset.featureKey] : undefined;
     return target === undefined ? undefined : evaluatePredictions(target, prediction, split, this.#task);
   }
@@ -563,16 +550,7 @@ export class Model<
 
   /** Runs the predictor and the callbacks on features that are already loaded and transformed. */
   async predictFromFeatures(modelObject: TModel, features: FeaturesOf<S>, options: PredictOptions = {}): Promise<TPrediction> {
-    const predictor = this.#predictor as Predictor<TModel, FeaturesOf<S>, TPrediction> | undefined;
-    if (!predictor) throw new ComponentError(`model '${this.name}' has no predictor`, 'register one: model.predictor((modelObject, features) => ...)');
-    let prediction: TPrediction = await predictor(modelObject, features);
-    if (prediction === undefined)
-      throw new ComponentError(`the predictor of model '${this.name}' returned undefined`, 'return the predictions from the predictor');
-    if (this.predictionSchema) {
-      const result = check(this.predictionSchema, prediction);
-      if (!result.ok) throw new PredictionError(this.name, result.problems, describeSchema(this.predictionSchema));
-      prediction = result.value;
-    }
+    const prediction = await this.#runPredictor(modelObject, features);
     for (const [i, callback] of this.#callbacks.entries()) {
       try {
         await callback(modelObject, features, prediction);
@@ -581,6 +559,27 @@ export class Model<
       }
     }
     return prediction;
+  }
+
+  /**
+   * Runs the predictor and checks what it returns against the prediction schema (the parsed value is returned).
+   * @param split the split of the check at the end of training, named in the messages; none for predictions
+   */
+  async #runPredictor(modelObject: TModel, features: FeaturesOf<S>, split?: 'train' | 'test'): Promise<TPrediction> {
+    const predictor = this.#predictor as Predictor<TModel, FeaturesOf<S>, TPrediction> | undefined;
+    if (!predictor) throw new ComponentError(`model '${this.name}' has no predictor`, 'register one: model.predictor((modelObject, features) => ...)');
+    const prediction: TPrediction = await predictor(modelObject, features);
+    if (prediction === undefined) {
+      const where = split ? ` (on the ${split} split, after training)` : '';
+      throw new ComponentError(`the predictor of model '${this.name}' returned undefined${where}`, 'return the predictions from the predictor');
+    }
+    if (!this.predictionSchema) return prediction;
+    const result = check(this.predictionSchema, prediction);
+    if (!result.ok) {
+      const where = split ? ` (checked on the ${split} split after training)` : '';
+      throw new PredictionError(this.name, result.problems, `${describeSchema(this.predictionSchema)}${where}`);
+    }
+    return result.value;
   }
 
   /**
@@ -724,8 +723,7 @@ export class Model<
     const object = artifact.modelObject as unknown;
     if (this.#saver) {
       const saver = this.#saver;
-      const dir = await mkdtemp(join(tmpdir(), 'unionml-save-'));
-      try {
+      return withTempDir('unionml-save-', async (dir) => {
         const path = join(dir, payloadName);
         try {
           await saver(artifact.modelObject, artifact.hyperparameters, path);
@@ -737,9 +735,7 @@ export class Model<
           });
         }
         return { encoding: 'custom', payload: await readPayload(path, payloadName, `the saver of model '${this.name}'`) };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      });
     }
     if (isLayersModel(object)) return { encoding: 'tfjs-layers', artifacts: await saveLayersModel(object) };
     const ways = (cls: string) =>
@@ -845,8 +841,7 @@ export class Model<
             'register the loader that matches the saver: model.loader((file) => ...)',
           );
         }
-        const dir = await mkdtemp(join(tmpdir(), 'unionml-load-'));
-        try {
+        return withTempDir('unionml-load-', async (dir) => {
           let path: string;
           try {
             path = await writePayload(entry.payload, dir);
@@ -856,10 +851,8 @@ export class Model<
               hint: 'train and save the model again',
             });
           }
-          return await this.#runLoader(path, target);
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+          return this.#runLoader(path, target);
+        });
       }
       case 'tfjs-layers':
         try {
