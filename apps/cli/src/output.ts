@@ -27,6 +27,7 @@ export class Output {
    * within 2^53 and decimal strings beyond, as in model files.
    */
   resultJson(value: unknown): void {
+    // As @unionml/data's bigintReplacer (not imported here: loading that package would add ~40 ms to every command).
     this.result(JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v)));
   }
 

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import type { ColumnSchema } from '@unionml/data';
+import { bigintReplacer, type ColumnSchema } from '@unionml/data';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
 import type { z } from 'zod';
 import { Dataset, taskOptions } from './dataset.js';
@@ -596,10 +596,7 @@ export class Model<
     const modelFile = await this.#toModelFile(artifact, basename(target));
     try {
       // bigints (z.bigint() hyperparameters): numbers within 2^53, decimal strings beyond; load revives them.
-      await writeFileAtomic(
-        target,
-        `${JSON.stringify(modelFile, (_key, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v))}\n`,
-      );
+      await writeFileAtomic(target, `${JSON.stringify(modelFile, bigintReplacer)}\n`);
     } catch (error) {
       throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${errorMessage(error)}`, {
         cause: error,

@@ -19,7 +19,7 @@ export { DataFrame, isPlainObject, kind, loadDanfo } from './dataframe.js';
 export type { ColumnSchema, ColumnType, DanfoLike, DataFrameInput, Row, Scalar, TypedMatrix } from './dataframe.js';
 export { readCsv, readJson, readText } from './io.js';
 export type { ReadCsvOptions } from './io.js';
-export { parseJson } from './json.js';
+export { bigintReplacer, bigintToJson, parseJson } from './json.js';
 export { fromParquet, toParquet } from './parquet.js';
 export { RandomState } from './random.js';
 export { splitIndices, trainTestSplit } from './split.js';

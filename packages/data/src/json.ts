@@ -130,3 +130,13 @@ export function findSyntaxError(text: string): SyntaxProblem | undefined {
     throw e;
   }
 }
+
+/** A bigint as JSON data: a number within 2^53, its decimal string beyond (which z.bigint() fields revive). */
+export function bigintToJson(value: bigint): number | string {
+  return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+}
+
+/** A `JSON.stringify` replacer that writes bigints as {@link bigintToJson} does (JSON.stringify throws on them). */
+export function bigintReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? bigintToJson(value) : value;
+}

@@ -2,6 +2,7 @@
 import type { FileMetaData } from 'hyparquet';
 import { DataFrame, type Scalar } from './dataframe.js';
 import { InvalidDataError } from './errors.js';
+import { bigintToJson } from './json.js';
 
 type ParquetType = 'DOUBLE' | 'STRING' | 'BOOLEAN';
 
@@ -83,7 +84,7 @@ function pandasIndexColumns(metadata: FileMetaData): string[] {
 /** A cell as a frame holds it: scalars as they are, other values as strings (see {@link fromParquet}). */
 function cell(value: unknown): unknown {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'bigint') return bigintToJson(value);
   if (value instanceof Date) return value.toISOString();
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (typeof value === 'object') return JSON.stringify(value, (_key, inner: unknown) => plain(inner));
@@ -92,7 +93,7 @@ function cell(value: unknown): unknown {
 
 /** JSON-able nested values: bigints as numbers (or strings beyond 2^53), bytes as base64, dates as ISO strings. */
 function plain(value: unknown): unknown {
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === 'bigint') return bigintToJson(value);
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   return value;
 }
