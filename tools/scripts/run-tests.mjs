@@ -14,7 +14,7 @@
 // come from those reports. A step that fails without a failing test in its reports counts as one failure.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 const reports = join(root, 'test-output', 'vitest');
@@ -96,6 +96,14 @@ for (const [name, cmd, args, options = {}] of steps) {
 
 let passed = 0;
 let failed = 0;
+const failures = [];
+const firstLine = (text) =>
+  (text ?? '')
+    .replace(/\x1b\[[0-9;]*m/g, '')
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim()
+    .slice(0, 300) ?? '';
 const failingReports = new Set();
 if (existsSync(reports)) {
   for (const file of readdirSync(reports).filter((f) => f.endsWith('.json'))) {
@@ -105,8 +113,17 @@ if (existsSync(reports)) {
     passed += report.numPassedTests ?? 0;
     failed += (report.numFailedTests ?? 0) + broken;
     if ((report.numFailedTests ?? 0) + broken > 0) failingReports.add(file);
+    for (const result of report.testResults ?? []) {
+      const where = relative(root, result.name ?? file);
+      if (result.status === 'failed' && (result.assertionResults ?? []).length === 0) failures.push(`${where}: ${firstLine(result.message)}`);
+      for (const test of result.assertionResults ?? []) {
+        if (test.status === 'failed') failures.push(`${where} > ${test.fullName ?? test.title}: ${firstLine(test.failureMessages?.[0])}`);
+      }
+    }
   }
 }
+// The failing tests once more, just above the counts: the end of a long log is what CI shows first.
+if (failures.length) console.log(`\nfailing tests:\n${failures.map((f) => `  ${f}`).join('\n')}`);
 for (const { options } of failedSteps) {
   // A test step whose failures are already counted adds nothing; any other failed step (setup, lint, typecheck, a
   // suite that crashed before reporting) is one failure.
