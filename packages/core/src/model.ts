@@ -147,6 +147,13 @@ export interface ModelArtifact<TModel = unknown, THyper = unknown> {
   evaluation?: Evaluation | undefined;
   /** When the model file was saved (loaded artifacts). */
   savedAt?: string | undefined;
+  /**
+   * The model file's content hash, `sha256:<hex>` (the envelope's integrity hash, checked at load; set by save and
+   * load).
+   */
+  contentHash?: string | undefined;
+  /** Where and when the artifact was loaded from a model file (loaded artifacts). */
+  loadedFrom?: { path: string; at: string } | undefined;
 }
 
 /** What {@link Model.train} returns. */
