@@ -226,16 +226,59 @@ export class JsonSyntaxError extends UnionMLError<'INPUT_BAD_JSON'> {
   }
 }
 
-/** A value as messages show it: JSON, cut to 60 characters. */
+/**
+ * A value as messages show it: JSON, cut to 60 characters. Written piece by piece and stopped at the limit, so that a
+ * huge or deeply nested value (10^5 levels) costs only what is shown and never overflows the stack; a cycle is shown
+ * until the limit too.
+ */
 export function describeValue(value: unknown): string {
+  const max = 60;
   if (value === undefined) return 'undefined';
-  // JSON.stringify throws on a bigint and shows no function or symbol: these as String() shows them.
+  // JSON shows no bigint, function or symbol: these as String() shows them.
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'symbol' || typeof value === 'function') return String(value);
-  try {
-    const text = JSON.stringify(value);
-    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-  } catch {
-    // An object with a cycle or a bigint inside, or whose toJSON throws.
-    return Array.isArray(value) ? 'an array that JSON cannot show' : 'an object that JSON cannot show';
+  let out = '';
+  // Pieces of text to write, and values to write as JSON, in order (last first).
+  const stack: ({ text: string } | { value: unknown })[] = [{ value }];
+  while (stack.length && out.length <= max) {
+    const item = stack.pop()!;
+    if ('text' in item) {
+      out += item.text;
+      continue;
+    }
+    let v = item.value;
+    if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      try {
+        v = (v as { toJSON(): unknown }).toJSON();
+      } catch {
+        out += '?';
+        continue;
+      }
+    }
+    if (v === null || v === undefined || typeof v === 'function' || typeof v === 'symbol') out += 'null';
+    else if (typeof v === 'number') out += Number.isFinite(v) ? String(v) : 'null';
+    else if (typeof v === 'bigint') out += String(v);
+    else if (typeof v === 'boolean') out += String(v);
+    else if (typeof v === 'string') out += JSON.stringify(v.length > max ? v.slice(0, max + 1) : v);
+    else if (Array.isArray(v) || ArrayBuffer.isView(v)) {
+      const items = Array.from((v as ArrayLike<unknown>).length > max ? Array.prototype.slice.call(v, 0, max) : (v as ArrayLike<unknown>));
+      stack.push({ text: ']' });
+      for (let i = items.length - 1; i >= 0; i--) {
+        stack.push({ value: items[i] });
+        if (i > 0) stack.push({ text: ',' });
+      }
+      out += '[';
+    } else {
+      const entries = Object.keys(v)
+        .slice(0, max)
+        .map((k) => [k, (v as Record<string, unknown>)[k]] as const)
+        .filter(([, x]) => x !== undefined && typeof x !== 'function' && typeof x !== 'symbol');
+      stack.push({ text: '}' });
+      for (let i = entries.length - 1; i >= 0; i--) {
+        stack.push({ value: entries[i]![1] }, { text: `${JSON.stringify(entries[i]![0])}:` });
+        if (i > 0) stack.push({ text: ',' });
+      }
+      out += '{';
+    }
   }
+  return out.length > max || stack.length ? `${out.slice(0, max - 3)}...` : out;
 }

@@ -74,57 +74,59 @@ export function findSyntaxError(text: string): SyntaxProblem | undefined {
     if (!m || m[0] === '-' || m[0] === '') fail(`unexpected ${describe()}, expected a value`);
     i += m![0].length;
   };
-  // The items of an object or array, from its opening bracket to its closing one.
-  const items = (close: '}' | ']', item: () => void) => {
-    i++;
-    ws();
-    if (text[i] === close) {
-      i++;
-      return;
-    }
-    for (;;) {
-      ws();
-      if (text[i] === close) fail(`trailing comma before ${close}`);
-      item();
-      ws();
-      if (text[i] === ',') {
-        i++;
-        continue;
-      }
-      if (text[i] === close) {
-        i++;
-        return;
-      }
-      fail(`unexpected ${describe()}, expected ',' or '${close}'`);
-    }
-  };
-  const member = () => {
+  // A property name and its colon; the value follows.
+  const key = () => {
     if (text[i] !== '"') fail(`unexpected ${describe()}, expected a "quoted" property name`);
     string();
     ws();
     if (text[i] !== ':') fail(`unexpected ${describe()}, expected ':' after a property name`);
     i++;
-    value();
   };
-  const value = (): void => {
-    ws();
-    const c = text[i];
-    if (c === '{') return items('}', member);
-    if (c === '[') return items(']', value);
-    if (c === '"') return string();
-    if (c === 't') return literal('true');
-    if (c === 'f') return literal('false');
-    if (c === 'n') return literal('null');
-    if (c === "'") fail("strings must use double quotes, not '");
-    return number();
-  };
+  // Iterative, with the open brackets on a stack of their own: any nesting depth is scanned without recursion.
+  const open: ('}' | ']')[] = [];
   try {
     ws();
     if (i >= text.length) fail('empty input, expected a JSON value');
-    value();
-    ws();
-    if (i < text.length) fail(`unexpected ${describe()} after the end of the JSON value`);
-    return undefined;
+    for (;;) {
+      // A value starts here.
+      ws();
+      const c = text[i];
+      if (c === '{' || c === '[') {
+        const close = c === '{' ? '}' : ']';
+        i++;
+        ws();
+        if (text[i] !== close) {
+          open.push(close);
+          if (close === '}') key();
+          continue;
+        }
+        i++;
+      } else if (c === '"') string();
+      else if (c === 't') literal('true');
+      else if (c === 'f') literal('false');
+      else if (c === 'n') literal('null');
+      else if (c === "'") fail("strings must use double quotes, not '");
+      else number();
+      // The value ended: close the brackets it ends, until a comma starts the next value.
+      for (;;) {
+        const close = open[open.length - 1];
+        ws();
+        if (close === undefined) {
+          if (i < text.length) fail(`unexpected ${describe()} after the end of the JSON value`);
+          return undefined;
+        }
+        if (text[i] === ',') {
+          i++;
+          ws();
+          if (text[i] === close) fail(`trailing comma before ${close}`);
+          if (close === '}') key();
+          break;
+        }
+        if (text[i] !== close) fail(`unexpected ${describe()}, expected ',' or '${close}'`);
+        i++;
+        open.pop();
+      }
+    }
   } catch (e) {
     if (e instanceof Fail) return e.problem;
     throw e;
