@@ -1,4 +1,4 @@
-import { defineErrors, UnionMLError, type CodeOf } from '@unionml/errors';
+import { defineErrors, isUnionMLError, UnionMLError, type CodeOf } from '@unionml/errors';
 import type * as Remote from '@unionml/remote';
 
 /** The error codes of the `unionml` CLI. */
@@ -39,8 +39,8 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
     hint: 'check that the folder is writable and that git is installed',
   },
   CLI_INPUTS_INVALID: {
-    kind: 'input',
-    meaning: 'the --inputs or features given to a command are valid JSON but not what it takes',
+    kind: 'usage',
+    meaning: 'the --inputs given to a command are not JSON, or valid JSON but not what it takes',
     hint: 'write --inputs \'{"key": value, ...}\' with each argument once',
   },
   CLI_PACKAGE_MISSING: {
@@ -132,9 +132,19 @@ export class OutputWriteError extends UnionMLError<'CLI_OUTPUT_WRITE_FAILED'> {
     /** The file. */
     readonly path: string,
     cause: unknown,
-    message = `cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+    message?: string,
+    hint?: string,
   ) {
-    super(CLI_ERRORS.CLI_OUTPUT_WRITE_FAILED, message, { cause, hint: 'check that the folder exists and is writable, or choose another -o path' });
+    // Core's OUTPUT_PATH_INVALID (a device, a FIFO... at the path) already says "cannot write PATH: why".
+    const pathError = isUnionMLError(cause) && cause.code === 'OUTPUT_PATH_INVALID' ? cause : undefined;
+    super(
+      CLI_ERRORS.CLI_OUTPUT_WRITE_FAILED,
+      message ?? pathError?.message ?? `cannot write ${path}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+        hint: hint ?? pathError?.hint ?? 'check that the folder exists and is writable, or choose another -o path',
+      },
+    );
   }
 }
 

@@ -34,6 +34,14 @@ describe('trainOptions', () => {
     expect(() => trainOptions({ loaderKwargs: {}, loader_kwargs: {} })).toThrow("--inputs has both 'loaderKwargs' and 'loader_kwargs'");
     expect(() => trainOptions({ splitter_kwargs: { testSize: 0.1, test_size: 0.2 } })).toThrow("--inputs splitter_kwargs has both 'testSize' and 'test_size'");
   });
+
+  it("keeps a '__proto__' key as a key (not '[object Object]', not a prototype), so that it is named as unknown", () => {
+    const options = trainOptions(JSON.parse('{"__proto__": {"C": 1}, "splitter_kwargs": {"__proto__": 1}}') as Record<string, unknown>);
+    expect(Object.keys(options)).toEqual(['__proto__', 'splitterKwargs']);
+    expect(Object.keys(options['splitterKwargs'] as object)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(options)).toBe(Object.prototype);
+    expect(() => checkInputKeys(options, [], 'train')).toThrow("--inputs has unknown key '__proto__'");
+  });
 });
 
 describe('readInputs and readFeatures', () => {
@@ -43,7 +51,8 @@ describe('readInputs and readFeatures', () => {
     expect(await readInputs('{"n": 2}', dir)).toEqual({ n: 2 });
     expect(await readInputs('@in.json', dir)).toEqual({ n: 1 });
     await expect(readInputs('{"n": }', dir)).rejects.toMatchObject({
-      code: 'INPUT_BAD_JSON',
+      code: 'CLI_INPUTS_INVALID',
+      kind: 'usage',
       message: expect.stringMatching(/^--inputs is not valid JSON: .* at line 1, column 7/) as string,
     });
     await expect(readInputs('"text"', dir)).rejects.toMatchObject({ code: 'CLI_INPUTS_INVALID', message: '--inputs must be a JSON object, got a string' });

@@ -60,7 +60,14 @@ export async function readInputs(value: string, cwd: string): Promise<Record<str
     source = value.slice(1);
     text = await readTextFile(resolve(cwd, source), 'inputs');
   }
-  const parsed = parseJson(text, source);
+  let parsed: unknown;
+  try {
+    parsed = parseJson(text, source);
+  } catch (error) {
+    // JSON typed on the command line is part of the command: a usage error (exit 2); a file's JSON is input.
+    if (source === '--inputs' && isUnionMLError(error)) throw new InputsError(error.message, error.hint);
+    throw error;
+  }
   if (!isPlainObject(parsed)) {
     throw new InputsError(`${source} must be a JSON object, got ${kind(parsed)}`, `write --inputs '{"key": value, ...}'`);
   }
@@ -76,12 +83,17 @@ export function trainOptions(inputs: Record<string, unknown>): Record<string, un
   const options: Record<string, unknown> = {};
   const given: Record<string, string> = {};
   for (const [key, value] of Object.entries(inputs)) {
-    const name = TRAIN_KEYS[key] ?? key;
-    if (name in given) throw new InputsError(`--inputs has both '${given[name]}' and '${key}'`, 'give each argument once, in one spelling');
-    given[name] = key;
-    options[name] = name === 'splitterKwargs' && isPlainObject(value) ? renameKeys(value, SPLITTER_KEYS, `${key}`) : value;
+    const name = Object.hasOwn(TRAIN_KEYS, key) ? TRAIN_KEYS[key]! : key;
+    if (Object.hasOwn(given, name)) throw new InputsError(`--inputs has both '${given[name]}' and '${key}'`, 'give each argument once, in one spelling');
+    setOwn(given, name, key);
+    setOwn(options, name, name === 'splitterKwargs' && isPlainObject(value) ? renameKeys(value, SPLITTER_KEYS, `${key}`) : value);
   }
   return options;
+}
+
+/** `object[key] = value` as an own property, also for `__proto__` (a JSON key like any other, never a prototype). */
+function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /**
@@ -113,10 +125,11 @@ function renameKeys(value: Record<string, unknown>, names: Readonly<Record<strin
   const out: Record<string, unknown> = {};
   const given: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
-    const name = names[key] ?? key;
-    if (name in given) throw new InputsError(`--inputs ${where} has both '${given[name]}' and '${key}'`, 'give each argument once, in one spelling');
-    given[name] = key;
-    out[name] = v;
+    const name = Object.hasOwn(names, key) ? names[key]! : key;
+    if (Object.hasOwn(given, name))
+      throw new InputsError(`--inputs ${where} has both '${given[name]}' and '${key}'`, 'give each argument once, in one spelling');
+    setOwn(given, name, key);
+    setOwn(out, name, v);
   }
   return out;
 }

@@ -95,7 +95,16 @@ export interface DataSplits<TParsed> {
   featureSchema?: ColumnSchema[];
   /** What a fitted feature transformer learned on the train split (it is kept in the model file). */
   transformerState?: unknown;
+  /**
+   * The first rows of the test split's features (the train split's without one), as a request sends them: tables
+   * read by the default feature loader only. The model file keeps them, with their predictions, to check the model
+   * when it is loaded.
+   */
+  sample?: Record<string, unknown>[];
 }
+
+/** How many rows {@link DataSplits.sample} keeps. */
+export const SAMPLE_ROWS = 5;
 
 type Slot = 'reader' | 'loader' | 'splitter' | 'parser' | 'featureLoader' | 'featureTransformer';
 type AnyFn = (...args: never[]) => unknown;
@@ -305,6 +314,9 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
           context.transformerState = await this.#fit(parsed[this.featureKey]);
           result.transformerState = context.transformerState;
         }
+      }
+      if (key === keys[keys.length - 1] && !this.#components.featureLoader && DataFrame.isDataFrame(parsed[this.featureKey])) {
+        result.sample = (parsed[this.featureKey] as DataFrame).head(SAMPLE_ROWS).toRecords();
       }
       result[key] = await this.#transformParsed(parsed, context);
     }

@@ -59,6 +59,23 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
     meaning: 'the model file cannot be written where asked (no such folder, a folder in the way, no permission)',
     hint: 'check that the folder exists and is writable',
   },
+  MODEL_FILE_INTEGRITY: {
+    kind: 'input',
+    meaning: "the model file's content does not match the integrity hash stored in it: it was changed or damaged after it was saved",
+    hint: 'train and save the model again, or restore the file from where it was published',
+  },
+  MODEL_CHECK_FAILED: {
+    kind: 'input',
+    meaning:
+      "the loaded model does not predict what it predicted when it was saved (on the sample rows kept in the model file): the file is damaged, or the app's predictor, feature transformer or libraries changed since training",
+    hint: 'train and save the model again with the current app, or run the app version that trained it',
+  },
+  OUTPUT_PATH_INVALID: {
+    kind: 'input',
+    meaning:
+      'an output file cannot be written where asked: a folder, a device, a FIFO or a socket is there, its folder is missing or not writable, or its symlinks loop',
+    hint: 'give the path of a regular file in a writable folder',
+  },
   MODEL_PATH_NOT_SET: {
     kind: 'input',
     meaning: 'no model file was named: neither --model-path nor the UNIONML_MODEL_PATH environment variable',
@@ -96,7 +113,7 @@ export const CORE_ERRORS = defineErrors('@unionml/core', {
     hint: 'name the export that holds new Model({...})',
   },
   APP_ADDRESS_INVALID: {
-    kind: 'input',
+    kind: 'usage',
     meaning: 'APP:MODEL is not a module and an export name separated by a colon',
     hint: 'write it as app:model (the module ./app.ts and its export model)',
   },
@@ -191,7 +208,14 @@ export class PredictionError extends UnionMLError {
 }
 
 type ModelFileErrorCode =
-  'MODEL_FILE_NOT_FOUND' | 'MODEL_FILE_CORRUPT' | 'MODEL_FILE_FOREIGN' | 'MODEL_FILE_MISMATCH' | 'MODEL_FILE_WRITE' | 'MODEL_PATH_NOT_SET';
+  | 'MODEL_FILE_NOT_FOUND'
+  | 'MODEL_FILE_CORRUPT'
+  | 'MODEL_FILE_FOREIGN'
+  | 'MODEL_FILE_MISMATCH'
+  | 'MODEL_FILE_WRITE'
+  | 'MODEL_FILE_INTEGRITY'
+  | 'MODEL_CHECK_FAILED'
+  | 'MODEL_PATH_NOT_SET';
 type AppLoadErrorCode = 'APP_NOT_FOUND' | 'APP_IMPORT_FAILED' | 'APP_EXPORT_MISSING' | 'APP_NOT_A_MODEL' | 'APP_ADDRESS_INVALID';
 
 /** A model file is missing, corrupt, foreign, or for another model. The message names the file. */
@@ -203,6 +227,19 @@ export class ModelFileError extends UnionMLError<ModelFileErrorCode> {
     options: { hint?: string; cause?: unknown } = {},
   ) {
     super(CORE_ERRORS[code], message, options);
+  }
+}
+
+/** An output file cannot be written where asked (see `@unionml/core/files`). The message names the path. */
+export class OutputPathError extends UnionMLError<'OUTPUT_PATH_INVALID'> {
+  constructor(
+    /** The path asked for. */
+    readonly path: string,
+    /** What is wrong, e.g. `it is a character device, not a regular file`. */
+    readonly problem: string,
+    hint: string,
+  ) {
+    super(CORE_ERRORS.OUTPUT_PATH_INVALID, `cannot write ${path}: ${problem}`, { hint });
   }
 }
 

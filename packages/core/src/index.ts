@@ -30,7 +30,7 @@ export { Dataset } from './dataset.js';
 export type { DataKwargs, DataSplits, DatasetOptions, FeatureContext, FeatureLoader, FeatureTransformer, Loader, Parser, Reader, Splitter } from './dataset.js';
 export { Model } from './model.js';
 export { flattenMetrics, MODEL_FILE_FORMAT, MODEL_FILE_VERSION, normalizeMetrics, unflattenMetrics } from './model-file.js';
-export type { ModelFile, ModelObjectEntry, Payload, PayloadEntry } from './model-file.js';
+export type { ModelFile, ModelObjectEntry, ModelSample, Payload, PayloadEntry } from './model-file.js';
 export { evaluatePredictions } from './evaluation.js';
 export type { Task } from './evaluation.js';
 export type {
@@ -38,6 +38,7 @@ export type {
   Evaluator,
   EvaluatorOptions,
   Init,
+  LoadOptions,
   ModelArtifact,
   ModelClass,
   ModelLoader,
@@ -85,6 +86,7 @@ export {
   HyperparametersError,
   ModelFileError,
   ModelNotTrainedError,
+  OutputPathError,
   PredictInputError,
   PredictionError,
   ScheduleError,

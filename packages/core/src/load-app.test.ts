@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,5 +92,36 @@ describe('loadModel', () => {
       code: 'APP_IMPORT_FAILED',
       hint: expect.stringContaining('npm install') as string,
     });
+  });
+
+  it('blames a rejected top-level await on the app, whatever its message says (not CommonJS)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unionml-apps-'));
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
+    writeFileSync(join(dir, 'tla.ts'), "export const model = 1;\nawait Promise.reject(new Error('top-level await failed: database unreachable'));\n");
+    await expect(loadModel('tla:model', { cwd: dir })).rejects.toMatchObject({
+      code: 'APP_IMPORT_FAILED',
+      message: expect.stringContaining('database unreachable') as string,
+      hint: 'fix the error in the app (run with --verbose for the stack)',
+    });
+  });
+
+  it('says so when a top-level await never settles (Node would exit 13 without a word), and exits 1', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'unionml-apps-'));
+    writeFileSync(join(dir, 'package.json'), '{"type": "module"}');
+    writeFileSync(join(dir, 'hang.mjs'), 'export const model = 1;\nawait new Promise(() => {});\n');
+    const loader = new URL('./load-app.ts', import.meta.url).href;
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { loadModel } = await import(${JSON.stringify(loader)}); await loadModel('hang:model', { cwd: ${JSON.stringify(dir)} });`,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(result.stderr).toContain(`the app ${join(dir, 'hang.mjs')} never finished loading: a top-level await`);
+    expect(result.status).toBe(1);
   });
 });

@@ -77,13 +77,27 @@ export async function importAppModule(file: string): Promise<Record<string, unkn
     register();
     tsxRegistered = true;
   }
+  // A top-level await that never settles leaves Node nothing to do: it exits with 13 and no word about the app.
+  const onExit = (exitCode: number): void => {
+    // Node 20 passes 0 here and has set process.exitCode to 13.
+    if (exitCode !== 13 && process.exitCode !== 13) return;
+    process.stderr.write(
+      `error: the app ${file} never finished loading: a top-level await in it (or in a module it imports) waits for a promise that never settles\n  hint: make sure what the app awaits at load time resolves or rejects (add a timeout)\n`,
+    );
+    process.exitCode = 1;
+  };
+  process.once('exit', onExit);
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const message = errorMessage(error);
     const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
-    const commonJs = /require\(\) ES Module|outside a module|ERR_REQUIRE_(ESM|CYCLE_MODULE|ASYNC_MODULE)|top-level await/i.test(`${code ?? ''} ${message}`);
+    // Node's and tsx's own errors only: an error the app throws (a rejected top-level await) may say anything.
+    const commonJs =
+      /^ERR_REQUIRE_(ESM|CYCLE_MODULE|ASYNC_MODULE)$/.test(code ?? '') ||
+      ((error instanceof SyntaxError || Array.isArray((error as { errors?: unknown }).errors)) &&
+        /outside a module|"cjs" output format|require\(\) of ES Module/i.test(message));
     throw new AppLoadError('APP_IMPORT_FAILED', `failed to load the app ${file}: ${firstLine(message)}`, {
       cause: error,
       hint: missing
@@ -92,6 +106,8 @@ export async function importAppModule(file: string): Promise<Record<string, unkn
           ? 'the app was loaded as CommonJS: add "type": "module" to its package.json (unionml init does), or name it app.mts'
           : 'fix the error in the app (run with --verbose for the stack)',
     });
+  } finally {
+    process.off('exit', onExit);
   }
 }
 

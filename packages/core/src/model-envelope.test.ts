@@ -91,8 +91,12 @@ describe('the model file envelope with a custom saver', () => {
     await model.train();
     const file = join(tmp(), 'model.bin');
     await model.save(file);
-    const envelope = JSON.parse(readFileSync(file, 'utf8')) as { modelObject: { payload: { data: string } } };
+    const envelope = JSON.parse(readFileSync(file, 'utf8')) as { modelObject: { payload: { data: string } }; integrity?: string };
     envelope.modelObject.payload.data = Buffer.from('threshold=1').toString('base64');
+    writeFileSync(file, JSON.stringify(envelope));
+    // The file's integrity hash finds it first; without one (files before it), the payload's own SHA-256 does.
+    await expect(customSaverApp().load(file)).rejects.toMatchObject({ code: 'MODEL_FILE_INTEGRITY' });
+    delete envelope.integrity;
     writeFileSync(file, JSON.stringify(envelope));
     await expect(customSaverApp().load(file)).rejects.toMatchObject({
       code: 'MODEL_FILE_CORRUPT',

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { lstat, mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import type { ColumnSchema } from '@unionml/data';
+import { bigintReplacer, type ColumnSchema } from '@unionml/data';
 import { SerializationError } from './errors.js';
 import { isPlainObject } from './schema.js';
 import type { Evaluation, Metrics } from './types.js';
@@ -32,6 +32,94 @@ export interface ModelFile {
   /** Numbers JSON cannot hold (NaN, ±Infinity), bigints and typed arrays are written as `{"$unionml": ...}` tags. */
   tagged?: boolean;
   modelObject: ModelObjectEntry;
+  /**
+   * The first test rows as a request sends them, and what the model predicted for them when it was saved: loading
+   * predicts them again and refuses a model that does not agree (`MODEL_CHECK_FAILED`).
+   */
+  sample?: ModelSample;
+  /**
+   * `sha256:<hex>` of the file's JSON without this field (`JSON.stringify` of the rest, in its order), the last field
+   * of the file; checked at load (`MODEL_FILE_INTEGRITY`). Files written before it have none.
+   */
+  integrity?: string;
+}
+
+/** Rows kept in a model file to check the model when it is loaded (see {@link ModelFile.sample}). */
+export interface ModelSample {
+  features: Record<string, unknown>[];
+  predictions: unknown;
+}
+
+/**
+ * The text of a model file: `JSON.stringify(file)` (bigints as {@link bigintReplacer} writes them) with its
+ * integrity hash as the last field.
+ */
+export function modelFileText(file: Omit<ModelFile, 'integrity'>): { text: string; integrity: string } {
+  const body = JSON.stringify(file, bigintReplacer);
+  const integrity = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  return { text: `${body.slice(0, -1)},"integrity":"${integrity}"}\n`, integrity };
+}
+
+/**
+ * Checks the integrity hash of a parsed model file: `undefined` when it matches (or the file has none), else what is
+ * wrong. Formatting does not matter (the hash is over the values, as JSON.stringify writes them); any change of a
+ * value does.
+ */
+export function integrityProblem(value: Record<string, unknown>): { stored: string; actual: string } | 'malformed' | undefined {
+  const stored = value['integrity'];
+  if (stored === undefined) return undefined;
+  if (typeof stored !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(stored)) return 'malformed';
+  const { integrity: _, ...rest } = value;
+  const actual = `sha256:${createHash('sha256').update(JSON.stringify(rest)).digest('hex')}`;
+  return actual === stored ? undefined : { stored, actual };
+}
+
+/** A prediction as JSON data: typed arrays become arrays (what a model file and an HTTP answer hold). */
+export function predictionData(prediction: unknown): unknown {
+  if (ArrayBuffer.isView(prediction) && !(prediction instanceof DataView)) return Array.from(prediction as unknown as ArrayLike<unknown>);
+  return prediction;
+}
+
+/**
+ * Where two predictions differ, as a path and both values (`[3]: 7 where the model file has 1`), or `undefined`
+ * when they agree: numbers within a relative 1e-6 (a library may round differently), NaN equal to NaN, typed arrays
+ * as arrays. Iterative, so any nesting is fine.
+ */
+export function predictionDifference(expected: unknown, actual: unknown): string | undefined {
+  const stack: [unknown, unknown, string][] = [[expected, predictionData(actual), '']];
+  while (stack.length) {
+    const [e, a, path] = stack.pop()!;
+    const at = path || 'the prediction';
+    if (typeof e === 'number' && typeof a === 'number') {
+      if (Number.isNaN(e) && Number.isNaN(a)) continue;
+      if (e === a || Math.abs(e - a) <= 1e-6 * Math.max(1, Math.abs(e), Math.abs(a))) continue;
+      return `${at}: ${a} where the model file has ${e}`;
+    }
+    if (Array.isArray(e)) {
+      const arr = predictionData(a);
+      if (!Array.isArray(arr)) return `${at}: ${describeShort(a)} where the model file has an array`;
+      if (arr.length !== e.length) return `${at}: ${arr.length} values where the model file has ${e.length}`;
+      for (let i = e.length - 1; i >= 0; i--) stack.push([e[i], arr[i], `${path}[${i}]`]);
+      continue;
+    }
+    if (isPlainObject(e)) {
+      if (!isPlainObject(a)) return `${at}: ${describeShort(a)} where the model file has an object`;
+      const keys = Object.keys(e);
+      if (keys.length !== Object.keys(a).length || keys.some((k) => !Object.hasOwn(a, k))) {
+        return `${at}: keys ${JSON.stringify(Object.keys(a)).slice(0, 200)} where the model file has ${JSON.stringify(keys).slice(0, 200)}`;
+      }
+      for (const k of keys.reverse()) stack.push([e[k], a[k], `${path}.${k}`]);
+      continue;
+    }
+    if (!Object.is(e, a) && !(e === null && a === null)) return `${at}: ${describeShort(a)} where the model file has ${describeShort(e)}`;
+  }
+  return undefined;
+}
+
+function describeShort(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null || typeof value !== 'object') return String(value);
+  return Array.isArray(value) ? `an array of ${value.length}` : 'an object';
 }
 
 /** How the model object is stored. */

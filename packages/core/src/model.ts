@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { bigintReplacer, type ColumnSchema } from '@unionml/data';
+import type { ColumnSchema } from '@unionml/data';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
 import type { z } from 'zod';
 import { Dataset, taskOptions } from './dataset.js';
@@ -11,24 +11,30 @@ import {
   HyperparametersError,
   ModelFileError,
   ModelNotTrainedError,
+  OutputPathError,
   PredictInputError,
   PredictionError,
   ScheduleError,
   SerializationError,
 } from './errors.js';
-import { withTempDir, writeFileAtomic } from './files.js';
+import { inspectOutputFile, withTempDir, writeFileAtomic } from './files.js';
 import { stderrLogger, type Logger } from './log.js';
 import {
   decodeJsonValue,
   encodeJsonValue,
+  integrityProblem,
   looksLikeEnvelope,
   MODEL_FILE_FORMAT,
   MODEL_FILE_VERSION,
+  modelFileText,
   normalizeMetrics,
+  predictionData,
+  predictionDifference,
   readPayload,
   writePayload,
   type ModelFile,
   type ModelObjectEntry,
+  type ModelSample,
 } from './model-file.js';
 import { check, describeSchema, isPlainObject, kind, type Schema } from './schema.js';
 import { isLayersModel, loadLayersModel, saveLayersModel } from './tfjs.js';
@@ -154,6 +160,18 @@ export interface ModelArtifact<TModel = unknown, THyper = unknown> {
   contentHash?: string | undefined;
   /** Where and when the artifact was loaded from a model file (loaded artifacts). */
   loadedFrom?: { path: string; at: string } | undefined;
+  /** The first test rows as a request sends them and their predictions, to check the model when it is loaded. */
+  sample?: ModelSample | undefined;
+}
+
+/** Options of {@link Model.load}. */
+export interface LoadOptions {
+  /**
+   * Check the model file's integrity hash and predict the sample rows it keeps, refusing a file that fails either
+   * (`MODEL_FILE_INTEGRITY`, `MODEL_CHECK_FAILED`). Default true; false loads a file as it is (to inspect a damaged
+   * one).
+   */
+  verify?: boolean;
 }
 
 /** What {@link Model.train} returns. */
@@ -468,8 +486,36 @@ export class Model<
       if (data.test) metrics.test = await this.#evaluate(modelObject, data.test, 'test');
     }
     const evaluation = await this.#checkPredictor(modelObject, data.test ?? data.train, data.test ? 'test' : 'train');
-    this.#artifact = { modelObject, hyperparameters, metrics, featureSchema: data.featureSchema, transformerState: data.transformerState, evaluation };
+    const artifact: ModelArtifact<TModel, THyper> = {
+      modelObject,
+      hyperparameters,
+      metrics,
+      featureSchema: data.featureSchema,
+      transformerState: data.transformerState,
+      evaluation,
+    };
+    artifact.sample = await this.#sampleOf(artifact, data.sample);
+    this.#artifact = artifact;
     return { modelObject, hyperparameters, metrics };
+  }
+
+  /**
+   * The sample rows and what the model predicts for them through the request path (feature loader, transformer,
+   * predictor), for the model file. A failure only means no check at load: it is logged, not thrown.
+   */
+  async #sampleOf(artifact: ModelArtifact<TModel, THyper>, rows: Record<string, unknown>[] | undefined): Promise<ModelSample | undefined> {
+    if (!rows?.length || !this.#predictor) return undefined;
+    try {
+      const features = await this.dataset.getFeatures(rows as RawFeaturesOf<S>, artifact);
+      const predictions = predictionData(await this.#runPredictor(artifact.modelObject, features));
+      encodeJsonValue(predictions, 'the sample predictions'); // refuses what a model file could not keep
+      return { features: rows, predictions };
+    } catch (error) {
+      this.logger.warn(
+        `model '${this.name}': the sample rows could not be predicted through the request path (${errorMessage(error)}); the model file will not be checked at load`,
+      );
+      return undefined;
+    }
   }
 
   /**
@@ -600,17 +646,24 @@ export class Model<
     const artifact = this.#artifact;
     if (!artifact) throw new ModelNotTrainedError(this.name, 'be saved');
     const target = resolve(file);
+    // A folder, a device, a FIFO... is refused before the model object is encoded (which may take a while).
+    const { problem } = await inspectOutputFile(target);
+    if (problem) {
+      throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${problem.text}`, { hint: problem.hint });
+    }
     const modelFile = await this.#toModelFile(artifact, basename(target));
+    // bigints (z.bigint() hyperparameters): numbers within 2^53, decimal strings beyond; load revives them.
+    const { text, integrity } = modelFileText(modelFile);
     try {
-      // bigints (z.bigint() hyperparameters): numbers within 2^53, decimal strings beyond; load revives them.
-      await writeFileAtomic(target, `${JSON.stringify(modelFile, bigintReplacer)}\n`);
+      await writeFileAtomic(target, text);
     } catch (error) {
-      throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${errorMessage(error)}`, {
+      const why = error instanceof OutputPathError ? error.problem : errorMessage(error);
+      throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${why}`, {
         cause: error,
-        hint: 'check that the folder exists and is writable',
+        hint: error instanceof OutputPathError ? (error.hint ?? 'choose another path') : 'check that the folder exists and is writable',
       });
     }
-    this.#artifact = { ...artifact, savedAt: modelFile.savedAt };
+    this.#artifact = { ...artifact, savedAt: modelFile.savedAt, contentHash: integrity };
     return target;
   }
 
@@ -621,13 +674,27 @@ export class Model<
    * (without the feature columns and metrics, which they never held).
    * @returns the model object
    */
-  async load(file: string): Promise<TModel> {
+  async load(file: string, options: LoadOptions = {}): Promise<TModel> {
+    const verify = options.verify !== false;
     const target = resolve(file);
-    const info = await stat(target).catch(() => undefined);
-    if (!info)
-      throw new ModelFileError('MODEL_FILE_NOT_FOUND', target, `model file not found: ${target}`, {
-        hint: 'train and save one first: unionml train APP:MODEL --local -o FILE',
+    const info = await stat(target).catch((error: NodeJS.ErrnoException) => error);
+    if (info instanceof Error) {
+      if (info.code === 'ENOENT' || info.code === 'ENOTDIR')
+        throw new ModelFileError('MODEL_FILE_NOT_FOUND', target, `model file not found: ${target}`, {
+          hint: 'train and save one first: unionml train APP:MODEL --local -o FILE',
+        });
+      const why = info.code === 'ELOOP' ? 'its symlinks form a loop' : info.code === 'EACCES' ? 'permission denied' : errorMessage(info);
+      throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot read the model file ${target}: ${why}`, {
+        cause: info,
+        hint: info.code === 'ELOOP' ? 'point the symlink at the model file' : 'check the path and its permissions',
       });
+    }
+    if (info.isDirectory()) {
+      if (!this.#loader)
+        throw new ModelFileError('MODEL_FILE_CORRUPT', target, `cannot read the model file ${target}: it is a folder`, {
+          hint: 'pass the model file (e.g. model.json), not its folder',
+        });
+    }
     if (this.#loader && !(info.isFile() && (await looksLikeEnvelope(target).catch(() => false)))) {
       const modelObject = await this.#runLoader(target, target);
       this.logger.warn(
@@ -636,12 +703,21 @@ export class Model<
       this.#artifact = { modelObject };
       return modelObject;
     }
-    const modelFile = await this.#readModelFile(target);
+    const modelFile = await this.#readModelFile(target, verify);
     const revived =
       this.hyperparameterSchema && modelFile.hyperparameters !== undefined ? check(this.hyperparameterSchema, modelFile.hyperparameters) : undefined;
+    if (revived && !revived.ok) {
+      // Never handed to init as they are (its own validation would speak instead, in its own words).
+      throw new ModelFileError(
+        'MODEL_FILE_MISMATCH',
+        target,
+        `the hyperparameters in ${target} do not fit the hyperparameter schema of model '${this.name}':\n${revived.problems.map((p) => `  - ${p}`).join('\n')}\nexpected: ${describeSchema(this.hyperparameterSchema!)}`,
+        { hint: 'the file was saved by another version of the app: load it with that version, or train and save the model again' },
+      );
+    }
     const hyperparameters = (revived?.ok ? revived.value : modelFile.hyperparameters) as THyper | undefined;
     const modelObject = await this.#fromModelFile({ ...modelFile, hyperparameters }, target);
-    this.#artifact = {
+    const artifact: ModelArtifact<TModel, THyper> = {
       modelObject,
       hyperparameters,
       metrics: normalizeMetrics(modelFile.metrics, this.metricName),
@@ -649,8 +725,34 @@ export class Model<
       transformerState: modelFile.transformerState,
       evaluation: modelFile.evaluation,
       savedAt: modelFile.savedAt,
+      contentHash: modelFile.integrity,
+      sample: modelFile.sample,
+      loadedFrom: { path: target, at: new Date().toISOString() },
     };
+    if (verify && modelFile.sample) await this.#checkSample(artifact, target);
+    this.#artifact = artifact;
     return modelObject;
+  }
+
+  /** Predicts the model file's sample rows again: a failure or another answer is `MODEL_CHECK_FAILED`. */
+  async #checkSample(artifact: ModelArtifact<TModel, THyper>, target: string): Promise<void> {
+    const sample = artifact.sample!;
+    const failed = (why: string, cause?: unknown) =>
+      new ModelFileError(
+        'MODEL_CHECK_FAILED',
+        target,
+        `the model in ${target} fails its check at load: ${why}. The file is damaged, or the app's predictor, feature transformer or libraries changed since it was trained`,
+        { cause, hint: 'train and save the model again with the current app, or run the app version that trained it' },
+      );
+    let prediction: unknown;
+    try {
+      const features = await this.dataset.getFeatures(sample.features as RawFeaturesOf<S>, artifact);
+      prediction = await this.#runPredictor(artifact.modelObject, features);
+    } catch (error) {
+      throw failed(`predicting the ${sample.features.length} sample rows it keeps failed: ${errorMessage(error)}`, error);
+    }
+    const difference = predictionDifference(sample.predictions, prediction);
+    if (difference) throw failed(`for the ${sample.features.length} sample rows it keeps, the model now predicts ${difference}`);
   }
 
   /** Loads the model file named by an environment variable (default `UNIONML_MODEL_PATH`). */
@@ -714,6 +816,7 @@ export class Model<
       featureSchema: artifact.featureSchema,
       transformerState: encode(artifact.transformerState, "the fitted feature transformer's state"),
       evaluation: artifact.evaluation,
+      sample: encode(artifact.sample, 'the sample rows') as ModelSample | undefined,
       ...(tagged ? { tagged } : {}),
       modelObject,
     };
@@ -771,7 +874,7 @@ export class Model<
     );
   }
 
-  async #readModelFile(target: string): Promise<ModelFile> {
+  async #readModelFile(target: string, verify: boolean): Promise<ModelFile> {
     let text: string;
     try {
       text = await readFile(target, 'utf8');
@@ -807,6 +910,16 @@ export class Model<
     }
     const corrupt = (what: string) =>
       new ModelFileError('MODEL_FILE_CORRUPT', target, `${target} is not a valid model file: ${what}`, { hint: 'train and save the model again' });
+    const integrity = verify ? integrityProblem(value) : undefined;
+    if (integrity === 'malformed') throw corrupt('its "integrity" field is not sha256:<64 hex digits>');
+    if (integrity) {
+      throw new ModelFileError(
+        'MODEL_FILE_INTEGRITY',
+        target,
+        `${target} was changed or damaged after it was saved: its content hash is ${integrity.actual}, the file says ${integrity.stored}`,
+        { hint: 'train and save the model again, or restore the file from where it was published' },
+      );
+    }
     const modelObject = value['modelObject'];
     if (!isPlainObject(modelObject) || !ENCODINGS.has(modelObject['encoding'] as string)) throw corrupt('its modelObject entry is missing or malformed');
     const encoding = modelObject['encoding'];
@@ -824,7 +937,14 @@ export class Model<
       if ('value' in modelObject) modelObject['value'] = decodeJsonValue(modelObject['value']);
       value['metrics'] = decodeJsonValue(value['metrics']);
       if (value['transformerState'] !== undefined) value['transformerState'] = decodeJsonValue(value['transformerState']);
+      if (value['sample'] !== undefined) value['sample'] = decodeJsonValue(value['sample']);
     }
+    const sample = value['sample'];
+    if (
+      sample !== undefined &&
+      !(isPlainObject(sample) && Array.isArray(sample['features']) && sample['features'].every(isPlainObject) && 'predictions' in sample)
+    )
+      throw corrupt('its sample is not { features: [rows], predictions }');
     if (this.dataset.hasFittedTransformer && value['transformerState'] === undefined) {
       this.logger.warn(
         `${target} has no state for the fitted feature transformer of dataset '${this.dataset.name}': predictions will fail until the model is trained again`,

@@ -17,6 +17,11 @@ describe('check', () => {
       "'epochs': Invalid input: expected number, received string",
     ]);
   });
+
+  it("reports a '__proto__' key (JSON.parse makes it an own key) instead of dropping it silently", () => {
+    const result = check(schema, JSON.parse('{"__proto__": {"epochs": 1}}'));
+    expect(!result.ok && result.problems[0]).toBe("unknown key '__proto__' (known: learningRate, epochs, solver)");
+  });
 });
 
 describe('dates from JSON', () => {

@@ -17,7 +17,7 @@ export function check<T>(schema: Schema<T>, value: unknown): CheckResult<T> {
   const shape = objectShape(schema);
   if (shape && isPlainObject(value)) {
     for (const key of Object.keys(value)) {
-      if (!(key in shape)) problems.push(`unknown key '${key}'${suggest(key, Object.keys(shape))}`);
+      if (!Object.hasOwn(shape, key)) problems.push(`unknown key '${key}'${suggest(key, Object.keys(shape))}`);
     }
   }
   const result = schema.safeParse(reviveDates(schema, value));

@@ -26,8 +26,8 @@ function predict(args: string[]) {
   return unionml(['predict', 'tiny:model', '--local', '--model-path', modelPath, ...args]);
 }
 
-function expectError(result: { code: number | null; stderr: string; stdout: string }, message: string) {
-  expect(result.code).toBe(1);
+function expectError(result: { code: number | null; stderr: string; stdout: string }, message: string, code = 1) {
+  expect(result.code).toBe(code);
   expect(result.stderr).toContain(`error: ${message}`);
   expect(result.stderr).not.toMatch(/\n\s+at /);
 }
@@ -75,8 +75,8 @@ describe('unionml predict --local', () => {
     expect(onlyJson(result)).toMatchObject({ error: { code: 'INPUT_BAD_JSON' } });
   });
 
-  it('reports bad JSON in -i as --inputs', async () => {
-    expectError(await predict(['-i', "{'n': 10}"]), `--inputs is not valid JSON: unexpected ''', expected a "quoted" property name at line 1, column 2`);
+  it('reports bad JSON in -i as --inputs, a usage error (exit 2)', async () => {
+    expectError(await predict(['-i', "{'n': 10}"]), `--inputs is not valid JSON: unexpected ''', expected a "quoted" property name at line 1, column 2`, 2);
   });
 
   it('reports a missing features file', async () => {

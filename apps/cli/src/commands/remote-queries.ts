@@ -11,7 +11,7 @@ import type { Metrics } from '@unionml/core';
 import type { ExecutionSummary } from '@unionml/remote';
 import type { CommandContext } from '../commands.js';
 import { OutputWriteError, RemoteCommandError, UsageError } from '../errors.js';
-import { writeAtomic } from '../files.js';
+import { writeFileAtomic } from '@unionml/core/files';
 import type { Output } from '../output.js';
 import {
   clusterArgs,
@@ -135,7 +135,7 @@ export async function fetchPredictions(context: CommandContext): Promise<number>
     const predictions = await session.app.fetchPredictions(predictionId);
     out.restore();
     if (target) {
-      await writeAtomic(target, `${JSON.stringify(predictions)}\n`).catch((error: unknown) => {
+      await writeFileAtomic(target, `${JSON.stringify(predictions)}\n`).catch((error: unknown) => {
         throw new OutputWriteError(target, error);
       });
       out.say(`saved the predictions of ${predictionId} (model '${session.model.name}') to ${target}`);

@@ -9,7 +9,7 @@ import type { Metrics } from '@unionml/core';
 import type { RemoteArtifact } from '@unionml/remote';
 import type { CommandContext } from '../commands.js';
 import { UsageError } from '../errors.js';
-import { copyAtomic } from '../files.js';
+import { copyFileAtomic } from '@unionml/core/files';
 import { checkInputKeys, readFeatures, readInputs, trainOptions } from '../inputs.js';
 import { connect, INTERRUPTED_STATUS, refuseOptions, reportStarted, waitFor, withSession } from './remote.js';
 import { checkOutput, checkWritable, formatMetrics, option, roundSeconds, writeReport } from './shared.js';
@@ -85,7 +85,7 @@ export async function trainRemote(context: CommandContext): Promise<number> {
     }
     const artifact: RemoteArtifact = await app.load(execution);
     // The model file the training task wrote, byte for byte.
-    if (target) await copyAtomic(artifact.modelFile, target);
+    if (target) await copyFileAtomic(artifact.modelFile, target);
     const modelPath = target;
     const seconds = (performance.now() - started) / 1000;
     out.restore();

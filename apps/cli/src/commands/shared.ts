@@ -1,10 +1,9 @@
-import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { LocalRunOptions } from '@unionml/compiler';
 import type * as Core from '@unionml/core';
 import type { CommandContext } from '../commands.js';
 import { importRemote, OutputWriteError, UsageError } from '../errors.js';
-import { writeAtomic } from '../files.js';
+import { inspectOutputFile, writeFileAtomic } from '@unionml/core/files';
 import type { Output } from '../output.js';
 import type { Metrics } from '@unionml/core';
 import { CLI_ROOT } from '../templates.js';
@@ -111,23 +110,13 @@ export function formatMetrics(metrics: Metrics): string {
 }
 
 /**
- * Why a file cannot be written at `target`, found before anything runs: it is a folder, or its folder does not exist.
- * `undefined` when neither.
- */
-async function outputPathProblem(target: string): Promise<{ problem: 'folder' | 'no-parent'; text: string } | undefined> {
-  if ((await stat(target).catch(() => undefined))?.isDirectory()) return { problem: 'folder', text: 'it is a folder' };
-  const folder = dirname(target);
-  if (!(await stat(folder).catch(() => undefined))?.isDirectory()) return { problem: 'no-parent', text: `the folder ${folder} does not exist` };
-  return undefined;
-}
-
-/**
- * Fails before anything runs (training, connecting) when an output file cannot be written where asked.
+ * Fails before anything runs (training, connecting) when an output file cannot be written where asked: a folder, a
+ * device, a FIFO or a socket is there, its folder is missing or takes no file, or its symlinks loop.
  * @param what what the file is in the message, e.g. `the report ` (with its trailing space), or nothing
  */
 export async function checkWritable(target: string, what = ''): Promise<void> {
-  const found = await outputPathProblem(target);
-  if (found) throw new OutputWriteError(target, undefined, `cannot write ${what}${target}: ${found.text}`);
+  const { problem } = await inspectOutputFile(target);
+  if (problem) throw new OutputWriteError(target, undefined, `cannot write ${what}${target}: ${problem.text}`, problem.hint);
 }
 
 /**
@@ -139,18 +128,15 @@ export async function writeReport(model: Core.AnyModel, target: string, out: Out
   const input = reportInputOf(model);
   if (!input) return;
   try {
-    await writeAtomic(target, renderReport(input));
+    await writeFileAtomic(target, renderReport(input));
   } catch (error) {
     throw new OutputWriteError(target, error);
   }
   out.say(`wrote the report to ${target}`);
 }
 
-/** Fails before training, not after, when the model file cannot be written where asked. */
+/** Fails before training, not after, when the model file cannot be written where asked (see {@link checkWritable}). */
 export async function checkOutput(target: string, ModelFileError: typeof Core.ModelFileError): Promise<void> {
-  const found = await outputPathProblem(target);
-  if (!found) return;
-  throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${found.text}`, {
-    hint: found.problem === 'folder' ? 'give a file path, e.g. -o model.json' : 'create the folder first, or choose another -o path',
-  });
+  const { problem } = await inspectOutputFile(target);
+  if (problem) throw new ModelFileError('MODEL_FILE_WRITE', target, `cannot write the model file ${target}: ${problem.text}`, { hint: problem.hint });
 }

@@ -89,9 +89,9 @@ describe('unionml train --local', () => {
     expect(onlyJson(result)).toMatchObject({ hyperparameters: { shift: 2 } });
   });
 
-  it('reports bad JSON in --inputs with where it is, before loading the app', async () => {
+  it('reports bad JSON in --inputs with where it is, before loading the app, as a usage error (exit 2)', async () => {
     const result = await train(['tiny:model', '--local', '-i', '{"hyperparameters": {"shift": 1,}}']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('error: --inputs is not valid JSON: trailing comma before } at line 1, column 33');
     expect(result.stderr).toContain('  {"hyperparameters": {"shift": 1,}}\n');
     expect(result.stderr).toMatch(/\n {34}\^\n/);
@@ -109,15 +109,15 @@ describe('unionml train --local', () => {
   });
 
   it.each([
-    ['[1, 2]', '--inputs must be a JSON object, got an array'],
-    ['{"trainerKwargs": {}, "trainer_kwargs": {}}', "--inputs has both 'trainerKwargs' and 'trainer_kwargs'"],
-    ['{"hyperparameters": {"shift": "far"}}', "invalid hyperparameters for model 'tiny_classifier'"],
-    ['{"hyperparameters": {"depth": 3}}', "invalid hyperparameters for model 'tiny_classifier'"],
-    ['{"n": 3}', "invalid reader arguments for dataset 'tiny_dataset'"],
-    ['{"splitter_kwargs": {"folds": 3}}', "unknown key 'folds'"],
-  ])('rejects --inputs %s', async (inputs, message) => {
+    ['[1, 2]', '--inputs must be a JSON object, got an array', 2],
+    ['{"trainerKwargs": {}, "trainer_kwargs": {}}', "--inputs has both 'trainerKwargs' and 'trainer_kwargs'", 2],
+    ['{"hyperparameters": {"shift": "far"}}', "invalid hyperparameters for model 'tiny_classifier'", 1],
+    ['{"hyperparameters": {"depth": 3}}', "invalid hyperparameters for model 'tiny_classifier'", 1],
+    ['{"n": 3}', "invalid reader arguments for dataset 'tiny_dataset'", 1],
+    ['{"splitter_kwargs": {"folds": 3}}', "unknown key 'folds'", 1],
+  ])('rejects --inputs %s', async (inputs, message, exitCode) => {
     const result = await train(['tiny:model', '--local', '-i', inputs], { json: true });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(exitCode);
     expect(result.stderr).toContain(message);
     expectNoStack(result.stderr);
     expect(onlyJson(result)).toEqual({
@@ -134,13 +134,15 @@ describe('unionml train --local', () => {
     ['tiny:', 'APP_ADDRESS_INVALID', "has no export name after ':'"],
   ])('explains an app that cannot be loaded: %s', async (address, code, message) => {
     const human = await train([address, '--local']);
-    expect(human.code).toBe(1);
+    // A malformed APP:MODEL is a usage error, as other malformed arguments.
+    const exitCode = code === 'APP_ADDRESS_INVALID' ? 2 : 1;
+    expect(human.code).toBe(exitCode);
     expect(human.stderr).toContain(message);
     expect(human.stderr).toMatch(/\n {2}hint: /);
     expectNoStack(human.stderr);
     expect(human.stdout).toBe('');
     const json = await train([address, '--local'], { json: true });
-    expect(json.code).toBe(1);
+    expect(json.code).toBe(exitCode);
     expect(onlyJson(json)).toEqual({
       error: { code, message: expect.stringContaining(message.replace(/^error: /, '')) as string, hint: expect.any(String) as string },
     });
