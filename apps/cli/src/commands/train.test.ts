@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APPS, onlyJson, tempDir, unionml } from '../test-support/run.js';
@@ -182,6 +183,29 @@ describe('unionml train --local', () => {
     const folder = await unionml(['train', 'tiny:model', '--local', '-o', join(dir, 'folder')]);
     expect(folder.code).toBe(1);
     expect(folder.stderr).toContain('it is a folder');
+  });
+
+  it('refuses a device, a FIFO or a report on /dev/full before training, and writes through a symlink (the link stays)', async () => {
+    const dir = tempDir();
+    const device = await unionml(['train', 'tiny:model', '--local', '-o', '/dev/full']);
+    expect(device.code).toBe(1);
+    expect(device.stderr).toContain('error: cannot write the model file /dev/full: it is a character device, not a regular file');
+    expect(device.stderr).not.toContain('training model');
+    expect(lstatSync('/dev/full').isCharacterDevice()).toBe(true);
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const fifo = await unionml(['train', 'tiny:model', '--local', '-o', join(dir, 'fifo')]);
+    expect(fifo.stderr).toContain('is a FIFO (named pipe), not a regular file');
+    expect(lstatSync(join(dir, 'fifo')).isFIFO()).toBe(true);
+    const report = await unionml(['train', 'tiny:model', '--local', '-o', join(dir, 'm.json'), '--report', '/dev/full']);
+    expect(report.code).toBe(1);
+    expect(report.stderr).toContain('error: cannot write the report /dev/full: it is a character device');
+    expect(report.stderr).not.toContain('training model');
+    writeFileSync(join(dir, 'v1.json'), '');
+    symlinkSync('v1.json', join(dir, 'current.json'));
+    const linked = await unionml(['train', 'tiny:model', '--local', '-o', join(dir, 'current.json')]);
+    expect(linked.code, linked.stderr).toBe(0);
+    expect(lstatSync(join(dir, 'current.json')).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(dir, 'v1.json'), 'utf8')).toContain('"integrity":"sha256:');
   });
 
   it('keeps a training whose model file cannot be saved: the metrics are printed, and --json gives them beside the error', async () => {
