@@ -1,12 +1,12 @@
 // The task entrypoints' argument handling: the resolver address, and fast execution (a patch deploy's tasks), which
-// must run `unionml execute` after extracting the code archive. Running a task is tested through the CLI and on the
-// Flyte lab (e2e).
+// must run `unionml execute` after extracting the code archive; and the exit status when not even error.pb can be
+// written. Running a task is tested through the CLI and on the Flyte lab (e2e).
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeArchive, fileUri, flyteidl } from '@unionml/flyte';
 import { describe, expect, it } from 'vitest';
-import { fastExecuteTaskFromArgs, parseTaskAddress } from './execute.js';
+import { executeTaskFromArgs, fastExecuteTaskFromArgs, parseTaskAddress } from './execute.js';
 
 describe('parseTaskAddress', () => {
   it("reads Python UnionML's resolver arguments and refuses anything else", () => {
@@ -63,4 +63,32 @@ describe('fastExecuteTaskFromArgs', () => {
     expect(error.code).toBe('SYSTEM:TaskNotFound');
     expect(error.message).toContain('cannot resolve task [app-module app unionml-obj-name model task-name train_task]');
   });
+});
+
+describe('executeTaskFromArgs', () => {
+  it('resolves to 2, without hanging, when the output prefix cannot be created (under /proc) and error.pb cannot be written', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'compiler-execute-'));
+    await writeFile(join(root, 'inputs.pb'), flyteidl.core.LiteralMap.encode({ literals: {} }).finish());
+    const started = Date.now();
+    const status = await executeTaskFromArgs(
+      [
+        '--inputs',
+        fileUri(join(root, 'inputs.pb')),
+        '--output-prefix',
+        `/proc/unionml-compiler-${process.pid}/0`,
+        '--raw-output-data-prefix',
+        fileUri(join(root, 'raw')),
+        '--',
+        'app-module',
+        'app',
+        'unionml-obj-name',
+        'model',
+        'task-name',
+        'train_task',
+      ],
+      { cwd: root, env: {} },
+    );
+    expect(status).toBe(2);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  }, 20_000);
 });

@@ -35,7 +35,9 @@ export function parseTaskAddress(address: readonly string[]): TaskAddress {
 
 /**
  * Runs the task named by `argv` (what follows `unionml execute`): reads inputs.pb, runs, writes outputs.pb or
- * error.pb. Resolves to the process exit code (0 also after writing error.pb, as flytekit).
+ * error.pb. Resolves to the process exit code: 0 also after writing error.pb (as flytekit), 1 after writing it with
+ * `FLYTE_FAIL_ON_ERROR=true`, 2 when not even error.pb can be written (both errors are then on stderr); see
+ * `executeTask`. Throws `FLYTE_ARGS_INVALID` for arguments that are not propeller's.
  */
 export async function executeTaskFromArgs(
   argv: string[],

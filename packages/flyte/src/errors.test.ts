@@ -26,6 +26,7 @@ const KINDS: Record<FlyteErrorCode, ErrorKind> = {
   FLYTE_TASK_RECOVERABLE: 'environment',
   STORAGE_NOT_FOUND: 'input',
   STORAGE_FAILED: 'environment',
+  STORAGE_TIMEOUT: 'environment',
   FLYTE_CONFIG_NOT_FOUND: 'environment',
   FLYTE_CONFIG_INVALID: 'usage',
   FLYTE_ADMIN_UNAVAILABLE: 'environment',
@@ -53,13 +54,14 @@ describe('FLYTE_ERRORS', () => {
     }
     expect(FLYTE_ERRORS.STORAGE_NOT_FOUND.status).toBe(404);
     expect(FLYTE_ERRORS.STORAGE_FAILED.status).toBe(502);
+    expect(FLYTE_ERRORS.STORAGE_TIMEOUT.status).toBe(504);
   });
 
   it('makes each error class from its registered codes only', () => {
     expectTypeOf<ConstructorParameters<typeof FlyteTypeError>[0]>().toEqualTypeOf<
       'FLYTE_TYPE_MISMATCH' | 'FLYTE_TYPE_UNSUPPORTED' | 'FLYTE_VALUE_MISSING' | 'FLYTE_TRANSFORMER_INVALID'
     >();
-    expectTypeOf<ConstructorParameters<typeof StorageError>[0]>().toEqualTypeOf<'STORAGE_NOT_FOUND' | 'STORAGE_FAILED'>();
+    expectTypeOf<ConstructorParameters<typeof StorageError>[0]>().toEqualTypeOf<'STORAGE_NOT_FOUND' | 'STORAGE_FAILED' | 'STORAGE_TIMEOUT'>();
     // @ts-expect-error a free string is not a code (and fails at run time too)
     expect(() => new FlyteTypeError('FLYTE_TYPO', 'x')).toThrow('needs a registered error code');
     // @ts-expect-error nor is the code of another class
@@ -69,6 +71,7 @@ describe('FLYTE_ERRORS', () => {
       [new FlyteTypeError('FLYTE_VALUE_MISSING', 'missing', { variable: 'x' }), 'FLYTE_VALUE_MISSING'],
       [new FlyteSpecError('bad', { field: 'image' }), 'FLYTE_SPEC_INVALID'],
       [new StorageError('STORAGE_NOT_FOUND', 's3://b/k', 'gone'), 'STORAGE_NOT_FOUND'],
+      [new StorageError('STORAGE_TIMEOUT', 's3://b/k', 'no result within 60 s'), 'STORAGE_TIMEOUT'],
       [new BundleError('b.tgz', 'bad'), 'FLYTE_BUNDLE_INVALID'],
       [new NodeFailedError('n0', 'USER', 'boom'), 'FLYTE_NODE_FAILED'],
       [new ExecuteArgsError('missing --inputs'), 'FLYTE_ARGS_INVALID'],

@@ -67,8 +67,15 @@ export const FLYTE_ERRORS = defineErrors('@unionml/flyte', {
     kind: 'environment',
     status: 502,
     meaning:
-      'a storage operation failed: the store is unreachable, refused the credentials, answered with an error, or the URI has a scheme no storage handles',
-    hint: 'check the URI, the S3 endpoint and credentials (FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY) and that the store is up',
+      'a storage operation failed: the store is unreachable, refused the credentials, answered with an error, a local folder cannot be created or written, the URI has a scheme no storage handles, or UNIONML_STORAGE_TIMEOUT_SECONDS is not a number of seconds',
+    hint: 'check the URI, the S3 endpoint and credentials (FLYTE_AWS_ENDPOINT, FLYTE_AWS_ACCESS_KEY_ID, FLYTE_AWS_SECRET_ACCESS_KEY) and that the store is up; for a local path, that its folder can be created and written',
+  },
+  STORAGE_TIMEOUT: {
+    kind: 'environment',
+    status: 504,
+    meaning:
+      'a storage operation (a read, a write, a listing, an upload or download, creating a folder) did not finish within the storage timeout: the store or the file system does not answer',
+    hint: 'check that the store (the S3 endpoint, FLYTE_AWS_ENDPOINT) or the file system answers; a slow one may be given more time with UNIONML_STORAGE_TIMEOUT_SECONDS (default 60, plus 1 s per MiB transferred)',
   },
   FLYTE_CONFIG_NOT_FOUND: {
     kind: 'environment',
@@ -153,7 +160,7 @@ export type FlyteTypeErrorCode = Extract<
 >;
 
 /** The codes a {@link StorageError} is made with. */
-export type StorageErrorCode = Extract<FlyteErrorCode, 'STORAGE_NOT_FOUND' | 'STORAGE_FAILED'>;
+export type StorageErrorCode = Extract<FlyteErrorCode, 'STORAGE_NOT_FOUND' | 'STORAGE_FAILED' | 'STORAGE_TIMEOUT'>;
 
 /**
  * A value that does not fit its declared Flyte type, a type the engine cannot convert, a missing variable, or an

@@ -3,13 +3,13 @@
 // tar of the app's files; the task's command is `<fast entrypoint> --additional-distribution URI [--dest-dir DIR] --
 // <entrypoint> ...`, and the fast entrypoint extracts the archive over DIR (default: the working folder) first.
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { errorMessage } from '@unionml/errors';
 import { readTar, tarArchive } from './bundle.js';
 import { CodeArchiveError, ExecuteArgsError } from './errors.js';
-import { anyStorage, type Storage } from './storage.js';
+import { anyStorage, makeDirs, type Storage } from './storage.js';
 
 /** A code archive: its bytes (a gzip tar), the SHA-256 of those bytes (hex) and how many files it holds. */
 export interface CodeArchive {
@@ -101,7 +101,7 @@ export async function fetchDistribution(
     checkEntryName(entry.name, `code archive ${uri}`);
     const target = join(root, ...entry.name.split('/'));
     if (!target.startsWith(root + sep)) throw new CodeArchiveError(`the code archive ${uri} has an entry ${entry.name} outside ${root}`);
-    await mkdir(join(target, '..'), { recursive: true });
+    await makeDirs(join(target, '..'));
     await writeFile(target, entry.data);
     bytes += entry.data.length;
   }

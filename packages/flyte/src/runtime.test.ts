@@ -1,12 +1,13 @@
 import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flyteidl, Long } from './idl.js';
 import { fromLiteralMap, toLiteralMap, typeTransformers, type TypeTransformer } from './literals.js';
 import { errorDocument, executeTask, parseExecuteArgs, type TaskDefinition } from './runtime.js';
 import { anyStorage, fileUri } from './storage.js';
 import { runTask } from './test-support/run-task.js';
+import { startSilentServer, type SilentServer } from './test-support/silent-server.js';
 import { TEST_TASKS } from './test-support/tasks.js';
 import { t } from './types.js';
 
@@ -164,15 +165,6 @@ describe('executeTask in a real process (file:// prefixes)', () => {
     expect(error.message).toContain("variable 'o0': expected int, got 2.5");
   });
 
-  it('exits non-zero when even error.pb cannot be written', async () => {
-    const a = await attempt('unwritable', { a: 12 }, { a: t.int() });
-    const blocker = join(a.dir, 'blocker');
-    await writeFile(blocker, 'a file, not a folder');
-    const run = await runTask('fail', { ...a, outputPrefix: join(blocker, '0') });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`cannot write error.pb to ${join(blocker, '0')}`);
-  });
-
   it('a struct and a file in, a struct and a file out (uploaded under the raw output prefix)', async () => {
     const a = await attempt('summarize');
     const csv = join(a.dir, 'data.csv');
@@ -197,6 +189,122 @@ describe('executeTask in a real process (file:// prefixes)', () => {
     const outputs = await fromLiteralMap(map, types.outputs, { ...local, workDir: root });
     expect(outputs['summary']).toEqual({ rows: 3, title: 'sales', tags: ['a', 'b'], ratio: 0.5 });
     expect(await readFile((outputs['report'] as { path: string }).path, 'utf8')).toBe('sales: 3 rows\n');
+  });
+});
+
+describe('executeTask when outputs cannot be written or storage does not answer: never a hang', () => {
+  let silent: SilentServer;
+  beforeAll(async () => {
+    silent = await startSilentServer();
+  });
+  afterAll(async () => {
+    await silent?.close();
+  });
+  const s3Env = () => ({
+    FLYTE_AWS_ENDPOINT: silent.endpoint,
+    FLYTE_AWS_ACCESS_KEY_ID: 'k',
+    FLYTE_AWS_SECRET_ACCESS_KEY: 's',
+    UNIONML_STORAGE_TIMEOUT_SECONDS: '0.5',
+  });
+
+  it('an output prefix under /proc: exit 2 within seconds, stderr has both errors (the task ran; its outputs and error.pb could not be written)', async () => {
+    const a = await attempt('proc', { a: 2, b: 40 }, { a: t.int(), b: t.int() });
+    const prefix = `/proc/unionml-test-${process.pid}/0`;
+    const run = await runTask('add', { ...a, outputPrefix: prefix });
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.ms).toBeLessThan(15_000);
+    const cannot = `cannot create the folder ${prefix} (ENOENT: no such file or directory, mkdir '/proc/unionml-test-${process.pid}')`;
+    expect(run.stderr).toContain('!! Begin System Error Captured by Flyte !!');
+    expect(run.stderr).toContain(
+      `!! Cannot write error.pb: exit 2 !!\n` +
+        `the task's error (not written): [SYSTEM:StorageFailed] cannot write the outputs of task add to ${prefix}: cannot write ${prefix}/outputs.pb: ${cannot}\n` +
+        `the error writing ${prefix}/error.pb: [STORAGE_FAILED] cannot write ${prefix}/error.pb: ${cannot}\n`,
+    );
+    // A task that fails: its own error, and why error.pb is not there.
+    const failing = await attempt('proc-fail', { a: 12 }, { a: t.int() });
+    const failed = await runTask('fail', { ...failing, outputPrefix: fileUri(prefix) });
+    expect(failed.code, failed.stderr).toBe(2);
+    expect(failed.stderr).toContain("the task's error (not written): [USER:RuntimeError] RangeError: a must be below 10, got 12\n");
+    expect(failed.stderr).toContain(`the error writing ${fileUri(prefix)}/error.pb: [STORAGE_FAILED] cannot write ${fileUri(prefix)}/error.pb: ${cannot}`);
+  });
+
+  it('an output prefix under a regular file: exit 2 with both errors', async () => {
+    const a = await attempt('unwritable', { a: 12 }, { a: t.int() });
+    const blocker = join(a.dir, 'blocker');
+    await writeFile(blocker, 'a file, not a folder');
+    const run = await runTask('fail', { ...a, outputPrefix: join(blocker, '0') });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("the task's error (not written): [USER:RuntimeError] RangeError: a must be below 10, got 12\n");
+    expect(run.stderr).toContain(
+      `the error writing ${join(blocker, '0', 'error.pb')}: [STORAGE_FAILED] cannot write ${join(blocker, '0', 'error.pb')}: cannot create the folder ${join(blocker, '0')} (ENOTDIR`,
+    );
+  });
+
+  it('outputs.pb that cannot be written where error.pb can: a SYSTEM / RECOVERABLE error.pb naming it, exit 0', async () => {
+    const a = await attempt('outputs-folder', { a: 2, b: 40 }, { a: t.int(), b: t.int() });
+    await mkdir(join(a.outputs, 'in-the-way'), { recursive: true });
+    const run = await runTask('add', a);
+    expect(run.code, run.stderr).toBe(0);
+    const error = await readError(a.error);
+    expect([error.origin, error.kind, error.code]).toEqual([ExecutionError.ErrorKind.SYSTEM, ContainerError.Kind.RECOVERABLE, 'SYSTEM:StorageFailed']);
+    expect(error.message).toMatch(new RegExp(`^cannot write the outputs of task add to ${a.outputPrefix}: cannot write ${a.outputPrefix}/outputs\\.pb: `));
+  });
+
+  it('a raw output data prefix under /proc: the upload fails at once, a SYSTEM error.pb', async () => {
+    const a = await attempt('raw-proc');
+    const csv = join(a.dir, 'data.csv');
+    await writeFile(csv, 'x,y\n1,2\n');
+    const types = TEST_TASKS['summarize']!.interface;
+    await writeFile(
+      join(a.dir, 'inputs.pb'),
+      flyteidl.core.LiteralMap.encode(
+        await toLiteralMap({ config: { title: 't' }, data: { uri: csv } }, types.inputs, { ...local, rawOutputPrefix: join(a.dir, 'upload'), workDir: a.dir }),
+      ).finish(),
+    );
+    const run = await runTask('summarize', { ...a, raw: `/proc/unionml-test-${process.pid}/raw` });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.ms).toBeLessThan(15_000);
+    const error = await readError(a.error);
+    expect([error.origin, error.code]).toEqual([ExecutionError.ErrorKind.SYSTEM, 'SYSTEM:StorageFailed']);
+    expect(error.message).toContain(`cannot create the folder /proc/unionml-test-${process.pid}/raw/`);
+  });
+
+  it('inputs.pb on an S3 endpoint that never answers: SYSTEM:StorageTimeout (RECOVERABLE) in error.pb after the timeout, exit 0', async () => {
+    const a = await attempt('s3-silent-inputs');
+    const run = await runTask('add', { ...a, inputs: 's3://flyte/metadata/n0/inputs.pb' }, s3Env());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.ms).toBeLessThan(15_000);
+    const error = await readError(a.error);
+    expect([error.origin, error.kind, error.code]).toEqual([ExecutionError.ErrorKind.SYSTEM, ContainerError.Kind.RECOVERABLE, 'SYSTEM:StorageTimeout']);
+    expect(error.message).toBe(
+      'cannot read the inputs of task add from s3://flyte/metadata/n0/inputs.pb: cannot read s3://flyte/metadata/n0/inputs.pb: no result within 0.5 s (the storage timeout, UNIONML_STORAGE_TIMEOUT_SECONDS)',
+    );
+  });
+
+  it('an S3 output prefix that never answers: exit 2 after two timeouts, with both errors', async () => {
+    const a = await attempt('s3-silent-outputs', { a: 2, b: 40 }, { a: t.int(), b: t.int() });
+    const run = await runTask('add', { ...a, outputPrefix: 's3://flyte/metadata/n0/0' }, s3Env());
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.ms).toBeLessThan(15_000);
+    expect(run.stderr).toContain(
+      "the task's error (not written): [SYSTEM:StorageTimeout] cannot write the outputs of task add to s3://flyte/metadata/n0/0: cannot write s3://flyte/metadata/n0/0/outputs.pb: no result within 0.5 s",
+    );
+    expect(run.stderr).toContain(
+      'the error writing s3://flyte/metadata/n0/0/error.pb: [STORAGE_TIMEOUT] cannot write s3://flyte/metadata/n0/0/error.pb: no result within 0.5 s (the storage timeout, UNIONML_STORAGE_TIMEOUT_SECONDS)\n',
+    );
+  });
+
+  it('an UNIONML_STORAGE_TIMEOUT_SECONDS that is not a number: SYSTEM / NON_RECOVERABLE error.pb, the task not run', async () => {
+    const a = await attempt('bad-timeout', { a: 2, b: 40 }, { a: t.int(), b: t.int() });
+    expect((await runTask('add', a, { UNIONML_STORAGE_TIMEOUT_SECONDS: '1m' })).code).toBe(0);
+    const error = await readError(a.error);
+    expect([error.origin, error.kind, error.code]).toEqual([
+      ExecutionError.ErrorKind.SYSTEM,
+      ContainerError.Kind.NON_RECOVERABLE,
+      'SYSTEM:StorageConfigInvalid',
+    ]);
+    expect(error.message).toBe('cannot run the task: UNIONML_STORAGE_TIMEOUT_SECONDS must be a positive number of seconds, got "1m"');
+    expect(await exists(a.outputs)).toBe(false);
   });
 });
 

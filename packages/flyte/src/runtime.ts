@@ -2,11 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
-import { CodeArchiveError, ExecuteArgsError, FLYTE_ERRORS, FlyteRecoverableError, FlyteTypeError, RECOVERABLE_CONTAINER_CODE, StorageError } from './errors.js';
+import {
+  CodeArchiveError,
+  ExecuteArgsError,
+  FLYTE_ERRORS,
+  FlyteRecoverableError,
+  FlyteTypeError,
+  RECOVERABLE_CONTAINER_CODE,
+  StorageError,
+  summaryOf,
+} from './errors.js';
 import { fetchDistribution } from './fast.js';
 import { flyteidl } from './idl.js';
 import { fromLiteralMap, millisToTimestamp, toLiteralMap, type LiteralContext, type TypeTransformers } from './literals.js';
-import { anyStorage, joinUri } from './storage.js';
+import { anyStorage, DEFAULT_STORAGE_TIMEOUT_SECONDS, joinUri, storageTimeoutMs, withStorageTimeout, type Storage } from './storage.js';
 import type { TypedInterface } from './builders.js';
 
 /** A task as the runtime runs it: its interface and a function from input values to output values. */
@@ -52,7 +61,10 @@ export interface ExecuteResult {
 
 /** Options of {@link executeTask}. */
 export interface ExecuteTaskOptions {
-  /** The task's environment (default `process.env`): S3 settings, `FLYTE_FAIL_ON_ERROR`, `FLYTE_ATTEMPT_NUMBER`... */
+  /**
+   * The task's environment (default `process.env`): S3 settings, `UNIONML_STORAGE_TIMEOUT_SECONDS`, `FLYTE_FAIL_ON_ERROR`,
+   * `FLYTE_ATTEMPT_NUMBER`...
+   */
   env?: NodeJS.ProcessEnv;
   /** The transformers that the task's variables may name (made with `typeTransformers`); put in the task's context. */
   transformers?: TypeTransformers;
@@ -161,12 +173,22 @@ function userFailure(error: unknown): TaskFailure {
   });
 }
 
+const STORAGE_CONTAINER_CODES: Record<StorageError['code'], string> = {
+  STORAGE_NOT_FOUND: 'SYSTEM:NotFound',
+  STORAGE_FAILED: 'SYSTEM:StorageFailed',
+  STORAGE_TIMEOUT: 'SYSTEM:StorageTimeout',
+};
+
 /** Storage trouble is the platform's (recoverable); anything else unexpected too (flytekit's "unknown" SYSTEM). */
 function classify(error: unknown, what: string): TaskFailure {
   if (error instanceof TaskFailure) return error;
-  if (error instanceof StorageError)
-    return system(error.code === 'STORAGE_NOT_FOUND' ? 'SYSTEM:NotFound' : 'SYSTEM:StorageFailed', `${what}: ${error.message}`, true);
+  if (error instanceof StorageError) return system(STORAGE_CONTAINER_CODES[error.code], `${what}: ${error.message}`, true);
   return system('SYSTEM', `${what}: ${traceback(error)}`, true);
+}
+
+/** An error in one line: `[CODE] message`, the `Message:` part of a traceback. */
+function oneLine(code: string | undefined, message: string): string {
+  return `${code ? `[${code}] ` : ''}${summaryOf(message).replace(/\s*\n\s*/g, ' ')}`;
 }
 
 /**
@@ -185,21 +207,82 @@ function classify(error: unknown, what: string): TaskFailure {
  *   NON_RECOVERABLE;
  * - inputs that do not fit the interface: SYSTEM, NON_RECOVERABLE (as flytekit); data a transformer cannot read (a
  *   file that is not Parquet, a codec it has not): USER, NON_RECOVERABLE (`USER:DataInvalid`), naming the variable;
- * - `inputs.pb` missing or corrupt, storage failures, anything unexpected: SYSTEM, RECOVERABLE (as flytekit).
+ * - `inputs.pb` missing or corrupt, storage failures, anything unexpected: SYSTEM, RECOVERABLE (as flytekit);
+ *   `outputs.pb` that cannot be written (an output prefix that cannot be created or written) is a storage failure
+ *   (`SYSTEM:StorageFailed`), written to error.pb if that can be; a storage operation that does not finish within the
+ *   storage timeout is `SYSTEM:StorageTimeout`;
+ * - `UNIONML_STORAGE_TIMEOUT_SECONDS` that is not a positive number: SYSTEM, NON_RECOVERABLE
+ *   (`SYSTEM:StorageConfigInvalid`, error.pb written with the default timeout).
  *
- * The exit code is 0 after writing error.pb (as flytekit, so that propeller reads error.pb), 1 when
- * `FLYTE_FAIL_ON_ERROR` is true, and 2 when even error.pb cannot be written.
+ * Every storage operation (inputs.pb, blobs, outputs.pb, error.pb, the task's temporary folder) has a timeout:
+ * `UNIONML_STORAGE_TIMEOUT_SECONDS` of `options.env` (default 60, plus 1 s per MiB transferred; see
+ * `storageTimeoutMs`), so that the attempt ends even when the store does not answer.
+ *
+ * The exit code is 0 after writing outputs.pb, or error.pb (as flytekit, so that propeller reads error.pb), 1 after
+ * writing error.pb when `FLYTE_FAIL_ON_ERROR` is true, and 2 when even error.pb cannot be written: then stderr ends
+ * with both errors, the task's and error.pb's (`!! Cannot write error.pb ...`).
  *
  * Variables whose type names a transformer are converted by `options.transformers` (see `typeTransformers`), which
  * the task also sees in its context.
  */
 export async function executeTask(resolve: () => Promise<TaskDefinition>, args: ExecuteArgs, options: ExecuteTaskOptions = {}): Promise<ExecuteResult> {
   const env = options.env ?? process.env;
-  const storage = anyStorage(env);
+  let storage: Storage;
+  let timeoutMs: number;
+  let failure: Failure | undefined;
+  try {
+    timeoutMs = storageTimeoutMs(env);
+    storage = anyStorage(env, { timeoutMs });
+  } catch (error) {
+    // error.pb is still written, with the default timeout.
+    timeoutMs = DEFAULT_STORAGE_TIMEOUT_SECONDS * 1000;
+    storage = anyStorage(env, { timeoutMs });
+    failure = system('SYSTEM:StorageConfigInvalid', `cannot run the task: ${errorMessage(error)}`, false).failure;
+  }
+  if (!failure) failure = await attempt(resolve, args, options, env, storage, timeoutMs);
+  if (!failure) return { status: 'succeeded', exitCode: 0 };
+
+  process.stderr.write(
+    `!! Begin ${failure.kind === 'USER' ? 'User' : 'System'} Error Captured by Flyte !!\n${failure.message}\n!! End Error Captured by Flyte !!\n`,
+  );
+  const errorUri = joinUri(args.outputPrefix, 'error.pb');
+  try {
+    await storage.write(errorUri, errorDocument(failure));
+  } catch (error) {
+    // Flyte will see no error.pb: say so, with both errors, where the pod's log keeps them.
+    const code = (error as { code?: unknown } | null)?.code;
+    process.stderr.write(
+      `!! Cannot write error.pb: exit 2 !!\n` +
+        `the task's error (not written): ${oneLine(failure.code, failure.message)}\n` +
+        `the error writing ${errorUri}: ${oneLine(typeof code === 'string' ? code : undefined, errorMessage(error))}\n`,
+    );
+    return { status: 'failed', exitCode: 2, error: failure };
+  }
+  const failOnError = ['true', 't', '1'].includes((env['FLYTE_FAIL_ON_ERROR'] ?? '').toLowerCase());
+  return { status: 'failed', exitCode: failOnError ? 1 : 0, error: failure };
+}
+
+/** Runs the attempt up to writing outputs.pb: the failure to report, if any. */
+async function attempt(
+  resolve: () => Promise<TaskDefinition>,
+  args: ExecuteArgs,
+  options: ExecuteTaskOptions,
+  env: NodeJS.ProcessEnv,
+  storage: Storage,
+  timeoutMs: number,
+): Promise<Failure | undefined> {
   let workDir: string | undefined;
   let failure: Failure | undefined;
   try {
-    workDir = await mkdtemp(join(tmpdir(), 'flyte-task-'));
+    const temp = join(tmpdir(), 'flyte-task-');
+    try {
+      workDir = await withStorageTimeout(`create a folder ${temp}*`, temp, timeoutMs, () => mkdtemp(temp));
+    } catch (error) {
+      throw classify(
+        error instanceof StorageError ? error : new StorageError('STORAGE_FAILED', temp, errorMessage(error), { cause: error }),
+        `cannot create the task's temporary folder`,
+      );
+    }
     const ctx: TaskRunContext = { storage, rawOutputPrefix: args.rawOutputDataPrefix, workDir, env };
     if (options.transformers) ctx.transformers = options.transformers;
     if (args.checkpointPath) ctx.checkpointPath = args.checkpointPath;
@@ -279,27 +362,16 @@ export async function executeTask(resolve: () => Promise<TaskDefinition>, args: 
     try {
       await storage.write(joinUri(args.outputPrefix, 'outputs.pb'), flyteidl.core.LiteralMap.encode(outputMap).finish());
     } catch (error) {
-      throw classify(error, `cannot write the outputs of task ${task.name}`);
+      throw classify(error, `cannot write the outputs of task ${task.name} to ${args.outputPrefix}`);
     }
   } catch (error) {
     failure = (error instanceof TaskFailure ? error : classify(error, 'the task runtime failed')).failure;
   } finally {
-    if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => undefined);
+    // Best effort, and bounded: a folder that cannot be removed must not hold up the outcome.
+    const dir = workDir;
+    if (dir) await withStorageTimeout(`remove ${dir}`, dir, timeoutMs, () => rm(dir, { recursive: true, force: true })).catch(() => undefined);
   }
-
-  if (!failure) return { status: 'succeeded', exitCode: 0 };
-
-  process.stderr.write(
-    `!! Begin ${failure.kind === 'USER' ? 'User' : 'System'} Error Captured by Flyte !!\n${failure.message}\n!! End Error Captured by Flyte !!\n`,
-  );
-  try {
-    await storage.write(joinUri(args.outputPrefix, 'error.pb'), errorDocument(failure));
-  } catch (error) {
-    process.stderr.write(`cannot write error.pb to ${args.outputPrefix}: ${errorMessage(error)}\n`);
-    return { status: 'failed', exitCode: 2, error: failure };
-  }
-  const failOnError = ['true', 't', '1'].includes((env['FLYTE_FAIL_ON_ERROR'] ?? '').toLowerCase());
-  return { status: 'failed', exitCode: failOnError ? 1 : 0, error: failure };
+  return failure;
 }
 
 /** Encodes a `core.ErrorDocument` for a failure. */

@@ -10,8 +10,9 @@ import { StorageError } from './errors.js';
  * Blob storage as Flyte tasks see it: `inputs.pb`, `outputs.pb`, files and datasets live at URIs. Implementations:
  * local files (`file:///abs/path` or a plain path) and S3 (`s3://bucket/key`); see {@link storageFor}.
  *
- * All methods throw {@link StorageError}: `STORAGE_NOT_FOUND` when the object does not exist, `STORAGE_FAILED`
- * otherwise; messages name the URI.
+ * All methods throw {@link StorageError}: `STORAGE_NOT_FOUND` when the object does not exist, `STORAGE_TIMEOUT` when
+ * the operation did not finish within the storage timeout (see {@link storageTimeoutMs}), `STORAGE_FAILED` otherwise;
+ * messages name the URI.
  */
 export interface Storage {
   /** The whole object. */
@@ -81,15 +82,139 @@ export function randomName(bytes = 16): string {
   return randomBytes(bytes).toString('hex');
 }
 
+/** The environment variable that sets the storage timeout, in seconds (see {@link storageTimeoutMs}). */
+export const STORAGE_TIMEOUT_ENV = 'UNIONML_STORAGE_TIMEOUT_SECONDS';
+
+/** The storage timeout when {@link STORAGE_TIMEOUT_ENV} is not set, in seconds (as botocore's, which flytekit uses). */
+export const DEFAULT_STORAGE_TIMEOUT_SECONDS = 60;
+
+/** The slowest transfer allowed: an operation gets 1 s more per MiB it reads or writes. */
+const MIN_BYTES_PER_SECOND = 1024 * 1024;
+
+/** setTimeout's largest delay (about 24.8 days); a larger one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
- * Writes a local file atomically (parent folders created): to a temporary file beside it, then renamed over it, so that
- * readers never see a partial file. On failure the temporary file is removed and the error is rethrown as it is.
+ * The time one storage operation may take, in milliseconds: `UNIONML_STORAGE_TIMEOUT_SECONDS` (a positive number,
+ * decimals allowed) or {@link DEFAULT_STORAGE_TIMEOUT_SECONDS}. An operation is one call of a {@link Storage} method
+ * (one request of a listing, with the retries of an S3 request), and it gets 1 s more per MiB it transfers. Throws
+ * `STORAGE_FAILED` for a value that is not a positive number.
  */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export function storageTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[STORAGE_TIMEOUT_ENV];
+  if (raw === undefined || raw.trim() === '') return DEFAULT_STORAGE_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(raw.trim());
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new StorageError('STORAGE_FAILED', '', `${STORAGE_TIMEOUT_ENV} must be a positive number of seconds, got ${JSON.stringify(raw)}`, {
+      hint: `set it to e.g. 300, or unset it for the default (${DEFAULT_STORAGE_TIMEOUT_SECONDS} s)`,
+    });
+  }
+  return Math.min(seconds * 1000, MAX_TIMER_MS);
+}
+
+/** Options of the storages ({@link storageFor}, {@link anyStorage} and the classes). */
+export interface StorageOptions {
+  /** The time one operation may take, in milliseconds (default: {@link storageTimeoutMs} of the environment). */
+  timeoutMs?: number;
+}
+
+/** One storage operation under way (see {@link withStorageTimeout}). */
+export interface StorageOperation {
+  /** Aborted when the operation times out: give it to what can be cancelled (fetch, readFile, writeFile). */
+  readonly signal: AbortSignal;
+  /** Gives the operation more time for `bytes` it transfers (1 s per MiB). */
+  transfers(bytes: number): void;
+}
+
+function describeMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/**
+ * Runs one storage operation within `timeoutMs` (plus what {@link StorageOperation.transfers} gives it). Past that, it
+ * rejects with `STORAGE_TIMEOUT` on `uri` ("cannot <what>: no result within <n> s", `what` naming the operation and
+ * its URI, e.g. `read s3://b/k`) and aborts `op.signal`. A local file system call cannot be cancelled: it is left to
+ * end (or not) in the background, and the caller goes on.
+ */
+export function withStorageTimeout<T>(what: string, uri: string, timeoutMs: number, run: (op: StorageOperation) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const started = Date.now();
+  let limit = timeoutMs;
+  let timer: NodeJS.Timeout | undefined;
+  return new Promise<T>((resolve, reject) => {
+    const expire = () => {
+      const error = new StorageError(
+        'STORAGE_TIMEOUT',
+        uri,
+        `cannot ${what}: no result within ${describeMs(limit)} (the storage timeout, ${STORAGE_TIMEOUT_ENV})`,
+        {
+          hint: `check that the store or file system answers; a slow one may be given more time with ${STORAGE_TIMEOUT_ENV}=<seconds>`,
+        },
+      );
+      controller.abort(error);
+      reject(error);
+    };
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, Math.min(Math.max(0, started + limit - Date.now()), MAX_TIMER_MS));
+    };
+    arm();
+    const op: StorageOperation = {
+      signal: controller.signal,
+      transfers(bytes) {
+        if (!(bytes > 0) || controller.signal.aborted) return;
+        limit += Math.ceil((bytes / MIN_BYTES_PER_SECOND) * 1000);
+        arm();
+      },
+    };
+    // (a synchronous throw of run becomes a rejection)
+    const running = (async () => run(op))();
+    running.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
+}
+
+/** `error.code` of a Node system error, if any. */
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException | null | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Creates a folder and its missing parents (`mkdir -p`). Not `mkdir(path, { recursive: true })`: on Node 20 and 22
+ * that never returns (it spins in C++, in the sync, callback and promise forms) when the kernel answers ENOENT for
+ * a folder whose parent exists, as it does for any new path under `/proc` (and for a path through a dangling
+ * symlink): it takes ENOENT to mean "no parent", finds the parent there (EEXIST) and tries again, for ever. Here a
+ * second ENOENT, once the parent exists, is final. Throws the file system's error (ENOENT, ENOTDIR, EACCES, EEXIST
+ * for a file in the way...).
+ */
+export async function makeDirs(path: string): Promise<void> {
+  const isFolder = (p: string) =>
+    stat(p).then(
+      (info) => info.isDirectory(),
+      () => false,
+    );
+  try {
+    await mkdir(path);
+    return;
+  } catch (error) {
+    if (errnoOf(error) === 'EEXIST' && (await isFolder(path))) return;
+    const parent = dirname(path);
+    if (errnoOf(error) !== 'ENOENT' || parent === path) throw error;
+    await makeDirs(parent);
+  }
+  try {
+    await mkdir(path);
+  } catch (error) {
+    if (errnoOf(error) === 'EEXIST' && (await isFolder(path))) return;
+    throw error;
+  }
+}
+
+/** Writes `data` to a temporary file beside `path`, then renames it over `path`; the temporary file is removed on failure. */
+async function replaceFile(path: string, write: (temp: string) => Promise<void>): Promise<void> {
   const temp = `${path}.${randomName(6)}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(temp, data);
+    await write(temp);
     await rename(temp, path);
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined);
@@ -98,20 +223,22 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
 }
 
 /**
+ * Writes a local file atomically (parent folders created): to a temporary file beside it, then renamed over it, so that
+ * readers never see a partial file. On failure the temporary file is removed and the error is rethrown as it is.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await makeDirs(dirname(path));
+  await replaceFile(path, (temp) => writeFile(temp, data));
+}
+
+/**
  * Copies a local file over `target` atomically (parent folders created): to a temporary file beside it, then renamed
  * into place, so that readers never see a partial file. On failure the temporary file is removed and the error
  * rethrown.
  */
 export async function copyFileAtomic(source: string, target: string): Promise<void> {
-  const temp = `${target}.${randomName(6)}.tmp`;
-  try {
-    await mkdir(dirname(target), { recursive: true });
-    await copyFile(source, temp);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
+  await makeDirs(dirname(target));
+  await replaceFile(target, (temp) => copyFile(source, temp));
 }
 
 /**
@@ -122,12 +249,16 @@ export async function copyFileAtomic(source: string, target: string): Promise<vo
  * `http://localhost:30002`; default AWS), `FLYTE_AWS_ACCESS_KEY_ID`, `FLYTE_AWS_SECRET_ACCESS_KEY` (falling back to
  * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`); path-style addressing, region `us-east-1`
  * (`FLYTE_AWS_REGION`/`AWS_REGION` override it); requests are signed with AWS Signature V4 (aws4fetch).
+ *
+ * Every operation has a timeout (`options.timeoutMs`, default `UNIONML_STORAGE_TIMEOUT_SECONDS` of `env` or 60 s, see
+ * {@link storageTimeoutMs}), past which it throws `STORAGE_TIMEOUT`.
  */
-export function storageFor(uri: string, env: NodeJS.ProcessEnv = process.env): Storage {
+export function storageFor(uri: string, env: NodeJS.ProcessEnv = process.env, options: StorageOptions = {}): Storage {
   const scheme = uriScheme(uri);
-  if (scheme === '' || scheme === 'file') return new FileStorage();
-  if (scheme === 's3') return new S3Storage(env);
-  if (scheme === 'http' || scheme === 'https') return new HttpStorage();
+  const timeoutMs = options.timeoutMs ?? storageTimeoutMs(env);
+  if (scheme === '' || scheme === 'file') return new FileStorage({ timeoutMs });
+  if (scheme === 's3') return new S3Storage(env, { timeoutMs });
+  if (scheme === 'http' || scheme === 'https') return new HttpStorage({ timeoutMs });
   throw new StorageError('STORAGE_FAILED', uri, `unsupported storage scheme '${scheme}://' in ${uri}`, {
     hint: 'use s3:// (S3 or MinIO), file:// or a local path',
   });
@@ -135,106 +266,153 @@ export function storageFor(uri: string, env: NodeJS.ProcessEnv = process.env): S
 
 /**
  * A storage that picks the backend of each call's URI ({@link storageFor}), so that one context can read `s3://`
- * inputs and reference local or `https://` files. Backends are created once per scheme.
+ * inputs and reference local or `https://` files. Backends are created once per scheme. Throws `STORAGE_FAILED` at
+ * once when `UNIONML_STORAGE_TIMEOUT_SECONDS` is not a positive number.
  */
-export function anyStorage(env: NodeJS.ProcessEnv = process.env): Storage {
+export function anyStorage(env: NodeJS.ProcessEnv = process.env, options: StorageOptions = {}): Storage {
+  const timeoutMs = options.timeoutMs ?? storageTimeoutMs(env);
   const backends = new Map<string, Storage>();
   const pick = (uri: string): Storage => {
     const scheme = uriScheme(uri) || 'file';
     let backend = backends.get(scheme);
     if (!backend) {
-      backend = storageFor(uri, env);
+      backend = storageFor(uri, env, { timeoutMs });
       backends.set(scheme, backend);
     }
     return backend;
   };
   return {
-    read: (uri) => pick(uri).read(uri),
-    write: (uri, data) => pick(uri).write(uri, data),
-    exists: (uri) => pick(uri).exists(uri),
-    list: (prefix) => pick(prefix).list(prefix),
-    copyFrom: (localPath, uri) => pick(uri).copyFrom(localPath, uri),
-    copyTo: (uri, localPath) => pick(uri).copyTo(uri, localPath),
+    read: async (uri) => pick(uri).read(uri),
+    write: async (uri, data) => pick(uri).write(uri, data),
+    exists: async (uri) => pick(uri).exists(uri),
+    list: async (prefix) => pick(prefix).list(prefix),
+    copyFrom: async (localPath, uri) => pick(uri).copyFrom(localPath, uri),
+    copyTo: async (uri, localPath) => pick(uri).copyTo(uri, localPath),
   };
 }
 
-function failed(uri: string, action: string, error: unknown): StorageError {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return new StorageError('STORAGE_NOT_FOUND', uri, `${uri} does not exist`, { cause: error });
+/** A StorageError for a failed file system call; ENOENT is STORAGE_NOT_FOUND unless `notFound` is false (a write). */
+function failed(uri: string, action: string, error: unknown, notFound = true): StorageError {
   if (error instanceof StorageError) return error;
+  if (notFound && errnoOf(error) === 'ENOENT') return new StorageError('STORAGE_NOT_FOUND', uri, `${uri} does not exist`, { cause: error });
   return new StorageError('STORAGE_FAILED', uri, `cannot ${action} ${uri}: ${errorMessage(error)}`, { cause: error });
+}
+
+/** Creates the folder of a local file about to be written; a failure is STORAGE_FAILED naming the folder. */
+async function makeParentOf(path: string, uri: string, action: string): Promise<void> {
+  const dir = dirname(path);
+  try {
+    await makeDirs(dir);
+  } catch (error) {
+    throw new StorageError('STORAGE_FAILED', uri, `cannot ${action} ${uri}: cannot create the folder ${dir} (${errorMessage(error)})`, {
+      cause: error,
+      hint: 'give a folder this process can create and write (not under /proc, nor under a file)',
+    });
+  }
+}
+
+function byteLength(data: Uint8Array | string): number {
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength;
 }
 
 /** Local files: `file:///abs/path` URIs and plain paths. Writes are atomic (temporary file, then rename). */
 export class FileStorage implements Storage {
-  async read(uri: string): Promise<Uint8Array> {
-    try {
-      return await readFile(this.path(uri));
-    } catch (error) {
-      throw failed(uri, 'read', error);
-    }
+  private readonly timeoutMs: number;
+
+  constructor(options: StorageOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? storageTimeoutMs();
   }
 
-  async write(uri: string, data: Uint8Array | string): Promise<void> {
-    try {
-      await writeFileAtomic(this.path(uri), data);
-    } catch (error) {
-      throw failed(uri, 'write', error);
-    }
-  }
-
-  async exists(uri: string): Promise<boolean> {
-    try {
-      return (await stat(this.path(uri))).isFile();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
-      throw failed(uri, 'check', error);
-    }
-  }
-
-  async list(prefix: string): Promise<string[]> {
-    // S3 semantics: a prefix ending with '/' lists that folder; any other prefix matches names that start with it.
-    const path = this.path(prefix);
-    const asUri = uriScheme(prefix) === 'file' ? (p: string) => fileUri(p) : (p: string) => p;
-    const isFolder = path.endsWith('/') || path.endsWith(sep);
-    const root = isFolder ? path : dirname(path);
-    const filter: string | undefined = isFolder ? undefined : path;
-    const files: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
+  read(uri: string): Promise<Uint8Array> {
+    return withStorageTimeout(`read ${uri}`, uri, this.timeoutMs, async (op) => {
+      const path = this.path(uri);
       try {
-        entries = await readdir(dir, { withFileTypes: true });
+        op.transfers((await stat(path)).size);
+        return await readFile(path, { signal: op.signal });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
-        throw failed(prefix, 'list', error);
+        throw failed(uri, 'read', error);
       }
-      for (const entry of entries) {
-        const full = join(dir, entry.name);
-        if (entry.isDirectory()) {
-          if (filter === undefined || full.startsWith(filter) || filter.startsWith(full + sep)) await walk(full);
-        } else if (entry.isFile() && (filter === undefined || full.startsWith(filter))) files.push(full);
+    });
+  }
+
+  write(uri: string, data: Uint8Array | string): Promise<void> {
+    return withStorageTimeout(`write ${uri}`, uri, this.timeoutMs, async (op) => {
+      const path = this.path(uri);
+      op.transfers(byteLength(data));
+      await makeParentOf(path, uri, 'write');
+      try {
+        await replaceFile(path, (temp) => writeFile(temp, data, { signal: op.signal }));
+      } catch (error) {
+        throw failed(uri, 'write', error, false);
       }
-    };
-    await walk(root);
-    return files.sort().map(asUri);
+    });
   }
 
-  async copyFrom(localPath: string, uri: string): Promise<void> {
-    await this.copy(localPath, this.path(uri), uri);
+  exists(uri: string): Promise<boolean> {
+    return withStorageTimeout(`check ${uri}`, uri, this.timeoutMs, async () => {
+      try {
+        return (await stat(this.path(uri))).isFile();
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return false;
+        throw failed(uri, 'check', error);
+      }
+    });
   }
 
-  async copyTo(uri: string, localPath: string): Promise<void> {
-    await this.copy(this.path(uri), localPath, uri);
+  list(prefix: string): Promise<string[]> {
+    return withStorageTimeout(`list ${prefix}`, prefix, this.timeoutMs, async (op) => {
+      // S3 semantics: a prefix ending with '/' lists that folder; any other prefix matches names that start with it.
+      const path = this.path(prefix);
+      const asUri = uriScheme(prefix) === 'file' ? (p: string) => fileUri(p) : (p: string) => p;
+      const isFolder = path.endsWith('/') || path.endsWith(sep);
+      const root = isFolder ? path : dirname(path);
+      const filter: string | undefined = isFolder ? undefined : path;
+      const files: string[] = [];
+      const walk = async (dir: string): Promise<void> => {
+        if (op.signal.aborted) return;
+        let entries;
+        try {
+          entries = await readdir(dir, { withFileTypes: true });
+        } catch (error) {
+          if (errnoOf(error) === 'ENOENT' || errnoOf(error) === 'ENOTDIR') return;
+          throw failed(prefix, 'list', error);
+        }
+        for (const entry of entries) {
+          const full = join(dir, entry.name);
+          if (entry.isDirectory()) {
+            if (filter === undefined || full.startsWith(filter) || filter.startsWith(full + sep)) await walk(full);
+          } else if (entry.isFile() && (filter === undefined || full.startsWith(filter))) files.push(full);
+        }
+      };
+      await walk(root);
+      return files.sort().map(asUri);
+    });
   }
 
-  private async copy(from: string, to: string, uri: string): Promise<void> {
-    try {
-      await mkdir(dirname(to), { recursive: true });
-      if (from !== to) await copyFile(from, to);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new StorageError('STORAGE_NOT_FOUND', uri, `${from} does not exist`, { cause: error });
-      throw failed(uri, 'copy', error);
-    }
+  copyFrom(localPath: string, uri: string): Promise<void> {
+    return this.copy(localPath, this.path(uri), uri, `copy ${localPath} to ${uri}`);
+  }
+
+  copyTo(uri: string, localPath: string): Promise<void> {
+    return this.copy(this.path(uri), localPath, uri, `copy ${uri} to ${localPath}`);
+  }
+
+  private copy(from: string, to: string, uri: string, what: string): Promise<void> {
+    return withStorageTimeout(what, uri, this.timeoutMs, async (op) => {
+      try {
+        op.transfers((await stat(from)).size);
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT') throw new StorageError('STORAGE_NOT_FOUND', uri, `${from} does not exist`, { cause: error });
+        throw failed(uri, 'copy', error);
+      }
+      await makeParentOf(to, uri, `copy ${from} to`);
+      try {
+        if (from !== to) await copyFile(from, to);
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT') throw new StorageError('STORAGE_NOT_FOUND', uri, `${from} does not exist`, { cause: error });
+        throw failed(uri, 'copy', error);
+      }
+    });
   }
 
   private path(uri: string): string {
@@ -244,41 +422,47 @@ export class FileStorage implements Storage {
   }
 }
 
-/** Read-only `http(s)://` (e.g. a public file referenced by a blob). */
 /** Writes downloaded bytes to a local file (creating its folder); a failure names both ends. */
-async function saveLocally(uri: string, data: Uint8Array, localPath: string): Promise<void> {
+async function saveLocally(uri: string, data: Uint8Array, localPath: string, signal: AbortSignal): Promise<void> {
+  await makeParentOf(localPath, uri, `save ${localPath} from`);
   try {
-    await mkdir(dirname(localPath), { recursive: true });
-    await writeFile(localPath, data);
+    await writeFile(localPath, data, { signal });
   } catch (error) {
-    throw failed(uri, `save ${localPath} from`, error);
+    throw failed(uri, `save ${localPath} from`, error, false);
   }
 }
 
+/** The size a response announces (`content-length`), or 0. */
+function contentLength(response: Response): number {
+  const length = Number(response.headers.get('content-length'));
+  return Number.isFinite(length) && length > 0 ? length : 0;
+}
+
+/** Read-only `http(s)://` (e.g. a public file referenced by a blob). */
 export class HttpStorage implements Storage {
-  async read(uri: string): Promise<Uint8Array> {
-    let response: Response;
-    try {
-      response = await fetch(uri);
-    } catch (error) {
-      throw failed(uri, 'download', error);
-    }
-    if (response.status === 404) throw new StorageError('STORAGE_NOT_FOUND', uri, `${uri} does not exist (HTTP 404)`);
-    if (!response.ok) throw new StorageError('STORAGE_FAILED', uri, `cannot download ${uri}: HTTP ${response.status}`);
-    return new Uint8Array(await response.arrayBuffer());
+  private readonly timeoutMs: number;
+
+  constructor(options: StorageOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? storageTimeoutMs();
+  }
+
+  read(uri: string): Promise<Uint8Array> {
+    return withStorageTimeout(`download ${uri}`, uri, this.timeoutMs, (op) => this.get(uri, op));
   }
 
   write(uri: string): Promise<void> {
     return Promise.reject(new StorageError('STORAGE_FAILED', uri, `cannot write ${uri}: http(s) storage is read-only`));
   }
 
-  async exists(uri: string): Promise<boolean> {
-    try {
-      const response = await fetch(uri, { method: 'HEAD' });
-      return response.ok;
-    } catch (error) {
-      throw failed(uri, 'check', error);
-    }
+  exists(uri: string): Promise<boolean> {
+    return withStorageTimeout(`check ${uri}`, uri, this.timeoutMs, async (op) => {
+      try {
+        const response = await fetch(uri, { method: 'HEAD', signal: op.signal });
+        return response.ok;
+      } catch (error) {
+        throw failed(uri, 'check', error);
+      }
+    });
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -289,8 +473,23 @@ export class HttpStorage implements Storage {
     await this.write(uri);
   }
 
-  async copyTo(uri: string, localPath: string): Promise<void> {
-    await saveLocally(uri, await this.read(uri), localPath);
+  copyTo(uri: string, localPath: string): Promise<void> {
+    return withStorageTimeout(`download ${uri} to ${localPath}`, uri, this.timeoutMs, async (op) =>
+      saveLocally(uri, await this.get(uri, op), localPath, op.signal),
+    );
+  }
+
+  private async get(uri: string, op: StorageOperation): Promise<Uint8Array> {
+    let response: Response;
+    try {
+      response = await fetch(uri, { signal: op.signal });
+    } catch (error) {
+      throw failed(uri, 'download', error);
+    }
+    if (response.status === 404) throw new StorageError('STORAGE_NOT_FOUND', uri, `${uri} does not exist (HTTP 404)`);
+    if (!response.ok) throw new StorageError('STORAGE_FAILED', uri, `cannot download ${uri}: HTTP ${response.status}`);
+    op.transfers(contentLength(response));
+    return new Uint8Array(await response.arrayBuffer());
   }
 }
 
@@ -310,30 +509,37 @@ function xmlText(text: string): string {
   });
 }
 
-/** An S3-compatible store (AWS S3, MinIO, s3rver...), path-style, Signature V4. See {@link storageFor} for settings. */
+/**
+ * An S3-compatible store (AWS S3, MinIO, s3rver...), path-style, Signature V4. See {@link storageFor} for settings.
+ * Each request (one page of a listing) is bounded by the storage timeout, its retries (3, on HTTP 5xx and 429)
+ * included.
+ */
 export class S3Storage implements Storage {
   private readonly endpoint: string;
+  private readonly timeoutMs: number;
   private client: AwsClient | undefined;
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    options: StorageOptions = {},
+  ) {
     this.endpoint = (env['FLYTE_AWS_ENDPOINT'] || env['AWS_ENDPOINT_URL_S3'] || env['AWS_ENDPOINT_URL'] || 'https://s3.amazonaws.com').replace(/\/+$/, '');
+    this.timeoutMs = options.timeoutMs ?? storageTimeoutMs(env);
   }
 
-  async read(uri: string): Promise<Uint8Array> {
-    const response = await this.request(uri, 'read', 'GET');
-    return new Uint8Array(await response.arrayBuffer());
+  read(uri: string): Promise<Uint8Array> {
+    return withStorageTimeout(`read ${uri}`, uri, this.timeoutMs, (op) => this.get(uri, op));
   }
 
-  async write(uri: string, data: Uint8Array | string): Promise<void> {
-    const body = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-    await this.request(uri, 'write', 'PUT', { body });
+  write(uri: string, data: Uint8Array | string): Promise<void> {
+    return withStorageTimeout(`write ${uri}`, uri, this.timeoutMs, (op) => this.put(uri, data, op));
   }
 
   async exists(uri: string): Promise<boolean> {
     const { key } = parseS3Uri(uri);
     if (key === '' || key.endsWith('/')) return false;
     try {
-      await this.request(uri, 'check', 'HEAD');
+      await withStorageTimeout(`check ${uri}`, uri, this.timeoutMs, (op) => this.request(uri, 'check', 'HEAD', op));
       return true;
     } catch (error) {
       if (error instanceof StorageError && error.code === 'STORAGE_NOT_FOUND') return false;
@@ -348,8 +554,10 @@ export class S3Storage implements Storage {
     do {
       const query = new URLSearchParams({ 'list-type': '2', prefix: key });
       if (token) query.set('continuation-token', token);
-      const response = await this.request(`s3://${bucket}`, 'list', 'GET', { query: query.toString(), shownUri: prefix });
-      const xml = await response.text();
+      const xml = await withStorageTimeout(`list ${prefix}`, prefix, this.timeoutMs, async (op) => {
+        const response = await this.request(`s3://${bucket}`, 'list', 'GET', op, { query: query.toString(), shownUri: prefix });
+        return response.text();
+      });
       for (const match of xml.matchAll(/<Contents>[\s\S]*?<Key>([\s\S]*?)<\/Key>[\s\S]*?<\/Contents>/g)) out.push(`s3://${bucket}/${xmlText(match[1]!)}`);
       token = /<IsTruncated>true<\/IsTruncated>/.test(xml)
         ? xmlText(/<NextContinuationToken>([\s\S]*?)<\/NextContinuationToken>/.exec(xml)?.[1] ?? '') || undefined
@@ -358,20 +566,36 @@ export class S3Storage implements Storage {
     return out.sort();
   }
 
-  async copyFrom(localPath: string, uri: string): Promise<void> {
-    let data: Uint8Array;
-    try {
-      data = await readFile(localPath);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw new StorageError('STORAGE_NOT_FOUND', uri, `cannot upload ${localPath} to ${uri}: ${localPath} does not exist`, { cause: error });
-      throw failed(uri, 'upload to', error);
-    }
-    await this.write(uri, data);
+  copyFrom(localPath: string, uri: string): Promise<void> {
+    return withStorageTimeout(`upload ${localPath} to ${uri}`, uri, this.timeoutMs, async (op) => {
+      let data: Uint8Array;
+      try {
+        data = await readFile(localPath, { signal: op.signal });
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT')
+          throw new StorageError('STORAGE_NOT_FOUND', uri, `cannot upload ${localPath} to ${uri}: ${localPath} does not exist`, { cause: error });
+        throw failed(uri, 'upload to', error);
+      }
+      await this.put(uri, data, op);
+    });
   }
 
-  async copyTo(uri: string, localPath: string): Promise<void> {
-    await saveLocally(uri, await this.read(uri), localPath);
+  copyTo(uri: string, localPath: string): Promise<void> {
+    return withStorageTimeout(`download ${uri} to ${localPath}`, uri, this.timeoutMs, async (op) =>
+      saveLocally(uri, await this.get(uri, op), localPath, op.signal),
+    );
+  }
+
+  private async get(uri: string, op: StorageOperation): Promise<Uint8Array> {
+    const response = await this.request(uri, 'read', 'GET', op);
+    op.transfers(contentLength(response));
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  private async put(uri: string, data: Uint8Array | string, op: StorageOperation): Promise<void> {
+    const body = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    op.transfers(body.byteLength);
+    await this.request(uri, 'write', 'PUT', op, { body });
   }
 
   private aws(uri: string): AwsClient {
@@ -395,10 +619,12 @@ export class S3Storage implements Storage {
     return this.client;
   }
 
+  /** One request (with aws4fetch's retries), cancelled by `op`'s timeout. */
   private async request(
     uri: string,
     action: string,
     method: 'GET' | 'PUT' | 'HEAD',
+    op: StorageOperation,
     options: { body?: Uint8Array; headers?: Record<string, string>; query?: string; shownUri?: string } = {},
   ): Promise<Response> {
     const shown = options.shownUri ?? uri;
@@ -407,9 +633,15 @@ export class S3Storage implements Storage {
     const url = `${this.endpoint}/${encodeURIComponent(bucket)}${path}${options.query ? `?${options.query}` : ''}`;
     let response: Response;
     try {
-      response = await this.aws(shown).fetch(url, { method, headers: options.headers ?? {}, ...(options.body ? { body: options.body } : {}) });
+      response = await this.aws(shown).fetch(url, {
+        method,
+        headers: options.headers ?? {},
+        signal: op.signal,
+        ...(options.body ? { body: options.body } : {}),
+      });
     } catch (error) {
       if (error instanceof StorageError) throw error;
+      if (op.signal.aborted && op.signal.reason instanceof StorageError) throw op.signal.reason;
       throw new StorageError(
         'STORAGE_FAILED',
         shown,

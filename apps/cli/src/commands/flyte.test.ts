@@ -115,6 +115,41 @@ describe('unionml execute (the task container entrypoint)', () => {
     expect(bad.stderr).toContain('missing --output-prefix');
   });
 
+  it('an output prefix under /proc: exits 2 within seconds with both errors on stderr (it used to hang for ever)', async () => {
+    const p = prefixes();
+    mkdirSync(p.dir, { recursive: true });
+    writeFileSync(
+      join(p.dir, 'inputs.pb'),
+      flyteidl.core.LiteralMap.encode({
+        literals: { n: { scalar: { primitive: { integer: Long.fromNumber(20) } } }, offset: { scalar: { primitive: { floatValue: 0 } } } },
+      }).finish(),
+    );
+    const prefix = `/proc/unionml-cli-${process.pid}`;
+    const started = Date.now();
+    const result = await unionml(
+      [
+        'execute',
+        '--inputs',
+        uri(join(p.dir, 'inputs.pb')),
+        '--output-prefix',
+        prefix,
+        '--raw-output-data-prefix',
+        uri(join(p.dir, 'raw')),
+        ...address('dataset_task'),
+      ],
+      { timeoutMs: 30_000 },
+    );
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('!! Cannot write error.pb: exit 2 !!');
+    expect(result.stderr).toContain(
+      `the task's error (not written): [SYSTEM:StorageFailed] cannot write the outputs of task tiny_dataset.dataset_task to ${prefix}: cannot write ${prefix}/outputs.pb: cannot create the folder ${prefix} (ENOENT`,
+    );
+    expect(result.stderr).toContain(
+      `the error writing ${prefix}/error.pb: [STORAGE_FAILED] cannot write ${prefix}/error.pb: cannot create the folder ${prefix} (ENOENT`,
+    );
+  }, 40_000);
+
   it('runs the dataset task: outputs.pb holds a Parquet structured dataset', async () => {
     const p = prefixes();
     mkdirSync(p.dir, { recursive: true });

@@ -11,7 +11,12 @@ const entrypoint = join(here, 'entrypoint.ts');
 export interface TaskProcess {
   code: number | null;
   stderr: string;
+  /** How long it ran, in ms. */
+  ms: number;
 }
+
+/** How long a task process may run before it is killed (and the test fails with what it wrote). */
+const KILL_AFTER_MS = 25_000;
 
 /**
  * Runs the test entrypoint (src/test-support/entrypoint.ts, with tsx) as propeller would: `<entrypoint> --inputs ...
@@ -32,9 +37,17 @@ export function runTask(task: string, prefixes: { inputs: string; outputPrefix: 
       env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
+    const started = Date.now();
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`task ${task} still ran after ${KILL_AFTER_MS} ms (killed); stderr:\n${stderr}`));
+    }, KILL_AFTER_MS);
     child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      done({ code, stderr, ms: Date.now() - started });
+    });
   });
 }
