@@ -122,7 +122,9 @@ export async function inspectOutputFile(target: string): Promise<OutputFile> {
         ? 'is on a read-only file system'
         : code === 'EACCES' || code === 'EPERM'
           ? 'is not writable'
-          : `cannot take a new file (${code ?? String(error)})`;
+          : code === 'ENOENT'
+            ? 'does not take new files (a virtual file system, such as /proc)'
+            : `cannot take a new file (${code ?? String(error)})`;
     return { target: asked, path, problem: { reason: 'not-writable', text: `its folder ${folder} ${why}`, hint: 'choose a writable folder' } };
   }
   await rm(probe, { force: true });
