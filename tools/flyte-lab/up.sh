@@ -77,6 +77,15 @@ launch() {
   echo $! >"$RUN/$name.pid"
 }
 
+# launched_alive NAME: true while the process launch started for NAME lives (a zombie counts as dead).
+launched_alive() {
+  local pid state
+  pid="$(cat "$RUN/$1.pid" 2>/dev/null)" || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  state="$(awk '{ print $3 }' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z && "$state" != X ]]
+}
+
 # wait_ready NAME TIMEOUT_SECONDS CHECK...: polls CHECK until it succeeds; fails early if the process died.
 wait_ready() {
   local name="$1" timeout="$2" t
@@ -84,7 +93,9 @@ wait_ready() {
   t="$(now)"
   local deadline=$((SECONDS + timeout))
   until "$@" >/dev/null 2>&1; do
-    if [[ -z "$(pid_of "$name")" ]]; then
+    # The launched pid, alive (not a zombie) whatever it runs yet: right after launch, and under load for a while,
+    # it is still the forked shell or setsid that has not exec'd the binary, which pid_of does not recognise.
+    if ! launched_alive "$name"; then
       tail -n 25 "$LOGS/$name.log" | sed 's/^/    /' >&2
       die "$name exited before it was ready (log: $LOGS/$name.log)"
     fi
