@@ -77,7 +77,22 @@ describe('a new app made by unionml init', () => {
     // The installed bin itself, as a process manager runs it (npx does not pass SIGTERM on to its child).
     served = await startServer(join(app, 'node_modules', '.bin', 'unionml'), ['serve', 'app:model', '--model-path', 'model.json', '--port', '0'], { cwd: app });
     const health = await fetch(`${served.url}/health`);
-    expect([health.status, await health.json()]).toEqual([200, { message: 'OK', status: 200 }]);
+    // Python UnionML's fields first, then what identifies the model served: the same content hash as the file says.
+    const file = JSON.parse(readFileSync(join(app, 'model.json'), 'utf8')) as { integrity: string; savedAt: string };
+    expect([health.status, await health.json()]).toEqual([
+      200,
+      {
+        message: 'OK',
+        status: 200,
+        model: 'digits_classifier',
+        savedAt: file.savedAt,
+        contentHash: file.integrity,
+        loadedAt: expect.any(String) as string,
+        path: join(app, 'model.json'),
+      },
+    ]);
+    const ready = await fetch(`${served.url}/ready`);
+    expect(ready.status).toBe(200);
     const features = JSON.parse(readFileSync(join(app, 'data/sample_features.json'), 'utf8')) as Record<string, number>[];
     const { status, body } = await post(`${served.url}/predict`, { features });
     expect(status).toBe(200);

@@ -233,17 +233,41 @@ export const COMMANDS: readonly Command[] = [
     name: 'serve',
     summary: 'serve a saved model, or a model version of the Flyte cluster, over HTTP',
     usage:
-      'unionml serve APP:MODEL (--model-path MODEL_FILE | --remote [-v APP_VERSION] [-m MODEL_VERSION] [--config FILE] [-p P] [-d D]) [--host 127.0.0.1] [--port 8000]',
+      'unionml serve APP:MODEL (--model-path MODEL_FILE | --remote [-v APP_VERSION] [-m MODEL_VERSION] [--config FILE] [-p P] [-d D]) [--host 127.0.0.1] [--port 8000] [--workers N|auto] [--shutdown-grace SECONDS] [--allow-reader-inputs]',
     description:
-      'Load the model file and serve the model over HTTP (GET /health, POST /predict with {"features": [...]} or ' +
-      '{"inputs": {...}}) until SIGTERM or SIGINT. Without --model-path, the model file is taken from UNIONML_MODEL_PATH. ' +
+      'Load the model file and serve the model over HTTP (GET /health, GET /ready, POST /predict with {"features": [...]}) ' +
+      'until SIGTERM or SIGINT, which stop it gracefully: the requests already received are answered, then it exits 0. ' +
+      'Without --model-path, the model file is taken from UNIONML_MODEL_PATH. ' +
       'With --remote, the model file of a model version (default: the newest successful training) is fetched from the ' +
-      'Flyte cluster into a temporary folder first.',
+      'Flyte cluster into a temporary folder first. With --workers, several processes serve on the same port.',
     arguments: [APP_MODEL],
     options: {
       'model-path': { type: 'string', value: 'MODEL_FILE', description: 'the model file written by unionml train (default: $UNIONML_MODEL_PATH)' },
       host: { type: 'string', value: 'HOST', default: '127.0.0.1', description: 'the address to listen on; 0.0.0.0 for every interface' },
       port: { type: 'string', value: 'PORT', default: '8000', description: 'the port to listen on; 0 picks a free one' },
+      workers: {
+        type: 'string',
+        value: 'N',
+        default: '1',
+        description: 'serve from N processes (node:cluster) sharing the port, each with the model loaded; auto: one per CPU',
+      },
+      'shutdown-grace': {
+        type: 'string',
+        value: 'SECONDS',
+        description: 'on SIGTERM/SIGINT, how long the requests already received may take before their connections are closed (default: 10)',
+      },
+      'allow-reader-inputs': {
+        type: 'boolean',
+        description: 'take {"inputs": {reader arguments}} in POST /predict (the server then reads data a client names; cached)',
+      },
+      'headers-timeout': { type: 'string', value: 'SECONDS', description: "how long a client has to send a request's headers, then 408 (default: 10)" },
+      'request-timeout': { type: 'string', value: 'SECONDS', description: 'how long a client has to send a whole request, then 408 (default: 30)' },
+      'keep-alive-timeout': { type: 'string', value: 'SECONDS', description: 'how long an idle keep-alive connection stays open (default: 5)' },
+      'max-connections': {
+        type: 'string',
+        value: 'N',
+        description: 'the most connections open at once, per worker; more are closed as soon as they are accepted (default: 1024)',
+      },
       remote: { type: 'boolean', description: 'fetch the model file from the Flyte cluster (RemoteModel.fetchModel); needs @unionml/remote' },
       'app-version': {
         type: 'string',
@@ -259,7 +283,11 @@ export const COMMANDS: readonly Command[] = [
       },
       ...cluster,
     },
-    examples: ['unionml serve app:model --model-path model.json --port 8000', 'unionml serve app:model --remote --model-version latest --port 8000'],
+    examples: [
+      'unionml serve app:model --model-path model.json --port 8000',
+      'unionml serve app:model --model-path model.json --host 0.0.0.0 --workers auto --shutdown-grace 25',
+      'unionml serve app:model --remote --model-version latest --port 8000',
+    ],
     run: async (context) => (await import('./commands/serve.js')).serve(context),
   },
   {

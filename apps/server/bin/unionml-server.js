@@ -1,4 +1,8 @@
 #!/usr/bin/env node
 import { run } from '../dist/main.js';
 
-process.exitCode = await run(process.env);
+const code = await run(process.env);
+process.exitCode = code;
+// Serving is over (or never started). Exit once stderr is flushed, even if the app left work pending: a request cut at
+// the end of the shutdown grace period, a timer, a connection pool.
+process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));

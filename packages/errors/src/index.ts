@@ -44,7 +44,7 @@ export type ErrorKind = (typeof ERROR_KINDS)[number];
 /** The HTTP statuses a code of each kind may answer with (a code may name one; the kind's default is in {@link KIND_HTTP_STATUS}). */
 export interface HttpStatusesOf {
   usage: 400;
-  input: 400 | 404 | 405 | 413 | 415 | 422;
+  input: 400 | 404 | 405 | 408 | 413 | 415 | 417 | 422 | 431;
   state: 409 | 503;
   app: 500;
   environment: 502 | 503 | 504;
@@ -54,7 +54,7 @@ export interface HttpStatusesOf {
 /** The statuses of {@link HttpStatusesOf}, for the check at run time. */
 const KIND_HTTP_STATUSES: { readonly [K in ErrorKind]: readonly HttpStatusesOf[K][] } = {
   usage: [400],
-  input: [400, 404, 405, 413, 415, 422],
+  input: [400, 404, 405, 408, 413, 415, 417, 422, 431],
   state: [409, 503],
   app: [500],
   environment: [502, 503, 504],

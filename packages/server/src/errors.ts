@@ -17,17 +17,61 @@ export const SERVER_ERRORS = defineErrors('@unionml/server', {
     meaning: "the request body is larger than the server's limit (maxBodyBytes)",
     hint: 'send fewer rows per request, or start the server with a larger maxBodyBytes',
   },
+  REQUEST_BODY_TOO_DEEP: {
+    kind: 'input',
+    meaning: "the request body nests arrays and objects deeper than the server's limit (maxBodyDepth, 64 by default)",
+    hint: 'flatten the data ({"features": [{"column": value}]} is 3 levels deep), or start the server with a larger maxBodyDepth',
+  },
+  READER_INPUTS_DISABLED: {
+    kind: 'input',
+    meaning: 'the request asks for a prediction from reader arguments ({"inputs": {...}}), which this server does not allow',
+    hint: 'send the rows instead, {"features": [...]}, or start the server with allowReaderInputs (unionml serve --allow-reader-inputs)',
+  },
+  REQUEST_MALFORMED: {
+    kind: 'input',
+    meaning: 'the request is not valid HTTP/1.1: a bad request line, header, Content-Length or chunked encoding',
+    hint: 'send a well-formed HTTP/1.1 request (curl, fetch and HTTP libraries do)',
+  },
+  REQUEST_HEADERS_TOO_LARGE: {
+    kind: 'input',
+    status: 431,
+    meaning: "the request's headers are larger than the server accepts (Node's limit, 16 KiB by default)",
+    hint: 'send fewer or smaller headers (cookies, tokens); the limit is node --max-http-header-size',
+  },
+  REQUEST_TIMEOUT: {
+    kind: 'input',
+    status: 408,
+    meaning: "the request's headers or body did not arrive in time (headersTimeoutMs, 10 s, and requestTimeoutMs, 30 s, by default)",
+    hint: 'send the whole request at once; for slow clients, start the server with larger headersTimeoutMs/requestTimeoutMs',
+  },
+  EXPECTATION_FAILED: {
+    kind: 'input',
+    status: 417,
+    meaning: 'the request has an Expect header the server does not meet (only 100-continue is supported)',
+    hint: 'send the request without the Expect header, or with Expect: 100-continue',
+  },
+  UPGRADE_NOT_SUPPORTED: {
+    kind: 'input',
+    meaning: 'the request asks to switch protocols (Upgrade: websocket, h2c...); the server speaks HTTP/1.1 only',
+    hint: 'send the request without the Upgrade and Connection: upgrade headers (curl: without --http2)',
+  },
   ROUTE_NOT_FOUND: {
     kind: 'input',
     status: 404,
     meaning: 'the request names a path the server does not serve',
-    hint: 'use GET /, GET /health, GET /openapi.json or POST /predict',
+    hint: 'use GET /, GET /health, GET /ready, GET /openapi.json or POST /predict',
   },
   METHOD_NOT_ALLOWED: {
     kind: 'input',
     status: 405,
     meaning: 'the request uses a method the path does not take',
     hint: 'use the methods in the Allow header (POST /predict, GET for the others)',
+  },
+  SERVER_SHUTTING_DOWN: {
+    kind: 'state',
+    status: 503,
+    meaning: 'the server is shutting down: it answers the requests it has received and takes no new ones (GET /ready)',
+    hint: 'send the request to another instance; a load balancer that polls GET /ready stops sending here',
   },
   PREDICTION_NOT_SERIALIZABLE: {
     kind: 'app',
@@ -41,8 +85,8 @@ export const SERVER_ERRORS = defineErrors('@unionml/server', {
   },
   SERVER_OPTIONS_INVALID: {
     kind: 'input',
-    meaning: 'the server was given an unusable option: a host, a port, a body limit or a model',
-    hint: "pass a host such as '127.0.0.1', a port from 0 to 65535 and the app's exported Model",
+    meaning: 'the server was given an unusable option: a host, a port, a limit, a timeout, a number of workers or a model',
+    hint: "pass a host such as '127.0.0.1', a port from 0 to 65535, limits and timeouts as non-negative integers and the app's exported Model",
   },
   SERVER_PORT_IN_USE: {
     kind: 'environment',
@@ -53,6 +97,11 @@ export const SERVER_ERRORS = defineErrors('@unionml/server', {
     kind: 'environment',
     meaning: 'the server cannot listen on the address asked (not an address of this machine, no permission, closed)',
     hint: "use '127.0.0.1' or '0.0.0.0' and a port above 1023",
+  },
+  SERVER_WORKER_FAILED: {
+    kind: 'environment',
+    meaning: 'a worker process of a server with several workers (serveModel workers, unionml serve --workers) failed to start, or kept crashing',
+    hint: "read the worker's error above (the same error a single process would have); fix it, or serve with one worker",
   },
 });
 

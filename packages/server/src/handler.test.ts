@@ -19,7 +19,7 @@ let tiny: Awaited<ReturnType<typeof trainedTinyApp>>;
 
 beforeAll(async () => {
   tiny = await trainedTinyApp();
-  server = createServer(tiny.model, { logger: quiet, port: 0 });
+  server = createServer(tiny.model, { logger: quiet, port: 0, allowReaderInputs: true });
   base = (await server.listen()).url;
 });
 
@@ -86,7 +86,8 @@ describe('GET /health', () => {
   it('is 200 OK when a model is loaded', async () => {
     const res = await request(base, '/health');
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ message: 'OK', status: 200 });
+    expect(res.json).toEqual({ message: 'OK', status: 200, model: 'tiny_model' });
+    expect(res.text).toMatch(/^\{"message":"OK","status":200,/); // Python UnionML's fields first
     expect(res.headers['content-length']).toBe(String(res.text.length));
   });
 
@@ -103,6 +104,7 @@ describe('GET /health', () => {
         message: 'Model artifact not found.',
         status: 500,
         detail: "model 'tiny_model' has no trained model object, so it cannot serve predictions",
+        model: 'tiny_model',
       });
       // It turns healthy as soon as a model is trained or loaded.
       await model.train();
@@ -397,7 +399,7 @@ describe('routing', () => {
         res,
         404,
         'ROUTE_NOT_FOUND',
-        `not found: there is no route ${method} ${path}; the routes are GET /, GET /health, POST /predict, GET /openapi.json`,
+        `not found: there is no route ${method} ${path}; the routes are GET /, GET /health, GET /ready, POST /predict, GET /openapi.json`,
       );
     }
   });

@@ -1,16 +1,22 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { ModelNotTrainedError, PredictInputError, type AnyModel, type Logger, type ModelArtifact } from '@unionml/core';
+import { PredictInputError, type AnyModel, type Logger, type ModelArtifact } from '@unionml/core';
 import { kind, parseJson } from '@unionml/data';
 import { errorMessage, isUnionMLError } from '@unionml/errors';
-import { declaresTooLarge, lingerAfterResponse, readBody, tooLarge } from './body.js';
+import { declaresTooLarge, exceedsDepth, lingerAfterResponse, readBody, tooDeep, tooLarge } from './body.js';
 import { ServerError, errorResponse } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { assertModel, resolveOptions, type ServerOptions } from './options.js';
+import { assertModel, resolveOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { indexPage, originOf } from './page.js';
+import { readerPredictions } from './reader-inputs.js';
+import { whenLastKnown } from './shutdown.js';
+import { SHUTTING_DOWN_BODY, statusBodies, type StatusBodies } from './status.js';
 
 /** Shared between a server and its request listener: set once the server is closing. */
 export interface ListenerState {
-  /** When true, every response says `Connection: close`, so that keep-alive connections end after it. */
+  /**
+   * When true, the response to the last request received on each connection says `Connection: close`, so that
+   * keep-alive connections end after it, and `GET /ready` answers 503.
+   */
   closing: boolean;
 }
 
@@ -20,18 +26,19 @@ const JSON_TYPE = 'application/json';
 const HTML_TYPE = 'text/html; charset=utf-8';
 const GET = 'GET, HEAD';
 /** The routes and their allowed methods (the `Allow` header of 405 responses). */
-const ROUTES: Readonly<Record<string, string>> = { '/': GET, '/health': GET, '/predict': 'POST', '/openapi.json': GET };
-const ROUTE_LIST = 'GET /, GET /health, POST /predict, GET /openapi.json';
-const HEALTH_OK = Buffer.from(JSON.stringify({ message: 'OK', status: 200 }));
+const ROUTES: Readonly<Record<string, string>> = { '/': GET, '/health': GET, '/ready': GET, '/predict': 'POST', '/openapi.json': GET };
+const ROUTE_LIST = 'GET /, GET /health, GET /ready, POST /predict, GET /openapi.json';
 const NO_ARTIFACT = Symbol('no artifact yet');
 
 /**
  * The request listener of the prediction server, for `node:http` (or any server with the same API).
  *
- * Routes: `GET /` (an HTML page), `GET /health`, `POST /predict` (`{"features": [rows]}` or
- * `{"inputs": {reader arguments}}`), `GET /openapi.json`. Errors are JSON `{ detail, code, hint? }` with the
- * status of the error's kind (input errors 4xx, the app's 500); stacks are never sent. Nothing is logged per request
- * except failures of the app (500), with their stack, through the options' `logger`.
+ * Routes: `GET /` (an HTML page), `GET /health` (liveness: 200 and the model served, 500 without a model), `GET /ready`
+ * (readiness: 200 with a model, 503 without one or while the server closes), `POST /predict` (`{"features": [rows]}`,
+ * or `{"inputs": {reader arguments}}` when `allowReaderInputs` is set), `GET /openapi.json`. Errors are JSON
+ * `{ detail, code, hint? }` with the status of the error's kind (input errors 4xx, the app's 500); stacks are never
+ * sent. Nothing is logged per request except failures of the app (500), with their stack, through the options'
+ * `logger`.
  *
  * @example
  * ```ts
@@ -41,20 +48,23 @@ const NO_ARTIFACT = Symbol('no artifact yet');
  */
 export function createRequestListener(model: AnyModel, options: ServerOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
   assertModel(model, 'createRequestListener');
-  const { maxBodyBytes, logger } = resolveOptions(options);
-  return requestListener(model, { maxBodyBytes, logger }, { closing: false });
+  return requestListener(model, resolveOptions(options), { closing: false });
 }
 
 /** The listener behind {@link createRequestListener}, with the state its server controls. */
 export function requestListener(
   model: AnyModel,
-  { maxBodyBytes, logger }: { maxBodyBytes: number; logger: Logger },
+  {
+    maxBodyBytes,
+    maxBodyDepth,
+    allowReaderInputs,
+    readerCacheSize,
+    logger,
+  }: Pick<ResolvedServerOptions, 'maxBodyBytes' | 'maxBodyDepth' | 'allowReaderInputs' | 'readerCacheSize'> & { logger: Logger },
   state: ListenerState,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const dataset = model.dataset;
-  const healthMissing = Buffer.from(
-    JSON.stringify({ message: 'Model artifact not found.', status: 500, detail: new ModelNotTrainedError(model.name, 'serve predictions').message }),
-  );
+  const predictFromInputs = readerPredictions(model, { cacheSize: readerCacheSize, logger, serialize: serializePrediction });
 
   // Precomputed documents, rebuilt when the artifact (and so the feature columns) changes.
   let openApiArtifact: ModelArtifact | undefined | typeof NO_ARTIFACT = NO_ARTIFACT;
@@ -79,16 +89,39 @@ export function requestListener(
     }
     return pageBody;
   };
+  let statusArtifact: ModelArtifact | undefined | typeof NO_ARTIFACT = NO_ARTIFACT;
+  let statusBody: StatusBodies | undefined;
+  const statusDocs = (): StatusBodies => {
+    const artifact = model.artifact;
+    if (artifact !== statusArtifact || !statusBody) {
+      statusBody = statusBodies(model);
+      statusArtifact = artifact;
+    }
+    return statusBody;
+  };
   openApi();
   page(undefined);
+  statusDocs();
 
-  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra?: OutgoingHttpHeaders, close = false): void => {
+  const writeResponse = (
+    res: ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+    extra: OutgoingHttpHeaders | undefined,
+    close: boolean,
+  ): void => {
     if (res.headersSent || res.destroyed) return;
     const headers: OutgoingHttpHeaders = { 'content-type': type, 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length };
     if (extra) Object.assign(headers, extra);
-    if (close || state.closing) headers['connection'] = 'close';
+    if (close) headers['connection'] = 'close';
     res.writeHead(status, headers);
     res.end(body);
+  };
+  const send = (res: ServerResponse, status: number, type: string, body: string | Buffer, extra?: OutgoingHttpHeaders, close = false): void => {
+    // While the server closes, the response to the last request read on each connection says Connection: close.
+    if (state.closing && !close) whenLastKnown(res, (last) => writeResponse(res, status, type, body, extra, last));
+    else writeResponse(res, status, type, body, extra, close);
   };
 
   const fail = (req: IncomingMessage, res: ServerResponse, path: string, error: unknown, prefix?: string): void => {
@@ -155,6 +188,15 @@ export function requestListener(
         hint: 'send {"features": [...]} instead',
       });
     }
+    if (!allowReaderInputs) {
+      throw new ServerError(
+        'READER_INPUTS_DISABLED',
+        `this server does not predict from reader arguments ({"inputs": {...}}): they would make it read data a client chooses`,
+        {
+          hint: 'send the rows instead, {"features": [{"column": value, ...}]}, or start the server with allowReaderInputs (unionml serve --allow-reader-inputs, UNIONML_ALLOW_READER_INPUTS=1)',
+        },
+      );
+    }
     return { inputs: inputs as Record<string, unknown> };
   };
 
@@ -168,7 +210,9 @@ export function requestListener(
         if (isUnionMLError(error)) throw error;
         return; // the client went away: there is nobody to answer
       }
+      if (exceedsDepth(text, maxBodyDepth)) throw tooDeep(maxBodyDepth);
       const input = predictInput(parseJson(text, 'the request body'));
+      if ('inputs' in input) return send(res, 200, JSON_TYPE, await predictFromInputs(input.inputs));
       const prediction: unknown = await model.predict(input, { logger });
       send(res, 200, JSON_TYPE, serializePrediction(prediction));
     } catch (error) {
@@ -191,8 +235,18 @@ export function requestListener(
           break;
         case '/health':
           if (method === 'GET' || method === 'HEAD') {
-            if (model.artifact) send(res, 200, JSON_TYPE, HEALTH_OK);
-            else send(res, 500, JSON_TYPE, healthMissing);
+            const { loaded, health } = statusDocs();
+            send(res, loaded ? 200 : 500, JSON_TYPE, health);
+            return;
+          }
+          break;
+        case '/ready':
+          if (method === 'GET' || method === 'HEAD') {
+            if (state.closing) send(res, 503, JSON_TYPE, SHUTTING_DOWN_BODY);
+            else {
+              const { loaded, ready } = statusDocs();
+              send(res, loaded ? 200 : 503, JSON_TYPE, ready);
+            }
             return;
           }
           break;
@@ -216,10 +270,13 @@ export function requestListener(
       }
       const allow = ROUTES[path]!;
       if (method === 'OPTIONS') {
-        if (!res.headersSent) {
-          res.writeHead(204, state.closing ? { allow, connection: 'close' } : { allow });
+        const answer = (close: boolean) => {
+          if (res.headersSent || res.destroyed) return;
+          res.writeHead(204, close ? { allow, connection: 'close' } : { allow });
           res.end();
-        }
+        };
+        if (state.closing) whenLastKnown(res, answer);
+        else answer(false);
         return;
       }
       const error = new ServerError('METHOD_NOT_ALLOWED', `method ${method ?? '?'} is not allowed on ${path}; use ${allow.replace(', HEAD', '')}`);

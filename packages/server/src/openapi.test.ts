@@ -98,7 +98,7 @@ describe('openApiDocument', () => {
     const doc = documentOf(model);
     expectValidOpenApi31(doc);
     expect(doc.info).toMatchObject({ title: 'unionml: tiny_model', version: VERSION });
-    expect(Object.keys(doc.paths)).toEqual(['/', '/health', '/predict', '/openapi.json']);
+    expect(Object.keys(doc.paths)).toEqual(['/', '/health', '/ready', '/predict', '/openapi.json']);
     const predict = doc.paths['/predict']!['post']!;
     expect(Object.keys(predict.responses)).toEqual(['200', '400', '413', '500', '503']);
     for (const status of ['400', '413', '500', '503'])

@@ -113,10 +113,22 @@ export function openApiDocument(model: AnyModel): Record<string, unknown> {
     required: ['detail', 'code'],
     additionalProperties: false,
   };
+  const served = {
+    model: { type: 'string', description: "the model's name" },
+    savedAt: { type: 'string', format: 'date-time', description: 'when the model file was saved' },
+    contentHash: { type: 'string', description: "the model file's content hash, sha256:<hex>" },
+    loadedAt: { type: 'string', format: 'date-time', description: 'when the model file was loaded' },
+    path: { type: 'string', description: 'the model file it was loaded from' },
+  };
   schemas['Health'] = {
     type: 'object',
-    properties: { message: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
+    properties: { message: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, ...served },
     required: ['message', 'status'],
+  };
+  schemas['Ready'] = {
+    type: 'object',
+    properties: { ready: { const: true }, ...served },
+    required: ['ready', 'model'],
   };
 
   const json = (schema: JsonSchema, description: string, example?: unknown) => ({
@@ -148,6 +160,16 @@ export function openApiDocument(model: AnyModel): Record<string, unknown> {
           responses: {
             '200': json(ref('Health'), 'A model is loaded', { message: 'OK', status: 200 }),
             '500': json(ref('Health'), 'No model artifact is loaded', { message: 'Model artifact not found.', status: 500 }),
+          },
+        },
+      },
+      '/ready': {
+        get: {
+          operationId: 'ready',
+          summary: 'Whether the server takes requests: a model is loaded and it is not shutting down',
+          responses: {
+            '200': json(ref('Ready'), 'Ready', { ready: true, model: model.name }),
+            '503': error('No model is loaded (MODEL_NOT_TRAINED), or the server is shutting down (SERVER_SHUTTING_DOWN)'),
           },
         },
       },

@@ -26,7 +26,8 @@ export function indexPage(model: AnyModel, origin: string): string {
 <h1>unionml</h1>
 <p>Serving the model <strong>${name}</strong>.</p>
 <ul>
-<li><a href="/health">/health</a>: whether a trained model is loaded</li>
+<li><a href="/health">/health</a>: whether a trained model is loaded, and which</li>
+<li><a href="/ready">/ready</a>: whether the server takes requests (503 while it shuts down)</li>
 <li><a href="/openapi.json">/openapi.json</a>: the OpenAPI 3.1 description of this API</li>
 <li><code>POST /predict</code>: predictions, from <code>{"features": [rows]}</code> or <code>{"inputs": {reader arguments}}</code></li>
 </ul>

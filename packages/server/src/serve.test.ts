@@ -1,18 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '@unionml/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serveModel } from './serve.js';
 import { predict, request } from './test-support/http.js';
+import { startChild } from './test-support/child.js';
 import { SLOW_X, makeTinyApp, trainedTinyApp } from './test-support/tiny-app.js';
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const childScript = fileURLToPath(new URL('./test-support/serve-child.ts', import.meta.url));
 const tmp = () => mkdtempSync(join(tmpdir(), 'unionml-serve-'));
 const logged: string[] = [];
 const capture: Logger = { info: (m) => logged.push(m), warn: (m) => logged.push(`warning: ${m}`), error: (m) => logged.push(`error: ${m}`) };
@@ -127,43 +124,9 @@ describe('serveModel', () => {
   });
 });
 
-interface Child {
-  url: string;
-  stderr(): string;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  kill(signal: NodeJS.Signals): void;
-}
-
-/** Starts serve-child.ts in its own Node process and waits until it serves. */
-function startChild(slowMs = 500): Promise<Child> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@unionml/source', childScript, join(tmp(), 'model.json')], {
-    cwd: repoRoot,
-    env: { ...process.env, SLOW_MS: String(slowMs), UNIONML_MODEL_PATH: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`the child did not start; stderr:\n${stderr}`));
-    }, 20_000);
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-      const match = /\[unionml\] serving model 'tiny_model' at (http:\/\/\S+)\n/.exec(stderr);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ url: match[1]!, stderr: () => stderr, exit, kill: (signal) => child.kill(signal) });
-      }
-    });
-    void exit.then(({ code }) => reject(new Error(`the child exited with ${code} before serving; stderr:\n${stderr}`)));
-  });
-}
-
 describe('serveModel in a process', () => {
   it('on SIGTERM finishes the request in flight, closes keep-alive connections cleanly and exits 0', async () => {
-    const child = await startChild(500);
+    const child = await startChild({ SLOW_MS: '500' });
     const agent = new Agent({ keepAlive: true });
     try {
       // An idle keep-alive connection...
@@ -191,6 +154,26 @@ describe('serveModel in a process', () => {
       expect(child.stderr()).toContain('[child] closed');
     } finally {
       agent.destroy();
+      child.kill('SIGKILL');
+    }
+  });
+
+  it('on SIGTERM closes a request that outlasts shutdownGraceMs by force, and exits 0', async () => {
+    const child = await startChild({ SLOW_MS: '10000', GRACE_MS: '500' });
+    try {
+      const inFlight = predict(child.url, { features: [{ x: SLOW_X, x2: -2 }] }).then(
+        () => 'answered',
+        (error: NodeJS.ErrnoException) => error.code,
+      );
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      expect(await child.exit).toEqual({ code: 0, signal: null });
+      const took = Date.now() - t0;
+      expect(took).toBeGreaterThanOrEqual(450);
+      expect(took).toBeLessThan(5000);
+      expect(await inFlight).toBe('ECONNRESET');
+    } finally {
       child.kill('SIGKILL');
     }
   });

@@ -5,7 +5,9 @@ import { errorMessage } from '@unionml/errors';
 import { declaresTooLarge } from './body.js';
 import { ServerError } from './errors.js';
 import { requestListener, type ListenerState } from './handler.js';
-import { assertModel, resolveOptions, type ServerOptions } from './options.js';
+import { assertModel, DEFAULT_SHUTDOWN_GRACE_MS, resolveOptions, type ServerOptions } from './options.js';
+import { configureProtocol } from './protocol.js';
+import { trackConnections } from './shutdown.js';
 
 /** Where a server listens, as `listen()` reports it. */
 export interface ListenAddress {
@@ -27,19 +29,30 @@ export interface PredictionServer {
    */
   listen(): Promise<ListenAddress>;
   /**
-   * Closes gracefully: stops accepting connections, closes idle keep-alive connections, lets in-flight requests
-   * finish (their responses say `Connection: close`), and resolves once every connection is closed. Connections
-   * still open after {@link CLOSE_GRACE_MS} are closed by force. Calling it again returns the same promise.
+   * Closes gracefully: stops accepting connections, answers every request already received (in flight, pipelined
+   * behind one, or arriving on an open keep-alive connection while it drains; the last response on each connection
+   * says `Connection: close`), closes idle keep-alive connections, and resolves once every connection is closed.
+   * Connections still open after `shutdownGraceMs` (default 10 s) are closed by force. `GET /ready` answers 503 from
+   * the start. Calling it again returns the same promise.
    */
   close(): Promise<void>;
+  /** Closes every connection now, without waiting for their requests (e.g. on a second SIGTERM); returns `close()`. */
+  closeNow(): Promise<void>;
 }
 
-/** How long `close()` waits for in-flight requests before closing their connections by force: 10 s. */
-export const CLOSE_GRACE_MS = 10_000;
+/** How long `close()` waits for in-flight requests by default before closing their connections by force: 10 s. */
+export const CLOSE_GRACE_MS = DEFAULT_SHUTDOWN_GRACE_MS;
 
 /**
  * An HTTP server for `model` (see {@link createRequestListener} for the routes). It does not listen until
  * `listen()`; keep-alive is on, and `Expect: 100-continue` requests over the body limit get 413 without `100`.
+ *
+ * Below the routes (see `ServerOptions` for the values): a request's headers must arrive within `headersTimeoutMs`
+ * (10 s) and the whole request within `requestTimeoutMs` (30 s), else 408; idle keep-alive connections close after
+ * `keepAliveTimeoutMs` (5 s); at most `maxConnections` (1024) connections are open at once, and Node closes the ones
+ * over it as soon as they are accepted. Requests Node's parser refuses get 400 (malformed), 431 (headers over Node's
+ * 16 KiB) or 408, CONNECT 405, protocol upgrades 400, unmet `Expect` headers 417: all with the JSON error body and
+ * `Connection: close`.
  *
  * @example
  * ```ts
@@ -51,14 +64,17 @@ export const CLOSE_GRACE_MS = 10_000;
  */
 export function createServer(model: AnyModel, options: ServerOptions = {}): PredictionServer {
   assertModel(model, 'createServer');
-  const { host, port, maxBodyBytes, logger } = resolveOptions(options);
+  const resolved = resolveOptions(options);
+  const { host, port, maxBodyBytes, shutdownGraceMs } = resolved;
   const state: ListenerState = { closing: false };
-  const listener = requestListener(model, { maxBodyBytes, logger }, state);
+  const listener = requestListener(model, resolved, state);
   const server = createHttpServer(listener);
   server.on('checkContinue', (req, res) => {
     if (!declaresTooLarge(req, maxBodyBytes)) res.writeContinue();
     listener(req, res);
   });
+  configureProtocol(server, resolved);
+  const connections = trackConnections(server);
 
   let listening: Promise<ListenAddress> | undefined;
   let closing: Promise<void> | undefined;
@@ -90,18 +106,17 @@ export function createServer(model: AnyModel, options: ServerOptions = {}): Pred
       state.closing = true;
       if (listening) await listening.catch(() => undefined);
       if (!server.listening) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
+      await connections.drain(shutdownGraceMs);
     })());
 
-  return { server, listen, close };
+  const closeNow = (): Promise<void> => {
+    const done = close();
+    state.closing = true;
+    connections.destroyAll();
+    return done;
+  };
+
+  return { server, listen, close, closeNow };
 }
 
 function listenError(error: NodeJS.ErrnoException, host: string, port: number): ServerError {

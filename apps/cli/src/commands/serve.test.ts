@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fakeUnionml, startFake } from '../test-support/fake-cli.js';
@@ -102,6 +102,82 @@ describe('unionml serve', () => {
     }
   });
 });
+
+describe('unionml serve: hardening options', () => {
+  it('takes {"inputs": ...} only with --allow-reader-inputs', async () => {
+    const strict = await serve(['--model-path', modelPath]);
+    const open = await serve(['--model-path', modelPath, '--allow-reader-inputs']);
+    try {
+      const post = (url: string) =>
+        fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ inputs: { n: 10 } }) });
+      const refused = await post(strict.url);
+      expect(refused.status).toBe(400);
+      expect(await refused.json()).toMatchObject({ code: 'READER_INPUTS_DISABLED' });
+      const allowed = await post(open.url);
+      expect(allowed.status).toBe(200);
+      expect(((await allowed.json()) as number[]).length).toBe(10);
+      const ready = await fetch(`${open.url}/ready`);
+      expect(await ready.json()).toMatchObject({ ready: true, model: 'tiny_classifier' });
+    } finally {
+      strict.child.kill('SIGTERM');
+      open.child.kill('SIGTERM');
+    }
+    expect(await strict.exit).toEqual({ code: 0, signal: null });
+    expect(await open.exit).toEqual({ code: 0, signal: null });
+  });
+
+  it('serves from --workers 2 processes, and exits 0 with them on SIGTERM', async () => {
+    const server = await serve(['--model-path', modelPath, '--workers', '2', '--shutdown-grace', '5']);
+    const workers = () => childPids(server.child.pid!);
+    try {
+      expect(server.output()).toMatch(/serving model 'tiny_classifier' at http:\/\/127\.0\.0\.1:\d+ with 2 workers/);
+      const pids = workers();
+      expect(pids).toHaveLength(2);
+      for (let i = 0; i < 4; i++) {
+        const predicted = await fetch(`${server.url}/predict`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ features: [{ x: 99, x2: 198 }] }),
+        });
+        expect(await predicted.json()).toEqual([1]);
+      }
+      server.child.kill('SIGTERM');
+      expect(await server.exit).toEqual({ code: 0, signal: null });
+      expect(server.output()).toContain('received SIGTERM: stopping 2 workers after their requests in flight');
+      expect(pids.filter((pid) => existsSync(`/proc/${pid}`))).toEqual([]);
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+  });
+
+  it.each([
+    [['--workers', '0'], "--workers must be a positive integer or auto, got '0'"],
+    [['--shutdown-grace', '1e3'], "--shutdown-grace must be a number of seconds from 0 to 86400, got '1e3'"],
+    [['--request-timeout', 'soon'], "--request-timeout must be a number of seconds from 0 to 86400, got 'soon'"],
+    [['--max-connections', '0'], "--max-connections must be a positive integer, got '0'"],
+  ])('refuses %j as a usage error (exit 2)', async (args, message) => {
+    const result = await unionml(['serve', 'tiny:model', '--port', '0', '--model-path', modelPath, ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: ${message}`);
+  });
+});
+
+/** The live worker processes whose parent is `pid` (Linux /proc). */
+function childPids(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        // Workers run the same bin (not tsx's helper processes, such as esbuild's service).
+        return Number(fields[1]) === pid && fields[0] !== 'Z' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('unionml.js');
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 describe('unionml serve --remote', () => {
   it('fetches the model file of the model version into a temporary folder, serves it, and removes the folder when it stops', async () => {
