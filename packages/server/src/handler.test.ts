@@ -410,7 +410,17 @@ describe('GET /openapi.json', () => {
     const res = await request(base, '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toBe('application/json');
-    expect(res.json).toEqual(JSON.parse(JSON.stringify(openApiDocument(tiny.model))));
+    expect(res.json).toEqual(JSON.parse(JSON.stringify(openApiDocument(tiny.model, { readerInputs: true }))));
+  });
+
+  it('documents {"inputs": ...} only where the server takes it (allowReaderInputs)', async () => {
+    type Doc = { components: { schemas: Record<string, unknown> } };
+    expect(Object.keys(((await request(base, '/openapi.json')).json as Doc).components.schemas)).toContain('InputsRequest');
+    await withServer(tiny.model, async (url) => {
+      const schemas = ((await request(url, '/openapi.json')).json as Doc).components.schemas;
+      expect(Object.keys(schemas)).not.toContain('InputsRequest');
+      expect(Object.keys(schemas)).not.toContain('ReaderArguments');
+    });
   });
 
   it('is generated again when the artifact changes', async () => {

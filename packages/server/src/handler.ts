@@ -72,7 +72,7 @@ export function requestListener(
   const openApi = (): Buffer => {
     const artifact = model.artifact;
     if (artifact !== openApiArtifact) {
-      openApiBody = Buffer.from(JSON.stringify(openApiDocument(model)));
+      openApiBody = Buffer.from(JSON.stringify(openApiDocument(model, { readerInputs: allowReaderInputs })));
       openApiArtifact = artifact;
     }
     return openApiBody;

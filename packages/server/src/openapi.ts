@@ -48,7 +48,8 @@ export function exampleRecord(model: AnyModel): Record<string, number | string |
 
 /**
  * The OpenAPI 3.1 document of the prediction API of `model`, generated from its declared schemas: the feature
- * columns and their types, the reader arguments (`readerArgs`) and the prediction (`prediction`).
+ * columns and their types, the reader arguments (`readerArgs`; left out with `readerInputs: false`, as a server
+ * without `allowReaderInputs` does) and the prediction (`prediction`).
  *
  * It reflects the current artifact (the columns a trained model was trained on); generate it again after the
  * artifact changes (the server does).
@@ -59,7 +60,7 @@ export function exampleRecord(model: AnyModel): Record<string, number | string |
  * doc.paths['/predict'].post.requestBody // { content: { 'application/json': { schema: { $ref: ... } } } }
  * ```
  */
-export function openApiDocument(model: AnyModel): Record<string, unknown> {
+export function openApiDocument(model: AnyModel, options: { readerInputs?: boolean } = {}): Record<string, unknown> {
   const dataset = model.dataset;
   const schemas: Record<string, JsonSchema> = {};
   const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -86,8 +87,8 @@ export function openApiDocument(model: AnyModel): Record<string, unknown> {
   }
   const variants = [ref('FeaturesRequest')];
 
-  // inputs (only when the dataset can read data)
-  if (dataset.component('reader')) {
+  // inputs (only when the dataset can read data, and the server takes reader arguments: allowReaderInputs)
+  if (options.readerInputs !== false && dataset.component('reader')) {
     const readerArgs = dataset.readerArgsSchema
       ? closed(embed(dataset.readerArgsSchema, 'ReaderArguments'), dataset.readerArgsSchema)
       : { type: 'object', description: "the reader's arguments" };
