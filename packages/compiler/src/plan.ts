@@ -181,14 +181,16 @@ const RUNNERS: Record<TaskName, Runner> = {
     return { model_object: { uri: file }, hyperparameters: result.hyperparameters, metrics: flattenMetrics(result.metrics) };
   },
 
+  // The model file's hash is checked; a sample predicted otherwise only warns: a deployed patch may change the
+  // predictor on purpose and still use the model versions the cluster has.
   async predict_task(model, _plan, inputs) {
-    const modelObject: unknown = await model.load(blobPath(inputs['model_object']));
+    const modelObject: unknown = await model.load(blobPath(inputs['model_object']), { verify: 'integrity' });
     const features = await model.dataset.featuresOf(inputs['data'], model.artifact);
     return { o0: await model.predictFromFeatures(modelObject, features) };
   },
 
   async predict_from_features_task(model, _plan, inputs) {
-    const modelObject: unknown = await model.load(blobPath(inputs['model_object']));
+    const modelObject: unknown = await model.load(blobPath(inputs['model_object']), { verify: 'integrity' });
     const features = await model.dataset.getFeatures(inputs['features'], model.artifact);
     return { o0: await model.predictFromFeatures(modelObject, features) };
   },

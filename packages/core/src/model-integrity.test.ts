@@ -129,6 +129,20 @@ describe('the check at load: the sample rows predicted again', () => {
     await expect(model.load(file)).rejects.toMatchObject({ code: 'MODEL_CHECK_FAILED' });
   });
 
+  it("with verify: 'integrity' (compiled tasks), a changed predictor only warns; a damaged file is still refused", async () => {
+    const { file, envelope } = await savedFile();
+    const warnings: string[] = [];
+    const { model } = makeApp();
+    (model as unknown as { logger: unknown }).logger = { info: () => undefined, error: () => undefined, warn: (m: string) => void warnings.push(m) };
+    model.predictor((m, features) => m.predict(features.toMatrix()).map((p) => p + 10));
+    await model.load(file, { verify: 'integrity' });
+    expect(warnings.join('\n')).toContain('fails its check at load');
+    expect(await model.predict({ features: [{ x: 70, x2: 140 }] })).toEqual([11]);
+    envelope.modelObject.value.centroids['0']![0]! += 1;
+    writeFileSync(file, JSON.stringify(envelope));
+    await expect(model.load(file, { verify: 'integrity' })).rejects.toMatchObject({ code: 'MODEL_FILE_INTEGRITY' });
+  });
+
   it('refuses a sample that is not { features: [rows], predictions } as corrupt', async () => {
     const { file, envelope } = await savedFile();
     (envelope as Record<string, unknown>)['sample'] = { features: 'x' };

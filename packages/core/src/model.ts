@@ -169,9 +169,10 @@ export interface LoadOptions {
   /**
    * Check the model file's integrity hash and predict the sample rows it keeps, refusing a file that fails either
    * (`MODEL_FILE_INTEGRITY`, `MODEL_CHECK_FAILED`). Default true; false loads a file as it is (to inspect a damaged
-   * one).
+   * one); `'integrity'` refuses a damaged file but only warns when the sample rows are predicted otherwise (what a
+   * compiled task does: a deployed patch may change the predictor on purpose and still use the model versions it has).
    */
-  verify?: boolean;
+  verify?: boolean | 'integrity';
 }
 
 /** What {@link Model.train} returns. */
@@ -676,6 +677,7 @@ export class Model<
    */
   async load(file: string, options: LoadOptions = {}): Promise<TModel> {
     const verify = options.verify !== false;
+    const sampleCheck = options.verify === 'integrity' ? 'warn' : verify ? 'refuse' : 'skip';
     const target = resolve(file);
     const info = await stat(target).catch((error: NodeJS.ErrnoException) => error);
     if (info instanceof Error) {
@@ -729,7 +731,14 @@ export class Model<
       sample: modelFile.sample,
       loadedFrom: { path: target, at: new Date().toISOString() },
     };
-    if (verify && modelFile.sample) await this.#checkSample(artifact, target);
+    if (sampleCheck !== 'skip' && modelFile.sample) {
+      try {
+        await this.#checkSample(artifact, target);
+      } catch (error) {
+        if (sampleCheck === 'refuse') throw error;
+        this.logger.warn(errorMessage(error));
+      }
+    }
     this.#artifact = artifact;
     return modelObject;
   }
