@@ -98,6 +98,37 @@ describe('DataFrame numbers', () => {
     expect(() => df.toVector()).toThrow('toVector() needs a column name');
   });
 
+  it('keeps a matrix of numbers row-major, and makes its columns only when asked', () => {
+    const df = DataFrame.fromNumericMatrix(['x', 'y'], [1, 2, 3, 4, 5, 6], 3);
+    expect([df.shape, df.columns]).toEqual([
+      [3, 2],
+      ['x', 'y'],
+    ]);
+    const m = df.toTypedMatrix();
+    expect([m.rows, m.cols, [...m.values]]).toEqual([3, 2, [1, 2, 3, 4, 5, 6]]);
+    m.values[0] = 99; // the caller's copy
+    expect(df.toMatrix()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    expect(df.toVector('y')).toEqual([2, 4, 6]);
+    expect(df.column('x')).toEqual([1, 3, 5]);
+    expect(df.has('y') && !df.has('z')).toBe(true);
+    expect(df.schema()).toEqual([
+      { name: 'x', type: 'number' },
+      { name: 'y', type: 'number' },
+    ]);
+    expect(df.select(['y']).toRecords()).toEqual([{ y: 2 }, { y: 4 }, { y: 6 }]);
+    expect(df.take([2, 0]).toRecords()).toEqual([
+      { x: 5, y: 6 },
+      { x: 1, y: 2 },
+    ]);
+    expect(DataFrame.isDataFrame(df)).toBe(true);
+    expect(DataFrame.fromNumericMatrix(['x'], new Float64Array([0.5, -0]), 2).toVector('x')).toEqual([0.5, -0]);
+    expect(() => DataFrame.fromNumericMatrix(['x', 'y'], [1, 2, 3], 2)).toThrow(InvalidDataError);
+  });
+
   it('names the column and row of a non-numeric value', () => {
     const df = DataFrame.fromRecords([{ x: 1 }, { x: '2' }]);
     expect(() => df.toMatrix()).toThrow(NonNumericValueError);

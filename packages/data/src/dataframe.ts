@@ -53,13 +53,20 @@ export class DataFrame {
   readonly columns: readonly string[];
   /** Number of rows. */
   readonly length: number;
-  readonly #data: ReadonlyMap<string, readonly Scalar[]>;
+  #store: ReadonlyMap<string, readonly Scalar[]> | undefined;
+  /** The row-major numbers of a frame made by {@link DataFrame.fromNumericMatrix}, whose columns are made on first use. */
+  readonly #matrix: ArrayLike<number> | undefined;
 
-  private constructor(columns: readonly string[], data: ReadonlyMap<string, readonly Scalar[]>, length: number) {
+  private constructor(columns: readonly string[], data: ReadonlyMap<string, readonly Scalar[]> | undefined, length: number, matrix?: ArrayLike<number>) {
     this.columns = columns;
-    this.#data = data;
+    this.#store = data;
+    this.#matrix = matrix;
     this.length = length;
-    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /** The columns by name (made from the matrix on first use, for a frame of {@link DataFrame.fromNumericMatrix}). */
+  get #data(): ReadonlyMap<string, readonly Scalar[]> {
+    return (this.#store ??= columnsOfMatrix(this.columns, this.#matrix!, this.length));
   }
 
   /** True for a DataFrame of any copy of this package. */
@@ -154,6 +161,19 @@ export class DataFrame {
   static fromColumnArrays(columns: readonly string[], arrays: readonly (readonly Scalar[])[], length: number): DataFrame {
     if (arrays.length !== columns.length) throw new InvalidDataError(`fromColumnArrays: ${columns.length} columns but ${arrays.length} arrays`);
     return new DataFrame([...columns], new Map(columns.map((c, i) => [c, arrays[i]!])), length);
+  }
+
+  /**
+   * Builds a frame of numbers from a row-major matrix (`rows × columns.length` values, a `number[]` or a
+   * `Float64Array`) without copying or checking it: for callers that have made sure every value is a finite number
+   * (e.g. a validating request parser). The matrix must not change afterwards. {@link DataFrame.toTypedMatrix} and
+   * {@link DataFrame.toMatrix} read it directly; the columns are made on first use.
+   */
+  static fromNumericMatrix(columns: readonly string[], values: ArrayLike<number>, rows: number): DataFrame {
+    if (values.length !== rows * columns.length) {
+      throw new InvalidDataError(`fromNumericMatrix: ${values.length} values for ${rows} rows of ${columns.length} columns`);
+    }
+    return new DataFrame([...columns], undefined, rows, values);
   }
 
   /** Converts a danfojs DataFrame (or anything with `columns` and row-major `values`). */
@@ -266,6 +286,17 @@ export class DataFrame {
 
   /** Numbers as `rows × columns` arrays. Throws {@link NonNumericValueError} at the first non-number. */
   toMatrix(): number[][] {
+    const matrix = this.#matrix;
+    if (matrix) {
+      const m = this.columns.length;
+      const rows = new Array<number[]>(this.length);
+      for (let r = 0; r < this.length; r++) {
+        const row = new Array<number>(m);
+        for (let c = 0; c < m; c++) row[c] = matrix[r * m + c]!;
+        rows[r] = row;
+      }
+      return rows;
+    }
     const cols = this.columns.map((c) => this.#numeric(c));
     const out = new Array<number[]>(this.length);
     for (let r = 0; r < this.length; r++) {
@@ -278,6 +309,10 @@ export class DataFrame {
 
   /** Numbers as one row-major Float32Array, e.g. for `tf.tensor2d(m.values, [m.rows, m.cols])`. */
   toTypedMatrix(): TypedMatrix {
+    const matrix = this.#matrix;
+    if (matrix) {
+      return { values: new Float32Array(matrix), rows: this.length, cols: this.columns.length };
+    }
     const cols = this.columns.map((c) => this.#numeric(c));
     const values = new Float32Array(this.length * cols.length);
     for (let c = 0; c < cols.length; c++) {
@@ -305,6 +340,7 @@ export class DataFrame {
 
   #numeric(name: string): readonly Scalar[] {
     const values = this.column(name);
+    if (this.#matrix) return values; // finite numbers by construction
     for (let r = 0; r < values.length; r++) {
       const v = values[r];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new NonNumericValueError(name, r, v);
@@ -312,6 +348,10 @@ export class DataFrame {
     return values;
   }
 }
+
+// The brand of every DataFrame, on the prototype: one defined on each instance would cost every frame (one per
+// prediction request) a slow property definition.
+Object.defineProperty(DataFrame.prototype, BRAND, { value: true });
 
 type DanfoModule = { DataFrame: new (data: unknown) => unknown };
 let danfo: DanfoModule | undefined;
@@ -327,6 +367,18 @@ export function loadDanfo(): DanfoModule {
 
 function requireDanfo(): DanfoModule {
   return createRequire(import.meta.url)('danfojs-node') as DanfoModule;
+}
+
+/** The columns of a row-major matrix, by name. */
+function columnsOfMatrix(columns: readonly string[], matrix: ArrayLike<number>, rows: number): Map<string, number[]> {
+  const m = columns.length;
+  const data = new Map<string, number[]>();
+  for (let c = 0; c < m; c++) {
+    const values = new Array<number>(rows);
+    for (let r = 0; r < rows; r++) values[r] = matrix[r * m + c]!;
+    data.set(columns[c]!, values);
+  }
+  return data;
 }
 
 function isDanfoLike(value: unknown): value is DanfoLike {
