@@ -239,4 +239,72 @@ describe('feature loading and transforming', () => {
     });
     expect((await d.getFeatures([{ a: 1, b: null }], { featureSchema })).toRecords()).toEqual([{ a: 1, b: null }]);
   });
+
+  it('reads the usual request fast and anything else as before: same frames, same errors', async () => {
+    const d = new Dataset({ features: ['x', 'x2'], targets: ['y'] });
+    // The usual request (every column, numbers, in any order) and the unusual ones the checked path reads.
+    const frames = [
+      [
+        { x2: 2, x: 1 },
+        { x: 3, x2: 4 },
+      ],
+      [
+        { x: 1, x2: 2, y: 0 },
+        { x: 3, x2: 4 },
+      ], // a target column, left out
+      [
+        { x: 1, x2: 2 },
+        { x: 3, x2: 4, y: 1 },
+      ],
+      JSON.parse('[{"x": 1, "x2": 2}, {"x": 3, "x2": 4}]') as Record<string, number>[],
+    ];
+    for (const records of frames) {
+      const features = await d.getFeatures(records);
+      expect(features.columns).toEqual(['x', 'x2']);
+      expect(features.toMatrix()).toEqual([
+        [1, 2],
+        [3, 4],
+      ]);
+      expect(features.column('x2')).toEqual([2, 4]);
+    }
+    // Without a recorded type, a column takes strings and nulls too (the checked path).
+    expect((await d.getFeatures([{ x: 'a', x2: null }])).toRecords()).toEqual([{ x: 'a', x2: null }]);
+    // Keys that are not own plain keys: a record's __proto__ key (JSON.parse makes it an own key) is an unknown column.
+    await expect(d.getFeatures(JSON.parse('[{"x": 1, "x2": 2, "__proto__": 3}]') as never)).rejects.toMatchObject({ code: 'DATA_COLUMNS_UNEXPECTED' });
+    // A key present with undefined (from code, not JSON) is a null there, as before.
+    expect(
+      (
+        await d.getFeatures([
+          { x: 1, x2: 2 },
+          { x: 1, x2: undefined },
+        ])
+      ).toRecords(),
+    ).toEqual([
+      { x: 1, x2: 2 },
+      { x: 1, x2: null },
+    ]);
+    await expect(d.getFeatures([[1, 2]] as never)).rejects.toMatchObject({ code: 'DATA_INVALID', message: /record 0 is an array/ });
+
+    // Typed columns of several types: strings, booleans and numbers in the column arrays.
+    const featureSchema = [
+      { name: 'n', type: 'number' as const },
+      { name: 's', type: 'string' as const },
+      { name: 'b', type: 'boolean' as const },
+    ];
+    const typed = new Dataset({ targets: ['y'] });
+    expect((await typed.getFeatures([{ b: true, s: 'x', n: 1.5 }], { featureSchema })).toRecords()).toEqual([{ n: 1.5, s: 'x', b: true }]);
+    expect((await typed.getFeatures([{ n: 1, s: null, b: null }], { featureSchema })).toRecords()).toEqual([{ n: 1, s: null, b: null }]);
+    await expect(typed.getFeatures([{ n: 1, s: 'x', b: 'yes' }], { featureSchema })).rejects.toMatchObject({ code: 'DATA_WRONG_TYPE' });
+    await expect(typed.getFeatures([{ n: Number.POSITIVE_INFINITY, s: 'x', b: true }], { featureSchema })).rejects.toMatchObject({
+      code: 'DATA_NOT_NUMERIC',
+    });
+  });
+
+  it('reads columns whose names are not identifiers', async () => {
+    const columns = ['a b', "it's", 'quote"d', 'back\\slash', 'line\u2028sep', '__proto__', 'constructor', '0'];
+    const d = new Dataset({ features: columns });
+    const record = JSON.parse(JSON.stringify(Object.fromEntries(columns.map((c, i) => [c, i])))) as Record<string, number>;
+    const features = await d.getFeatures([record, record]);
+    expect(features.toMatrix()).toEqual([columns.map((_, i) => i), columns.map((_, i) => i)]);
+  });
 });

@@ -416,6 +416,18 @@ export class Dataset<TReaderArgs extends object = NoArgs, S extends DatasetSpec 
     return this.#transform(features, context);
   }
 
+  /**
+   * {@link Dataset.getFeatures}, without a promise when the default feature loader does it all (no feature loader or
+   * transformer registered): what `Model.predict` runs, sparing each request the promise machinery. It may throw
+   * what getFeatures rejects with.
+   */
+  loadFeatures(rawFeatures: RawFeaturesOf<S>, context: FeatureContext = {}): FeaturesOf<S> | Promise<FeaturesOf<S>> {
+    if (this.#components.featureLoader || this.#components.featureTransformer || this.#fitted) return this.getFeatures(rawFeatures, context);
+    const features = this.#defaultFeatureLoader(rawFeatures, context.featureSchema);
+    if (features === undefined) throw new ComponentError(`the feature loader of dataset '${this.name}' returned undefined`);
+    return features;
+  }
+
   /** Reader → loader → parser → feature transformer: the features of unlabeled data read by the reader. */
   async getFeaturesFromReader(args: Record<string, unknown>, context: FeatureContext = {}): Promise<FeaturesOf<S>> {
     return this.featuresOf(await this.read(args), context);
@@ -571,6 +583,10 @@ class FeaturePlan {
   readonly #typeOf: readonly (string | undefined)[];
   /** Columns where a finite number is always right (numbers, or no recorded type). */
   readonly #numeric: readonly boolean[];
+  /** Every column takes numbers: the fast path then builds a row-major matrix. */
+  readonly #numericOnly: boolean;
+  /** The fast path's reader of one record (see {@link compileRecordReader}); none when it cannot be compiled. */
+  readonly #read: RecordReader | undefined;
 
   constructor(
     readonly columns: readonly string[],
@@ -584,10 +600,35 @@ class FeaturePlan {
     this.types = types.length ? types : undefined;
     this.#typeOf = columns.map((c) => (CHECKED_TYPES.has(byName.get(c)?.type ?? '') ? byName.get(c)!.type : undefined));
     this.#numeric = this.#typeOf.map((t) => t === undefined || t === 'number');
+    this.#numericOnly = this.#numeric.every(Boolean);
+    this.#read = compileRecordReader(columns, this.#typeOf, this.#numericOnly);
   }
 
   /** The request's records as a frame of the expected columns, or the first problem as a UnionML error. */
   frameFromRecords(records: readonly unknown[]): DataFrame {
+    return this.#fastFrame(records) ?? this.#checkedFrame(records);
+  }
+
+  /**
+   * The fast path, for records that hold exactly the expected columns with values of their types (numbers: finite
+   * ones): `undefined` for anything else, which {@link FeaturePlan.#checkedFrame} then reads again and explains.
+   */
+  #fastFrame(records: readonly unknown[]): DataFrame | undefined {
+    const read = this.#read;
+    if (!read) return undefined;
+    const n = records.length;
+    const m = this.columns.length;
+    // Numbers in a plain array: a Float64Array of this size costs more to allocate than to fill.
+    const out = this.#numericOnly ? new Array<number>(n * m) : this.columns.map(() => new Array<Scalar>(n));
+    for (let r = 0; r < n; r++) {
+      const record = records[r];
+      if (typeof record !== 'object' || record === null || Array.isArray(record) || !read(record, out, r, r * m)) return undefined;
+    }
+    return this.#numericOnly ? DataFrame.fromNumericMatrix(this.columns, out as number[], n) : DataFrame.fromColumnArrays(this.columns, out as Scalar[][], n);
+  }
+
+  /** Every record checked key by key: the first problem is thrown as a UnionML error. */
+  #checkedFrame(records: readonly unknown[]): DataFrame {
     const n = records.length;
     const m = this.columns.length;
     const arrays = this.columns.map(() => new Array<Scalar>(n));
@@ -642,6 +683,42 @@ class FeaturePlan {
 }
 
 const CHECKED_TYPES = new Set(['number', 'string', 'boolean']);
+
+/**
+ * Reads one record into the frame being built: into row-major `out` at `offset` (every column numeric), or into the
+ * column arrays `out` at `row`. False when the record does not hold exactly the expected columns with values of
+ * their types, finite numbers for numeric columns (and untyped ones), strings and booleans for theirs.
+ */
+type RecordReader = (record: object, out: number[] | Scalar[][], row: number, offset: number) => boolean;
+
+/**
+ * More columns than this are read by the checked path: V8 does not optimize a function of more than 60 KB of bytecode,
+ * about 1,300 columns of the reader.
+ */
+const MAX_COMPILED_COLUMNS = 1000;
+
+/**
+ * Compiles the {@link RecordReader} of a feature plan, once per plan. It reads each column with a load of a constant
+ * name, which V8 caches per call site (records parsed from the same JSON shape share a hidden class), where a loop
+ * over a record's keys costs a hash lookup per cell; it counts the record's keys to see that there are no others.
+ * Column names enter the source only as JSON string literals. `undefined` when code cannot be generated (e.g. under
+ * --disallow-code-generation-from-strings): the checked path then reads every record.
+ */
+function compileRecordReader(columns: readonly string[], typeOf: readonly (string | undefined)[], numericOnly: boolean): RecordReader | undefined {
+  if (columns.length === 0 || columns.length > MAX_COMPILED_COLUMNS) return undefined;
+  const cells = columns.map((name, j) => {
+    const type = typeOf[j];
+    const ok = type === 'string' || type === 'boolean' ? `typeof v === '${type}'` : `typeof v === 'number' && v - v === 0`;
+    return `v = record[${JSON.stringify(name)}];\nif (!(${ok})) return false;\n${numericOnly ? `out[offset + ${j}] = v;` : `out[${j}][row] = v;`}`;
+  });
+  const source = `let keys = 0;\nfor (const key in record) keys++;\nif (keys !== ${columns.length}) return false;\nlet v;\n${cells.join('\n')}\nreturn true;`;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated from JSON string literals only (see above)
+    return new Function('record', 'out', 'row', 'offset', source) as RecordReader;
+  } catch {
+    return undefined;
+  }
+}
 
 function checkTypes(frame: DataFrame, schema: readonly ColumnSchema[]): void {
   for (const { name, type } of schema) {
