@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DataFrame } from '@unionml/data';
+import { DataFrame } from '@unionml/data';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Dataset } from './dataset.js';
@@ -114,6 +114,35 @@ describe('Model.predict', () => {
     await model.train();
     model.predictor(() => ['not', 'numbers'] as never);
     await expect(model.predict({ features: features5 })).rejects.toMatchObject({ code: 'PREDICTION_INVALID' });
+  });
+
+  it('takes synchronous and asynchronous predictors, feature loaders and transformers alike, and rejects what they throw', async () => {
+    const { model, dataset } = makeApp();
+    await model.train();
+    const expected = await model.predict({ features: features5 });
+    const sync = model.predict({ features: features5 });
+    expect(sync).toBeInstanceOf(Promise); // a promise even when nothing on the way is asynchronous
+    expect(await sync).toEqual(expected);
+    const refused = model.predict({ features: [{ nope: 1 }] as never });
+    expect(refused).toBeInstanceOf(Promise); // what the synchronous path throws, the promise rejects with
+    await expect(refused).rejects.toMatchObject({ code: 'DATA_COLUMNS_MISSING' });
+    const predictor = (m: Centroid, f: DataFrame) => m.predict(f.toMatrix());
+    model.predictor((m: Centroid, f: DataFrame) => Promise.resolve(predictor(m, f)));
+    expect(await model.predict({ features: features5 })).toEqual(expected);
+    model.predictor((m: Centroid, f: DataFrame) => ({ then: (resolve: (v: number[]) => void) => resolve(predictor(m, f)) }) as never);
+    expect(await model.predictFromFeatures(model.artifact!.modelObject, (await dataset.getFeatures(features5, model.artifact)) as never)).toEqual(expected);
+    model.predictor(() => {
+      throw new Error('predictor down');
+    });
+    const failing = model.predict({ features: features5 });
+    await expect(failing).rejects.toThrow('predictor down');
+    model.predictor(() => Promise.resolve(undefined as never));
+    await expect(model.predict({ features: features5 })).rejects.toThrow("the predictor of model 'test_model' returned undefined");
+    model.predictor(predictor);
+    dataset.featureLoader((raw) => Promise.resolve(DataFrame.from(raw as never)));
+    expect(await model.predict({ features: features5 })).toEqual(expected);
+    dataset.featureTransformer((f) => Promise.resolve(f));
+    expect(await model.predict({ features: features5 })).toEqual(expected);
   });
 
   describe('callbacks', () => {

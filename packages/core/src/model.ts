@@ -592,37 +592,58 @@ export class Model<
     if (!artifact) throw new ModelNotTrainedError(this.name, 'predict');
     let features: FeaturesOf<S>;
     if ('features' in input && input.features !== undefined) {
-      features = await this.dataset.getFeatures(input.features, artifact);
+      // Synchronous for the default feature loader without a transformer: no promise per request on the way.
+      const loaded = this.dataset.loadFeatures(input.features, artifact);
+      features = loaded instanceof Promise ? await loaded : loaded;
     } else {
       const args = 'inputs' in input && input.inputs !== undefined ? input.inputs : input;
       if (!isPlainObject(args))
         throw new ArgumentsError(`reader arguments for model '${this.name}'`, [`expected an object, got ${kind(args)}`], 'an object of reader arguments');
       features = await this.dataset.getFeaturesFromReader(args, artifact);
     }
-    return this.predictFromFeatures(artifact.modelObject, features, options);
+    return this.#predictLoaded(artifact.modelObject, features, options);
   }
 
   /** Runs the predictor and the callbacks on features that are already loaded and transformed. */
   async predictFromFeatures(modelObject: TModel, features: FeaturesOf<S>, options: PredictOptions = {}): Promise<TPrediction> {
-    const prediction = await this.#runPredictor(modelObject, features);
-    for (const [i, callback] of this.#callbacks.entries()) {
-      try {
-        await callback(modelObject, features, prediction);
-      } catch (error) {
-        (options.logger ?? this.logger).error(`error in post-prediction callback[${callback.name || i}]: ${errorMessage(error)}`);
+    return this.#predictLoaded(modelObject, features, options);
+  }
+
+  /**
+   * The predictor, the check of what it returns and the callbacks: synchronous when the predictor is and there are no
+   * callbacks (the callers are async functions, which turn a throw into a rejection).
+   */
+  #predictLoaded(modelObject: TModel, features: FeaturesOf<S>, options: PredictOptions): TPrediction | Promise<TPrediction> {
+    const result = this.#runPredictor(modelObject, features);
+    if (this.#callbacks.length === 0) return result;
+    return (async () => {
+      const prediction = await result;
+      for (const [i, callback] of this.#callbacks.entries()) {
+        try {
+          await callback(modelObject, features, prediction);
+        } catch (error) {
+          (options.logger ?? this.logger).error(`error in post-prediction callback[${callback.name || i}]: ${errorMessage(error)}`);
+        }
       }
-    }
-    return prediction;
+      return prediction;
+    })();
   }
 
   /**
    * Runs the predictor and checks what it returns against the prediction schema (the parsed value is returned).
    * @param split the split of the check at the end of training, named in the messages; none for predictions
    */
-  async #runPredictor(modelObject: TModel, features: FeaturesOf<S>, split?: 'train' | 'test'): Promise<TPrediction> {
+  #runPredictor(modelObject: TModel, features: FeaturesOf<S>, split?: 'train' | 'test'): TPrediction | Promise<TPrediction> {
     const predictor = this.#predictor as Predictor<TModel, FeaturesOf<S>, TPrediction> | undefined;
     if (!predictor) throw new ComponentError(`model '${this.name}' has no predictor`, 'register one: model.predictor((modelObject, features) => ...)');
-    const prediction: TPrediction = await predictor(modelObject, features);
+    const prediction = predictor(modelObject, features);
+    // A predictor that returns a promise (or any thenable) is awaited; a synchronous one is checked at once.
+    if (isThenable(prediction)) return Promise.resolve(prediction).then((p) => this.#checkPrediction(p, split));
+    return this.#checkPrediction(prediction, split);
+  }
+
+  /** Checks what the predictor returned against the prediction schema; returns the parsed value. */
+  #checkPrediction(prediction: TPrediction, split: 'train' | 'test' | undefined): TPrediction {
     if (prediction === undefined) {
       const where = split ? ` (on the ${split} split, after training)` : '';
       throw new ComponentError(`the predictor of model '${this.name}' returned undefined${where}`, 'return the predictions from the predictor');
@@ -1064,6 +1085,11 @@ export class Model<
 /** A Model of any types, as the CLI and server handle them. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an existential: Model is invariant in its type parameters, so only any accepts every Model
 export type AnyModel = Model<any, any, any, any, any, any, any, any>;
+
+/** A promise, or anything with a `then` method, as `await` takes it. */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return ((typeof value === 'object' && value !== null) || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
 
 function isClass(fn: unknown): fn is new (...args: never[]) => unknown {
   return typeof fn === 'function' && /^class[\s{]/.test(Function.prototype.toString.call(fn));
