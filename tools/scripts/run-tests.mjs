@@ -4,9 +4,9 @@
 //   node tools/scripts/run-tests.mjs          every tier: setup (a Docker daemon and its base image, Debian's Chromium,
 //                                             the Flyte judges, the Flyte lab up), lint, typecheck, unit, integration (the
 //                                             FlyteAdmin client and remote model tests on the lab, the model report in
-//                                             headless Chromium), the e2e suites (local, flyte, docker), the lab's Go
-//                                             tests, e2e:lab, e2e:sandbox, the lab down, and the published packages'
-//                                             checks (publint, are-the-types-wrong)
+//                                             headless Chromium), the e2e suites (local, flyte, docker), the server's
+//                                             soak (e2e:soak), the lab's Go tests, e2e:lab, e2e:sandbox, the lab down, and
+//                                             the published packages' checks (publint, are-the-types-wrong)
 //   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
 //                                             network, root, Go or Python)
 //
@@ -68,6 +68,7 @@ if (!unitOnly) {
   steps.push(['e2e:flyte', nx, ['run', 'e2e:flyte', stream], { needs: ['setup: flyte judges'], reports: (f) => f === 'e2e-flyte.json' }]);
   steps.push(['e2e:docker', nx, ['run', 'e2e:docker', stream], { needs: ['setup: docker daemon'], reports: (f) => f === 'e2e-docker.json' }]);
   // ~60 s of mixed valid and hostile traffic against `unionml serve` on loopback, its RSS, and a drain on SIGTERM.
+  steps.push(['e2e:soak', nx, ['run', 'e2e:soak', stream], { reports: (f) => f === 'e2e-soak.json' }]);
   steps.push([
     'lab: control plane (go test)',
     nx,
