@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseWrkReport, writePostScript } from './wrk.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const shared = process.env['UNIONML_SHARED'] ?? join(root, '..', 'shared');
@@ -93,33 +94,17 @@ interface Load {
   requests: number;
 }
 
-function parseDuration(text: string): number {
-  const m = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!m) return Number.NaN;
-  const v = Number(m[1]);
-  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
-}
-
 const warmedUp = new Set<string>();
 
 function wrk(url: string, payloadFile: string): Load {
   const script = join(work, 'post.lua');
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nlocal f = io.open("${payloadFile}", "r")\nwrk.body = f:read("*a")\nf:close()\n`,
-  );
+  writePostScript(script, payloadFile);
   // warm up once per server (JIT, caches), then measure
   if (!warmedUp.has(url)) spawnSync('wrk', ['-t1', `-c${connections}`, '-d2s', '-s', script, url], { encoding: 'utf8' });
   warmedUp.add(url);
   const out = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, url], { encoding: 'utf8' }).stdout;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
-  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-  const errors = non2xx + (socket ? socket.slice(1).reduce((s, x) => s + Number(x), 0) : 0);
-  const p50 = parseDuration(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = parseDuration(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  return { rps, p50, p99, errors, requests };
+  const report = parseWrkReport(out);
+  return { rps: report.rps, p50: report.p50Ms, p99: report.p99Ms, errors: report.non2xx + report.socketErrors, requests: report.requests };
 }
 
 function rssMiB(pid: number): { rss: number; peak: number } {
