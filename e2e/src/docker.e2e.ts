@@ -99,9 +99,9 @@ describe('unionml build on a real daemon', () => {
       image,
       'sh',
       '-c',
-      'ls /app/node_modules/@unionml; ls -d /app/node_modules/dockerode /app/node_modules/ssh2 /app/node_modules/cpu-features 2>/dev/null; true',
+      'ls /app/node_modules/@unionml; ls -d /app/node_modules/unionml /app/node_modules/dockerode /app/node_modules/ssh2 /app/node_modules/cpu-features 2>/dev/null; true',
     );
-    expect(modules.stdout.split('\n').filter(Boolean)).toEqual(['cli', 'compiler', 'core', 'data', 'errors', 'flyte', 'server']);
+    expect(modules.stdout.split('\n').filter(Boolean)).toEqual(['compiler', 'core', 'data', 'errors', 'flyte', 'server', '/app/node_modules/unionml']);
   });
 
   it('runs the compiled train workflow with every node in the container: test accuracy >= 0.96, outputs.pb decoded', () => {

@@ -1,9 +1,31 @@
 // Process helpers for the end-to-end journeys: run commands like a user would, start and stop a server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The published packages, in dependency order (`unionml` is the CLI). */
+export const PUBLISHED = [
+  '@unionml/errors',
+  '@unionml/data',
+  '@unionml/flyte',
+  '@unionml/docker',
+  '@unionml/core',
+  '@unionml/compiler',
+  '@unionml/server',
+  '@unionml/remote',
+  'unionml',
+] as const;
+
+/** Packs every published package into `destination` with npm pack (its prepack builds it), as `--packages-from` takes them. */
+export function packPublished(destination: string): void {
+  runOk('npm', ['pack', '--silent', '--pack-destination', destination, ...PUBLISHED.flatMap((name) => ['-w', name])], { cwd: repoRoot, timeoutMs: 600_000 });
+  const tarballs = readdirSync(destination).filter((f) => f.endsWith('.tgz'));
+  if (tarballs.length !== PUBLISHED.length)
+    throw new Error(`npm pack made ${tarballs.length} tarballs for ${PUBLISHED.length} packages: ${tarballs.join(', ')}`);
+}
 
 export interface RunResult {
   status: number | null;

@@ -7,15 +7,14 @@
 // - its compiled workflow, run node by node through the local executor, gives the in-process metrics (flytekit reads
 //   them as the Flyte map {"test.r2": ...}) and predictions.
 // In e2e:flyte (vitest.flyte.mts picks src/**/*.flyte.ts): it needs the Flyte judges (setup-flyte-judges.sh).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flyteCheck, flytekitCheckBundle, flytekitReadLiterals } from '@unionml/flyte-judges';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, repoRoot, run, runAsync, runOk, startServer, type Served } from './support.js';
+import { packPublished, post, repoRoot, run, runAsync, runOk, startServer, type Served } from './support.js';
 
 /** The published packages, packed as a release would publish them. */
-const PUBLISHED = ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote', 'cli'];
 
 type Metrics = Record<'train' | 'test', Record<string, number>>;
 type Features = Record<string, unknown>[];
@@ -78,8 +77,7 @@ const seconds: Record<string, number> = {};
 beforeAll(async () => {
   const started = performance.now();
   mkdirSync(packs);
-  runOk('npm', ['pack', '--silent', '--pack-destination', packs, ...PUBLISHED.flatMap((p) => ['-w', `@unionml/${p}`])], { cwd: repoRoot });
-  expect(readdirSync(packs).filter((f) => f.endsWith('.tgz'))).toHaveLength(PUBLISHED.length);
+  packPublished(packs);
   for (const t of TEMPLATES) {
     runOk('node', [join(repoRoot, 'apps/cli/bin/unionml.js'), 'init', t.app, '--template', t.template, '--packages-from', packs], { cwd: work });
   }

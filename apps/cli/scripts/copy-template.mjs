@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Copies the templates of `unionml init` from the repository's examples into templates/ (run by `prepack`, after
-// the build, so that a packed @unionml/cli carries them). The examples stay the source of truth; templates/ is
+// the build, so that a packed unionml carries them). The examples stay the source of truth; templates/ is
 // git-ignored. Usage: node scripts/copy-template.mjs [OUT_DIR] (default: templates/ beside this script's folder).
 //
 // Each file is replaced atomically (written beside it, then renamed), and stale files are removed last, so that a

@@ -26,7 +26,7 @@ describe('the error reference', () => {
       '@unionml/compiler',
       '@unionml/server',
       '@unionml/remote',
-      '@unionml/cli',
+      'unionml',
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { defineErrors, isUnionMLError, UnionMLError, type CodeOf } from '@unionm
 import type * as Remote from '@unionml/remote';
 
 /** The error codes of the `unionml` CLI. */
-export const CLI_ERRORS = defineErrors('@unionml/cli', {
+export const CLI_ERRORS = defineErrors('unionml', {
   CLI_USAGE: {
     kind: 'usage',
     meaning: 'the command line is wrong: an unknown command or option, a missing or extra argument, a bad option value',
@@ -25,8 +25,8 @@ export const CLI_ERRORS = defineErrors('@unionml/cli', {
   },
   INIT_TEMPLATE_NOT_FOUND: {
     kind: 'internal',
-    meaning: 'the template is missing from this installation of @unionml/cli',
-    hint: 'reinstall @unionml/cli',
+    meaning: 'the template is missing from this installation of unionml',
+    hint: 'reinstall unionml',
   },
   INIT_PACKAGES_NOT_FOUND: {
     kind: 'input',

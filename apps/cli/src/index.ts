@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { main } from '@unionml/cli';
+ * import { main } from 'unionml';
  * process.exitCode = await main(['train', 'app:model', '--local', '-o', 'model.json']);
  * ```
  * @module

@@ -82,7 +82,7 @@ describe('help and version', () => {
     expect(result.stdout).toContain('usage: unionml train APP:MODEL [-i JSON] (--local');
   });
 
-  it('--version prints the version of @unionml/cli', async () => {
+  it('--version prints the version of the unionml package', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
     expect(VERSION).toBe(pkg.version);
     for (const flag of ['--version', '-V']) {

@@ -1,4 +1,4 @@
 import { readFileSync } from 'node:fs';
 
-/** The version of @unionml/cli, from its package.json (the same file in the workspace and when installed). */
+/** The version of the unionml package (the CLI), from its package.json (the same file in the workspace and when installed). */
 export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;

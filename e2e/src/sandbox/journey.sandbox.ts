@@ -7,7 +7,7 @@
 // run the new code on the last image → deactivate-schedules → train again uses the newest (patch) app version →
 // a failing training run shows the task's message → serve --remote answers /predict.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,13 +15,12 @@ import type { Metrics } from '@unionml/core';
 import { flyteidl } from '@unionml/flyte';
 import { AdminClient, readFlyteConfig } from '@unionml/flyte/admin';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { post, repoRoot, runAsync, runOk, startServer, type Served } from '../support.js';
+import { packPublished, post, repoRoot, runAsync, runOk, startServer, type Served } from '../support.js';
 
 const labConfig = join(repoRoot, 'tools', 'flyte-lab', '.state', 'config.yaml');
 const config = process.env['FLYTECTL_CONFIG'] ?? (existsSync(labConfig) ? labConfig : join(process.env['HOME'] ?? '', '.flyte', 'config.yaml'));
 const work = mkdtempSync(join(tmpdir(), 'unionml-sandbox-'));
 const packs = join(work, 'packs');
-const PUBLISHED = ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote', 'cli'];
 const app = join(work, 'digits_app');
 const stamp = Date.now().toString(36);
 const project = `sandbox${stamp}`;
@@ -82,8 +81,7 @@ async function scheduledSuccess(kind: 'training' | 'prediction', schedule: strin
 beforeAll(() => {
   expect(existsSync(config), `no Flyte config at ${config}: start a cluster (flytectl demo start, or npx nx run flyte-lab:up)`).toBe(true);
   mkdirSync(packs);
-  runOk('npm', ['pack', '--silent', '--pack-destination', packs, ...PUBLISHED.flatMap((p) => ['-w', `@unionml/${p}`])], { cwd: repoRoot });
-  expect(readdirSync(packs).filter((f) => f.endsWith('.tgz'))).toHaveLength(PUBLISHED.length);
+  packPublished(packs);
   runOk('node', [join(repoRoot, 'apps/cli/bin/unionml.js'), 'init', 'digits_app', '--packages-from', packs], { cwd: work });
   runOk('npm', ['install', '--no-audit', '--no-fund'], { cwd: app, timeoutMs: 900_000 });
   // The app version is the git commit, and a deploy refuses uncommitted changes: commit the lock file, as a user would.

@@ -1,4 +1,4 @@
-// unionml init with npm pack: tarballs of the @unionml packages and a packed @unionml/cli.
+// unionml init with npm pack: tarballs of the published packages and a packed unionml (the CLI).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,33 +9,35 @@ import { readExample, TEMPLATES, type TemplateMeta } from '../templates.js';
 import { VERSION } from '../version.js';
 
 describe('unionml init (npm pack)', () => {
-  it('--packages-from wires every @unionml package to its tarball, and npm installs them without the registry', async () => {
+  it('--packages-from wires every published package to its tarball, and npm installs them without the registry', async () => {
     const cwd = tempDir();
     const packages = join(cwd, 'packages');
     mkdirSync(packages);
-    // Stand-ins with the real dependency graph of the @unionml packages.
+    // Stand-ins with the real dependency graph of the published packages (`unionml` is the CLI).
     const graph: Record<string, string[]> = {
-      errors: [],
-      data: ['errors'],
-      flyte: ['errors'],
-      docker: ['errors'],
-      core: ['data', 'errors'],
-      compiler: ['core', 'data', 'errors', 'flyte'],
-      server: ['core', 'data', 'errors'],
-      remote: ['core', 'docker', 'errors', 'flyte'],
-      cli: ['compiler', 'core', 'data', 'errors', 'server'],
+      '@unionml/errors': [],
+      '@unionml/data': ['errors'],
+      '@unionml/flyte': ['errors'],
+      '@unionml/docker': ['errors'],
+      '@unionml/core': ['data', 'errors'],
+      '@unionml/compiler': ['core', 'data', 'errors', 'flyte'],
+      '@unionml/server': ['core', 'data', 'errors'],
+      '@unionml/remote': ['core', 'docker', 'errors', 'flyte'],
+      unionml: ['compiler', 'core', 'data', 'errors', 'server'],
     };
+    /** npm pack's file name of a package. */
+    const tarballName = (name: string) => `${name.replace(/^@/, '').replace('/', '-')}-${VERSION}.tgz`;
     for (const [name, deps] of Object.entries(graph)) {
-      const dir = join(cwd, 'src', name);
+      const dir = join(cwd, 'src', name.replace('/', '-'));
       mkdirSync(dir, { recursive: true });
       writeFileSync(
         join(dir, 'package.json'),
-        JSON.stringify({ name: `@unionml/${name}`, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }),
+        JSON.stringify({ name, version: VERSION, dependencies: Object.fromEntries(deps.map((d) => [`@unionml/${d}`, VERSION])) }),
       );
       execFileSync('npm', ['pack', '--pack-destination', packages], { cwd: dir, stdio: 'ignore' });
     }
-    const names = Object.keys(graph).sort();
-    expect(readdirSync(packages).sort()).toEqual(names.map((n) => `unionml-${n}-${VERSION}.tgz`));
+    const names = Object.keys(graph);
+    expect(readdirSync(packages).sort()).toEqual(names.map(tarballName).sort());
 
     const result = await unionml(['init', 'packed_deps', '--packages-from', 'packages'], { cwd, env: gitEnv(IDENTITY) });
     expect(result.code, result.stderr).toBe(0);
@@ -45,38 +47,43 @@ describe('unionml init (npm pack)', () => {
       devDependencies: Record<string, string>;
       overrides: Record<string, string>;
     };
-    const tarball = (name: string) => `file:${join(packages, `unionml-${name}-${VERSION}.tgz`)}`;
-    for (const name of ['cli', 'core', 'data']) expect(pkg.dependencies[`@unionml/${name}`]).toBe(tarball(name));
-    expect(Object.keys(pkg.dependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/cli', '@unionml/core', '@unionml/data']);
+    const tarball = (name: string) => `file:${join(packages, tarballName(name))}`;
+    const ours = (deps: Record<string, string>) => Object.keys(deps).filter((d) => d in graph);
+    for (const name of ['unionml', '@unionml/core', '@unionml/data']) expect(pkg.dependencies[name]).toBe(tarball(name));
+    expect(ours(pkg.dependencies)).toEqual(['@unionml/core', '@unionml/data', 'unionml']);
     // @unionml/remote (image builds; it brings the Docker client) is for development only, so not in the app's image.
-    expect(Object.keys(pkg.devDependencies).filter((d) => d.startsWith('@unionml/'))).toEqual(['@unionml/remote']);
-    expect(pkg.devDependencies['@unionml/remote']).toBe(tarball('remote'));
-    for (const name of Object.keys(graph)) expect(pkg.overrides[`@unionml/${name}`]).toBe(tarball(name));
+    expect(ours(pkg.devDependencies)).toEqual(['@unionml/remote']);
+    expect(pkg.devDependencies['@unionml/remote']).toBe(tarball('@unionml/remote'));
+    for (const name of names) expect(pkg.overrides[name]).toBe(tarball(name));
     expect(pkg.overrides).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
 
-    // Install only the @unionml part (the rest would need the registry): npm must find all of them in the tarballs.
+    // Install only the UnionML part (the rest would need the registry): npm must find all of it in the tarballs.
+    const onlyOurs = (deps: Record<string, string>) => Object.fromEntries(Object.entries(deps).filter(([d]) => d in graph));
     const unionmlOnly = {
       name: 'packed-deps',
       private: true,
-      dependencies: Object.fromEntries(Object.entries(pkg.dependencies).filter(([d]) => d.startsWith('@unionml/'))),
-      devDependencies: Object.fromEntries(Object.entries(pkg.devDependencies).filter(([d]) => d.startsWith('@unionml/'))),
-      overrides: Object.fromEntries(Object.entries(pkg.overrides).filter(([d]) => d.startsWith('@unionml/'))),
+      dependencies: onlyOurs(pkg.dependencies),
+      devDependencies: onlyOurs(pkg.devDependencies),
+      overrides: onlyOurs(pkg.overrides),
     };
     writeFileSync(join(app, 'package.json'), JSON.stringify(unionmlOnly));
     execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(names);
+    const scoped = names.filter((n) => n.startsWith('@unionml/')).map((n) => n.slice('@unionml/'.length));
+    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(scoped.sort());
+    expect(existsSync(join(app, 'node_modules', 'unionml', 'package.json'))).toBe(true);
     // Without the development packages (as in the app's image), neither @unionml/remote nor @unionml/docker is there.
     rmSync(join(app, 'node_modules'), { recursive: true, force: true });
     execFileSync('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', '--omit=dev'], { cwd: app, stdio: 'pipe' });
-    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(names.filter((n) => n !== 'remote' && n !== 'docker'));
+    expect(readdirSync(join(app, 'node_modules', '@unionml')).sort()).toEqual(scoped.filter((n) => n !== 'remote' && n !== 'docker').sort());
   }, 60_000);
 
-  it('from a packed @unionml/cli, copies the template packed by prepack (dot files included)', async () => {
+  it('from a packed unionml, copies the template packed by prepack (dot files included)', async () => {
     const root = tempDir('unionml-packed-');
     const cli = join(REPO, 'apps', 'cli');
     const tarball = execFileSync('npm', ['pack', '--pack-destination', root, '--silent'], { cwd: cli, encoding: 'utf8' }).trim().split('\n').pop()!;
-    const installed = join(root, 'node_modules', '@unionml', 'cli');
+    const installed = join(root, 'node_modules', 'unionml');
     mkdirSync(installed, { recursive: true });
+    mkdirSync(join(root, 'node_modules', '@unionml'));
     execFileSync('tar', ['xzf', join(root, tarball), '-C', installed, '--strip-components=1']);
     for (const name of ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote'])
       symlinkSync(join(REPO, 'packages', name), join(root, 'node_modules', '@unionml', name));

@@ -44,13 +44,17 @@ describe('unionml init', () => {
       dependencies: {
         '@tensorflow/tfjs': exampleDependencies['@tensorflow/tfjs'],
         '@tensorflow/tfjs-backend-wasm': exampleDependencies['@tensorflow/tfjs-backend-wasm'],
-        '@unionml/cli': VERSION,
-        '@unionml/core': VERSION,
-        '@unionml/data': VERSION,
+        unionml: `^${VERSION}`,
+        '@unionml/core': `^${VERSION}`,
+        '@unionml/data': `^${VERSION}`,
         zod: exampleDependencies['zod'],
       },
       // @unionml/remote builds the app's image: a development dependency, so that the image does not carry it.
-      devDependencies: { '@types/node': exampleDevDependencies['@types/node'], '@unionml/remote': VERSION, typescript: exampleDevDependencies['typescript'] },
+      devDependencies: {
+        '@types/node': exampleDevDependencies['@types/node'],
+        '@unionml/remote': `^${VERSION}`,
+        typescript: exampleDevDependencies['typescript'],
+      },
       overrides: { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' },
       allowScripts: { esbuild: true, 'core-js': false },
     });
@@ -93,9 +97,9 @@ describe('unionml init', () => {
     });
     expect(pkg['dependencies']).toEqual({
       ...extra,
-      '@unionml/cli': VERSION,
-      '@unionml/core': VERSION,
-      '@unionml/data': VERSION,
+      unionml: `^${VERSION}`,
+      '@unionml/core': `^${VERSION}`,
+      '@unionml/data': `^${VERSION}`,
       zod: examplePkg.dependencies['zod'],
     });
     expect(Object.keys(pkg['dependencies'] as object)).toEqual(Object.keys(pkg['dependencies'] as object).sort());
@@ -174,7 +178,7 @@ describe('unionml init', () => {
     const result = await unionml(['init', 'some_app', '--packages-from', 'packages'], { cwd });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      `lacks ${['errors', 'data', 'flyte', 'docker', 'compiler', 'server', 'remote', 'cli'].map((n) => `unionml-${n}-${VERSION}.tgz`).join(', ')}`,
+      `lacks ${['errors', 'data', 'flyte', 'docker', 'compiler', 'server', 'remote'].map((n) => `unionml-${n}-${VERSION}.tgz`).join(', ')}, unionml-${VERSION}.tgz`,
     );
     expect(result.stderr).toContain('hint: make them with: npm pack -w @unionml/errors');
     expect(existsSync(join(cwd, 'some_app'))).toBe(false);
@@ -194,13 +198,13 @@ describe('package.json of a new app', () => {
     expect(packageName(appName)).toBe(name);
   });
 
-  it('pins @unionml packages to the given version', () => {
+  it('depends on the registry versions compatible with the given one (^version)', () => {
     const pkg = appPackageJson(
       'x_y',
       { spec: TEMPLATES['basic']!, dependencies: { zod: '4.0.0' }, devDependencies: {}, scripts: {} },
       { version: '9.9.9' },
     ) as { dependencies: unknown; overrides: unknown };
-    expect(pkg.dependencies).toEqual({ '@unionml/cli': '9.9.9', '@unionml/core': '9.9.9', '@unionml/data': '9.9.9', zod: '4.0.0' });
+    expect(pkg.dependencies).toEqual({ unionml: '^9.9.9', '@unionml/core': '^9.9.9', '@unionml/data': '^9.9.9', zod: '4.0.0' });
     expect(pkg.overrides).toEqual({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
   });
 });

@@ -13,15 +13,32 @@ import { VERSION } from '../version.js';
 /** Python UnionML's rule for app names (templates/common/hooks/pre_gen_project.py): at least 2 characters. */
 export const APP_NAME_PATTERN = /^[_a-zA-Z][_a-zA-Z0-9]+$/;
 
-/** The @unionml packages, in dependency order; an app depends on cli, core and data, and npm installs all seven. */
-const DIRECT = ['cli', 'core', 'data'] as const;
+/**
+ * The published packages, in dependency order: an app depends on the CLI (`unionml`), core and data, and npm installs
+ * all nine.
+ */
+const ALL = [
+  '@unionml/errors',
+  '@unionml/data',
+  '@unionml/flyte',
+  '@unionml/docker',
+  '@unionml/core',
+  '@unionml/compiler',
+  '@unionml/server',
+  '@unionml/remote',
+  'unionml',
+] as const;
+type PackageName = (typeof ALL)[number];
+const DIRECT: readonly PackageName[] = ['unionml', '@unionml/core', '@unionml/data'];
 /**
  * Development-only packages of an app: @unionml/remote (image builds, and later deploys) brings the Docker client,
  * which the app's image (`npm install --omit=dev`) does not need to run tasks or serve.
  */
-const DEV = ['remote'] as const;
-const ALL = ['errors', 'data', 'flyte', 'docker', 'core', 'compiler', 'server', 'remote', 'cli'] as const;
-const PACK_COMMAND = `npm pack ${ALL.map((name) => `-w @unionml/${name}`).join(' ')} --pack-destination DIR`;
+const DEV: readonly PackageName[] = ['@unionml/remote'];
+const PACK_COMMAND = `npm pack ${ALL.map((name) => `-w ${name}`).join(' ')} --pack-destination DIR`;
+
+/** The start of npm pack's file name for a package: `unionml-core` for @unionml/core, `unionml` for unionml. */
+const tarballStem = (name: PackageName) => name.replace(/^@/, '').replace('/', '-');
 
 /**
  * Overrides that @unionml/data's danfojs-node needs: its @tensorflow/tfjs-node runs an install script that
@@ -135,35 +152,36 @@ async function copyTemplate(template: FoundTemplate, destination: string): Promi
 }
 
 /**
- * Finds `unionml-<name>-<version>.tgz` (npm pack's names for @unionml/<name>) for every @unionml package in `dir`,
- * preferring this CLI's version.
+ * Finds npm pack's tarball of every published package in `dir` (`unionml-<name>-<version>.tgz` for @unionml/<name>,
+ * `unionml-<version>.tgz` for unionml), preferring this CLI's version.
  * @returns absolute paths by package name
  */
-export async function findTarballs(dir: string): Promise<Record<(typeof ALL)[number], string>> {
+export async function findTarballs(dir: string): Promise<Record<PackageName, string>> {
   const entries = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
     throw new InitError('INIT_PACKAGES_NOT_FOUND', `cannot read --packages-from ${dir}: ${error.code === 'ENOENT' ? 'no such folder' : error.message}`, {
       hint: `make the tarballs with: ${PACK_COMMAND}`,
     });
   });
-  const found: Partial<Record<(typeof ALL)[number], string>> = {};
+  const found: Partial<Record<PackageName, string>> = {};
   const missing: string[] = [];
   for (const name of ALL) {
-    const pattern = new RegExp(`^unionml-${name}-(\\d+\\.\\d+\\.\\d+(?:[-+][0-9A-Za-z.+-]*)?)\\.tgz$`);
+    const stem = tarballStem(name);
+    const pattern = new RegExp(`^${stem}-(\\d+\\.\\d+\\.\\d+(?:[-+][0-9A-Za-z.+-]*)?)\\.tgz$`);
     const candidates = entries.filter((e) => pattern.test(e)).sort();
-    const file = candidates.find((e) => e === `unionml-${name}-${VERSION}.tgz`) ?? (candidates.length === 1 ? candidates[0] : undefined);
+    const file = candidates.find((e) => e === `${stem}-${VERSION}.tgz`) ?? (candidates.length === 1 ? candidates[0] : undefined);
     if (file) found[name] = join(dir, file);
     else if (candidates.length > 1) {
-      throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} has several @unionml/${name} tarballs (${candidates.join(', ')}) and none of version ${VERSION}`, {
+      throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} has several ${name} tarballs (${candidates.join(', ')}) and none of version ${VERSION}`, {
         hint: 'keep one tarball per package in the folder',
       });
-    } else missing.push(`unionml-${name}-${VERSION}.tgz`);
+    } else missing.push(`${stem}-${VERSION}.tgz`);
   }
   if (missing.length) {
     throw new InitError('INIT_PACKAGES_NOT_FOUND', `${dir} lacks ${missing.join(', ')}`, {
       hint: `make them with: ${PACK_COMMAND}`,
     });
   }
-  return found as Record<(typeof ALL)[number], string>;
+  return found as Record<PackageName, string>;
 }
 
 /** The npm name of an app: lower case, `_` → `-` (as Python UnionML's project_name), without leading `-`. */
@@ -178,11 +196,12 @@ export function appPackageJson(
   options: { version: string; tarballs?: Record<string, string> },
 ): Record<string, unknown> {
   const { tarballs } = options;
-  const unionml = (name: string) => (tarballs ? `file:${tarballs[name]}` : options.version);
-  const dependencies = sortKeys({ ...template.dependencies, ...Object.fromEntries(DIRECT.map((name) => [`@unionml/${name}`, unionml(name)])) });
-  // With tarballs, every @unionml package (also the ones only depended on by others) comes from them, so that npm
-  // never asks the registry for an unpublished @unionml version.
-  const overrides = { ...DANFO_OVERRIDES, ...(tarballs ? Object.fromEntries(ALL.map((name) => [`@unionml/${name}`, unionml(name)])) : {}) };
+  // The registry's versions compatible with this CLI's, or (for developers of UnionML) the packed tarballs.
+  const unionml = (name: PackageName) => (tarballs ? `file:${tarballs[name]}` : `^${options.version}`);
+  const dependencies = sortKeys({ ...template.dependencies, ...Object.fromEntries(DIRECT.map((name) => [name, unionml(name)])) });
+  // With tarballs, every published package (also the ones only depended on by others) comes from them, so that npm
+  // never asks the registry for an unpublished version.
+  const overrides = { ...DANFO_OVERRIDES, ...(tarballs ? Object.fromEntries(ALL.map((name) => [name, unionml(name)])) : {}) };
   return {
     name: packageName(appName),
     version: '0.1.0',
@@ -192,7 +211,7 @@ export function appPackageJson(
     engines: { node: '>=20.19' },
     scripts: { ...template.scripts, typecheck: 'tsc -p tsconfig.json' },
     dependencies,
-    devDependencies: sortKeys({ ...template.devDependencies, ...Object.fromEntries(DEV.map((name) => [`@unionml/${name}`, unionml(name)])) }),
+    devDependencies: sortKeys({ ...template.devDependencies, ...Object.fromEntries(DEV.map((name) => [name, unionml(name)])) }),
     overrides,
     allowScripts: ALLOW_SCRIPTS,
   };
