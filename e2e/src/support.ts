@@ -1,23 +1,21 @@
 // Process helpers for the end-to-end journeys: run commands like a user would, start and stop a server.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
-/** The published packages, in dependency order (`unionml` is the CLI). */
-export const PUBLISHED = [
-  '@unionml/errors',
-  '@unionml/data',
-  '@unionml/flyte',
-  '@unionml/docker',
-  '@unionml/core',
-  '@unionml/compiler',
-  '@unionml/server',
-  '@unionml/remote',
-  'unionml',
-] as const;
+/** The published packages: every package of packages/* and apps/* that is not private (`unionml` is the CLI). */
+export const PUBLISHED: readonly string[] = ['packages', 'apps'].flatMap((parent) =>
+  readdirSync(join(repoRoot, parent)).flatMap((folder) => {
+    const manifest = join(repoRoot, parent, folder, 'package.json');
+    if (!existsSync(manifest)) return [];
+    const { name, private: isPrivate } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; private?: boolean };
+    return isPrivate ? [] : [name];
+  }),
+);
 
 /** Packs every published package into `destination` with npm pack (its prepack builds it), as `--packages-from` takes them. */
 export function packPublished(destination: string): void {
