@@ -14,7 +14,7 @@
 #   DOCKER_HOST              a unix:// socket to use/start (default /var/run/docker.sock); for tcp:// hosts the daemon
 #                            is only waited for, never installed or started
 #   DOCKERD_EXTRA_ARGS       more dockerd options when it is started here, e.g. "--data-root /big/disk/docker"
-#   DOCKER_UP_TIMEOUT        seconds to wait for the daemon (default 60)
+#   DOCKER_UP_TIMEOUT        seconds to wait for the daemon (default 180: a loaded machine starts it slowly)
 #   DOCKER_UP_VERIFY=1       run the full image check even when the image already exists
 #   DOCKER_UP_NO_REGISTRY=1  do not install docker-registry
 set -euo pipefail
@@ -22,7 +22,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE="$ROOT/tmp/docker-up"
 DOCKERD_LOG="$STATE/dockerd.log"
-TIMEOUT="${DOCKER_UP_TIMEOUT:-60}"
+TIMEOUT="${DOCKER_UP_TIMEOUT:-180}"
 REPO="unionml-node-base"
 # Bump when the recipe of the root filesystem changes in a way its file list does not show.
 RECIPE=1
@@ -55,22 +55,35 @@ apt_install() {
     chmod +x /usr/sbin/policy-rc.d
     created_policy=1
   fi
+  local ok=1
   if [[ -z "$apt_updated" ]]; then
     log "apt-get update"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$STATE/apt.log" 2>&1 || {
-      tail -n 20 "$STATE/apt.log" >&2
-      die "apt-get update failed (log: $STATE/apt.log)"
-    }
-    apt_updated=1
+    if with_retries "apt-get update" apt_quiet update -qq; then apt_updated=1; else ok=""; fi
   fi
-  log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$STATE/apt.log" 2>&1 || {
-    tail -n 20 "$STATE/apt.log" >&2
-    [[ -n "$created_policy" ]] && rm -f /usr/sbin/policy-rc.d
-    die "apt-get install $* failed (log: $STATE/apt.log)"
-  }
+  if [[ -n "$ok" ]]; then
+    log "apt-get install $*"
+    with_retries "apt-get install $*" apt_quiet install -y -qq --no-install-recommends "$@" || ok=""
+  fi
   [[ -n "$created_policy" ]] && rm -f /usr/sbin/policy-rc.d
+  [[ -n "$ok" ]] || die "apt-get could not install $* (log: $STATE/apt.log; a mirror that fails three times in a row is down or unreachable from here)"
   return 0
+}
+# apt-get with its output in the log (another apt-get holding the lock is waited for, up to 2 minutes).
+apt_quiet() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 "$@" >>"$STATE/apt.log" 2>&1; }
+# Runs "$@" up to three times, 10 s then 30 s apart (a mirror or the network may fail once); the log's tail on failure.
+with_retries() {
+  local what="$1" attempt
+  shift
+  for attempt in 1 2 3; do
+    "$@" && return 0
+    tail -n 20 "$STATE/apt.log" | sed 's/^/    /' >&2
+    if ((attempt < 3)); then
+      log "$what failed (attempt $attempt of 3); retrying in $((attempt == 1 ? 10 : 30))s"
+      sleep $((attempt == 1 ? 10 : 30))
+    fi
+  done
+  log "$what failed 3 times"
+  return 1
 }
 
 if [[ -z "$remote" ]]; then
@@ -93,13 +106,39 @@ elif [[ -n "$remote" ]]; then
   die "no Docker daemon answers at $remote (this script starts daemons only on unix sockets)"
 else
   [[ "$(id -u)" == 0 ]] || die "starting dockerd needs root (run: sudo npm run docker:up)"
-  log "starting dockerd (storage driver vfs, no iptables, no bridge); log: $DOCKERD_LOG"
   extra=()
   [[ "$socket" != /var/run/docker.sock ]] && extra=(--host "unix://$socket")
   # shellcheck disable=SC2206 # word splitting wanted
   [[ -n "${DOCKERD_EXTRA_ARGS:-}" ]] && extra+=(${DOCKERD_EXTRA_ARGS})
-  setsid nohup dockerd --storage-driver=vfs --iptables=false --bridge=none "${extra[@]}" >"$DOCKERD_LOG" 2>&1 </dev/null &
-  dockerd_pid=$!
+  # A dockerd already running for this socket (slow to answer on a loaded machine) is waited for, not started twice;
+  # the pid file of one that is gone (a machine image taken while it ran) would make the new one refuse to start.
+  pidfile=/var/run/docker.pid
+  [[ "$socket" != /var/run/docker.sock ]] && pidfile=""
+  dockerd_pid=""
+  if [[ -n "$pidfile" && -f "$pidfile" ]]; then
+    old_pid="$(tr -dc 0-9 <"$pidfile")"
+    if [[ -n "$old_pid" && "$(cat "/proc/$old_pid/comm" 2>/dev/null)" == dockerd ]]; then
+      dockerd_pid="$old_pid"
+      log "dockerd (pid $dockerd_pid) is running but does not answer yet; waiting for it"
+    else
+      log "removing the stale $pidfile (pid ${old_pid:-?} is not a running dockerd)"
+      rm -f "$pidfile"
+    fi
+  fi
+  if [[ -z "$dockerd_pid" ]]; then
+    # Likewise the pid file of the containerd a gone dockerd had started: dockerd would take a reused pid for it.
+    ctr_pidfile=/var/run/docker/containerd/containerd.pid
+    if [[ -n "$pidfile" && -f "$ctr_pidfile" ]]; then
+      ctr_pid="$(tr -dc 0-9 <"$ctr_pidfile")"
+      if [[ "$(cat "/proc/${ctr_pid:-0}/comm" 2>/dev/null)" != containerd ]]; then
+        log "removing the stale $ctr_pidfile (pid ${ctr_pid:-?} is not a running containerd)"
+        rm -f "$ctr_pidfile"
+      fi
+    fi
+    log "starting dockerd (storage driver vfs, no iptables, no bridge); log: $DOCKERD_LOG"
+    setsid nohup dockerd --storage-driver=vfs --iptables=false --bridge=none "${extra[@]}" >"$DOCKERD_LOG" 2>&1 </dev/null &
+    dockerd_pid=$!
+  fi
   waited=0
   until answers; do
     if ! kill -0 "$dockerd_pid" 2>/dev/null; then
@@ -176,6 +215,12 @@ printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$FS/etc/nsswitch.conf
 # npm's global config: trust this machine's CA bundle, as npm here does; no update checks, no funding/audit chatter.
 mkdir -p "$FS/usr/etc"
 printf 'cafile=/etc/ssl/certs/ca-certificates.crt\nupdate-notifier=false\nfund=false\naudit=false\n' >"$FS/usr/etc/npmrc"
+# and the registry this machine's npm uses, when it is not npm's default (a mirror); never its credentials.
+HOST_REGISTRY="$(npm config get registry 2>/dev/null || true)"
+if [[ -n "$HOST_REGISTRY" && "$HOST_REGISTRY" != https://registry.npmjs.org/ ]]; then
+  log "the image's npm uses this machine's registry: $HOST_REGISTRY"
+  printf 'registry=%s\n' "$HOST_REGISTRY" >>"$FS/usr/etc/npmrc"
+fi
 chown -R 0:0 "$FS"
 
 # The content tag: a hash of every path, its type, mode and link target, and every file's sha256.
@@ -196,10 +241,20 @@ verify() {
   out="$(docker run --rm --network host "$TAG" npm --version 2>&1)" || { echo "$out" >&2; return 1; }
   log "image check: node $NODE_VERSION, npm $out"
   if [[ "${1:-}" == full ]]; then
-    out="$(docker run --rm --network host --workdir /tmp/check "$TAG" sh -c \
-      'npm init -y >/dev/null && npm install --no-audit --no-fund is-number@7.0.0 && node -e "process.exit(require(\"is-number\")(5) ? 0 : 1)"' 2>&1)" ||
-      { echo "$out" | tail -n 20 >&2; return 1; }
-    log "image check: npm install from the registry works inside the image"
+    # Over the network: three tries, 10 s then 30 s apart (a registry or the network may fail once).
+    local attempt
+    for attempt in 1 2 3; do
+      if out="$(docker run --rm --network host --workdir /tmp/check "$TAG" sh -c \
+        'npm init -y >/dev/null && npm install --no-audit --no-fund is-number@7.0.0 && node -e "process.exit(require(\"is-number\")(5) ? 0 : 1)"' 2>&1)"; then
+        log "image check: npm install from the registry works inside the image"
+        return 0
+      fi
+      echo "$out" | tail -n 20 | sed 's/^/    /' >&2
+      ((attempt < 3)) || break
+      log "image check: npm install inside the image failed (attempt $attempt of 3); retrying in $((attempt == 1 ? 10 : 30))s"
+      sleep $((attempt == 1 ? 10 : 30))
+    done
+    return 1
   fi
 }
 

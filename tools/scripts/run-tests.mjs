@@ -12,7 +12,7 @@
 //
 // Each vitest project writes a JSON report to test-output/vitest/<project>.json (see vitest.shared.mjs); the counts
 // come from those reports. A step that fails without a failing test in its reports counts as one failure.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -82,6 +82,40 @@ if (!unitOnly) {
   steps.push(['packages', 'node', [join(root, 'tools', 'scripts', 'check-packages.mjs')]]);
 }
 
+/**
+ * Runs a step with its output passed through as it comes, and keeps the last lines of it: a failed step's tail is
+ * printed again above the counts, where CI's excerpt of a long log shows it.
+ */
+function runStep(cmd, args, stepEnv) {
+  return new Promise((resolve) => {
+    const lines = [];
+    let partial = '';
+    const keep = (chunk) => {
+      const parts = (partial + chunk.toString('utf8')).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts) if (line.trim() !== '') lines.push(line);
+      if (lines.length > 400) lines.splice(0, lines.length - 200);
+    };
+    const child = spawn(cmd, args, { cwd: root, env: stepEnv, stdio: ['inherit', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      keep(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      keep(chunk);
+    });
+    const done = (status, extra) => {
+      if (partial.trim() !== '') lines.push(partial);
+      if (extra) lines.push(extra);
+      resolve({ status, tail: lines.slice(-TAIL_LINES) });
+    };
+    child.on('error', (error) => done(127, `could not run ${cmd}: ${error.message}`));
+    child.on('close', (code, signal) => done(code ?? 1, signal ? `killed by ${signal}` : undefined));
+  });
+}
+const TAIL_LINES = 12;
+
 const failedSteps = [];
 for (const [name, cmd, args, options = {}] of steps) {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
@@ -92,17 +126,17 @@ for (const [name, cmd, args, options = {}] of steps) {
     continue;
   }
   const extraEnv = typeof options.env === 'function' ? options.env() : options.env;
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...env, ...extraEnv } });
-  if (result.status !== 0) failedSteps.push({ name, options });
+  const { status, tail } = await runStep(cmd, args, { ...env, ...extraEnv });
+  if (status !== 0) failedSteps.push({ name, options, status, tail });
 }
 
 let passed = 0;
 let failed = 0;
 const failures = [];
+// eslint-disable-next-line no-control-regex -- the escape character of ANSI colour codes
+const stripAnsi = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
 const firstLine = (text) =>
-  (text ?? '')
-    // eslint-disable-next-line no-control-regex -- the escape character of ANSI colour codes
-    .replace(/\x1b\[[0-9;]*m/g, '')
+  stripAnsi(text ?? '')
     .split('\n')
     .find((l) => l.trim() !== '')
     ?.trim()
@@ -132,6 +166,10 @@ for (const { options } of failedSteps) {
   // suite that crashed before reporting) is one failure.
   const counted = options.reports && [...failingReports].some((f) => options.reports(f));
   if (!counted) failed += 1;
+}
+// Why each step that ran failed (its last lines), then the list: a setup step's failure skips many others.
+for (const step of failedSteps.filter((s) => s.tail)) {
+  console.log(`\n${step.name} failed (exit ${step.status}); its last lines:\n${step.tail.map((l) => `  | ${stripAnsi(l).slice(0, 300)}`).join('\n')}`);
 }
 if (failedSteps.length) console.log(`\nfailed steps: ${failedSteps.map((s) => s.name).join(', ')}`);
 console.log(`${passed} passed, ${failed} failed`);
