@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ColumnsMissingError, InvalidDataError, NonNumericValueError, describeValue } from './errors.js';
+import { ColumnsMissingError, DanfoMissingError, InvalidDataError, NonNumericValueError, describeValue } from './errors.js';
 
 /** A cell value: JSON's scalars. */
 export type Scalar = number | string | boolean | null;
@@ -366,7 +366,14 @@ export function loadDanfo(): DanfoModule {
 }
 
 function requireDanfo(): DanfoModule {
-  return createRequire(import.meta.url)('danfojs-node') as DanfoModule;
+  try {
+    return createRequire(import.meta.url)('danfojs-node') as DanfoModule;
+  } catch (error) {
+    // Only its absence is ours to explain; danfo failing to load for another reason is reported as it is.
+    const missing = (error as NodeJS.ErrnoException | undefined)?.code === 'MODULE_NOT_FOUND' && String((error as Error).message).includes("'danfojs-node'");
+    if (missing) throw new DanfoMissingError(error);
+    throw error;
+  }
 }
 
 /** The columns of a row-major matrix, by name. */

@@ -64,6 +64,11 @@ export const DATA_ERRORS = defineErrors('@unionml/data', {
     meaning: "A fitted transformer's stored state (in the model file) is not a state this transformer makes: the model was trained with other preprocessing",
     hint: 'train the model again with the current preprocessing',
   },
+  DATA_DANFO_MISSING: {
+    kind: 'environment',
+    meaning: 'toDanfo/fromDanfo need danfojs-node, an optional peer dependency of @unionml/data that is not installed',
+    hint: 'npm install danfojs-node@1.2.0, with the npm overrides "@tensorflow/tfjs-node": "npm:@tensorflow/tfjs@4.22.0" and "xlsx": "npm:xlsx@0.18.5" in package.json',
+  },
   INPUT_BAD_JSON: {
     kind: 'input',
     meaning: 'text that should be JSON (a request body, a file, an option) does not parse',
@@ -281,4 +286,14 @@ export function describeValue(value: unknown): string {
     }
   }
   return out.length > max || stack.length ? `${out.slice(0, max - 3)}...` : out;
+}
+
+/** danfojs-node (an optional peer dependency, needed only by the danfo interop) is not installed. */
+export class DanfoMissingError extends UnionMLError<'DATA_DANFO_MISSING'> {
+  constructor(cause: unknown) {
+    super(DATA_ERRORS.DATA_DANFO_MISSING, 'danfojs-node is not installed: toDanfo and fromDanfo need it (the rest of @unionml/data does not)', {
+      hint: DATA_ERRORS.DATA_DANFO_MISSING.hint,
+      cause,
+    });
+  }
 }

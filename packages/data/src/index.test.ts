@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as api from './index.js';
 import {
   ColumnTypeError,
+  DanfoMissingError,
   ColumnsMissingError,
   ColumnsUnexpectedError,
   DATA_ERRORS,
@@ -48,7 +49,7 @@ describe('@unionml/data', () => {
     expect(api.DATA_ERRORS.DATA_WRONG_TYPE.code).toBe('DATA_WRONG_TYPE');
   });
 
-  it('declares every code once, in DATA_ERRORS: all of kind input (a server answers them 400) but the transformer state', () => {
+  it('declares every code once, in DATA_ERRORS: all of kind input (a server answers them 400) but the transformer state and a missing danfojs-node', () => {
     expect(Object.fromEntries(Object.values(DATA_ERRORS).map((c) => [c.code, c.kind]))).toEqual({
       DATA_COLUMNS_MISSING: 'input',
       DATA_COLUMNS_UNEXPECTED: 'input',
@@ -61,6 +62,7 @@ describe('@unionml/data', () => {
       DATA_SPLIT_INVALID: 'input',
       DATA_CATEGORY_UNKNOWN: 'input',
       DATA_TRANSFORMER_STATE_INVALID: 'state',
+      DATA_DANFO_MISSING: 'environment',
       INPUT_BAD_JSON: 'input',
     });
     const errors = [
@@ -84,7 +86,10 @@ describe('@unionml/data', () => {
     // A stored transformer state that the transformer cannot use: the model must be trained again (409, not 400).
     const stateError = new TransformerStateError('standardScaler', 'columns is not an array');
     expect([stateError.code, stateError.kind, httpStatusOf(stateError)]).toEqual(['DATA_TRANSFORMER_STATE_INVALID', 'state', 409]);
-    expect(new Set([...errors, stateError].map((e) => e.code))).toEqual(new Set(Object.keys(DATA_ERRORS)));
+    // danfojs-node missing is the environment's (503 on HTTP, were it ever served).
+    const danfoError = new DanfoMissingError(new Error("Cannot find module 'danfojs-node'"));
+    expect([danfoError.code, danfoError.kind, httpStatusOf(danfoError)]).toEqual(['DATA_DANFO_MISSING', 'environment', 503]);
+    expect(new Set([...errors, stateError, danfoError].map((e) => e.code))).toEqual(new Set(Object.keys(DATA_ERRORS)));
     for (const entry of Object.values(DATA_ERRORS)) {
       expect(entry.registry).toBe('@unionml/data');
       expect(entry.meaning.length, entry.code).toBeGreaterThan(20);
@@ -131,5 +136,37 @@ describe('@unionml/data', () => {
       fromDanfoLike: false,
       toDanfo: true,
     });
+  });
+
+  it('without danfojs-node (an optional peer dependency) everything else works and toDanfo says what to install', () => {
+    // In a fresh Node process whose module resolution cannot find danfojs-node, as in an app that did not install it:
+    // Node's own MODULE_NOT_FOUND, from a search in a folder that has no node_modules.
+    const preload = path.join(dir, 'no-danfo.cjs');
+    writeFileSync(
+      preload,
+      `const Module = require('node:module');
+       const resolve = Module._resolveFilename;
+       Module._resolveFilename = function (request, parent, ...rest) {
+         if (request === 'danfojs-node') return resolve.call(this, request, { id: '/', filename: '/x.js', paths: ['/no-node-modules-here'] }, ...rest);
+         return resolve.call(this, request, parent, ...rest);
+       };`,
+    );
+    const script = `
+      const data = await import('@unionml/data');
+      const df = data.DataFrame.fromRecords([{ x: 1 }, { x: 2 }]);
+      const result = { split: data.trainTestSplit(df, { testSize: 0.5, randomState: 0 }).map((d) => d.length) };
+      try { df.toDanfo(); result.toDanfo = 'no error'; }
+      catch (e) { Object.assign(result, { isError: e instanceof data.DanfoMissingError, code: e.code, kind: e.kind, message: e.message, hint: e.hint }); }
+      console.log(JSON.stringify(result));
+    `;
+    const out = execFileSync(process.execPath, ['--require', preload, '--conditions=@unionml/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    const result = JSON.parse(out.trim().split('\n').at(-1) ?? '') as { message: string; hint: string };
+    expect(result).toMatchObject({ split: [1, 1], isError: true, code: 'DATA_DANFO_MISSING', kind: 'environment' });
+    expect(result.message).toContain('danfojs-node is not installed');
+    expect(result.hint).toContain('npm install danfojs-node@1.2.0');
+    expect(result.hint).toContain('"@tensorflow/tfjs-node": "npm:@tensorflow/tfjs@4.22.0"');
   });
 });

@@ -41,6 +41,7 @@ export {
   ColumnsMissingError,
   ColumnsUnexpectedError,
   DATA_ERRORS,
+  DanfoMissingError,
   DataFileError,
   DataOptionsError,
   InvalidDataError,

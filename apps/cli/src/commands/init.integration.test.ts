@@ -54,8 +54,7 @@ describe('unionml init (npm pack)', () => {
     // @unionml/remote (image builds; it brings the Docker client) is for development only, so not in the app's image.
     expect(ours(pkg.devDependencies)).toEqual(['@unionml/remote']);
     expect(pkg.devDependencies['@unionml/remote']).toBe(tarball('@unionml/remote'));
-    for (const name of names) expect(pkg.overrides[name]).toBe(tarball(name));
-    expect(pkg.overrides).toMatchObject({ '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' });
+    expect(pkg.overrides).toEqual(Object.fromEntries(names.map((name) => [name, tarball(name)])));
 
     // Install only the UnionML part (the rest would need the registry): npm must find all of it in the tarballs.
     const onlyOurs = (deps: Record<string, string>) => Object.fromEntries(Object.entries(deps).filter(([d]) => d in graph));

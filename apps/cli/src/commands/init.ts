@@ -41,13 +41,6 @@ const PACK_COMMAND = `npm pack ${ALL.map((name) => `-w ${name}`).join(' ')} --pa
 const tarballStem = (name: PackageName) => name.replace(/^@/, '').replace('/', '-');
 
 /**
- * Overrides that @unionml/data's danfojs-node needs: its @tensorflow/tfjs-node runs an install script that
- * downloads native libtensorflow (UnionML uses the pure-JS/WebAssembly tfjs instead), and its xlsx dependency is a
- * CDN tarball URL rather than a registry version. The workspace root has the same overrides.
- */
-const DANFO_OVERRIDES = { '@tensorflow/tfjs-node': 'npm:@tensorflow/tfjs@4.22.0', xlsx: 'npm:xlsx@0.18.5' };
-
-/**
  * The tsconfig.json of a new app: tsx runs app.ts without it, but editors and `npm run typecheck` use it, so that
  * the types UnionML infers (hyperparameters, model object, features) are checked in the app too.
  */
@@ -67,8 +60,12 @@ export const APP_TSCONFIG = {
   include: ['*.ts', 'src/**/*.ts'],
 };
 
-/** Install scripts npm 11 may run (esbuild, for tsx) or skip (core-js's banner). */
-const ALLOW_SCRIPTS = { esbuild: true, 'core-js': false };
+/**
+ * Install scripts npm 11 may run (esbuild, for tsx) or skip: core-js's banner (@tensorflow/tfjs, the basic
+ * template's), protobufjs's version check (@grpc/grpc-js) and ssh2's and cpu-features' optional native builds
+ * (dockerode), which @unionml/remote works without.
+ */
+const ALLOW_SCRIPTS = { esbuild: true, 'core-js': false, protobufjs: false, ssh2: false, 'cpu-features': false };
 
 export async function init({ positionals, values, cwd, out }: CommandContext): Promise<number> {
   const appName = positionals[0]!;
@@ -200,8 +197,9 @@ export function appPackageJson(
   const unionml = (name: PackageName) => (tarballs ? `file:${tarballs[name]}` : `^${options.version}`);
   const dependencies = sortKeys({ ...template.dependencies, ...Object.fromEntries(DIRECT.map((name) => [name, unionml(name)])) });
   // With tarballs, every published package (also the ones only depended on by others) comes from them, so that npm
-  // never asks the registry for an unpublished version.
-  const overrides = { ...DANFO_OVERRIDES, ...(tarballs ? Object.fromEntries(ALL.map((name) => [name, unionml(name)])) : {}) };
+  // never asks the registry for an unpublished version. (No other overrides: danfojs-node, which needs two, is an
+  // optional peer dependency of @unionml/data that apps do not install.)
+  const overrides = tarballs ? Object.fromEntries(ALL.map((name) => [name, unionml(name)])) : undefined;
   return {
     name: packageName(appName),
     version: '0.1.0',
@@ -212,7 +210,7 @@ export function appPackageJson(
     scripts: { ...template.scripts, typecheck: 'tsc -p tsconfig.json' },
     dependencies,
     devDependencies: sortKeys({ ...template.devDependencies, ...Object.fromEntries(DEV.map((name) => [name, unionml(name)])) }),
-    overrides,
+    ...(overrides ? { overrides } : {}),
     allowScripts: ALLOW_SCRIPTS,
   };
 }
