@@ -103,6 +103,41 @@ export const SERVER_ERRORS = defineErrors('@unionml/server', {
     meaning: 'a worker process of a server with several workers (serveModel workers, unionml serve --workers) failed to start, or kept crashing',
     hint: "read the worker's error above (the same error a single process would have); fix it, or serve with one worker",
   },
+  LAMBDA_MODEL_NOT_LOADED: {
+    kind: 'environment',
+    status: 503,
+    meaning:
+      'an AWS Lambda handler cannot load its model file (none named, missing from the image, corrupt, or failing its check at load); every event gets this error until a load succeeds, and the load is tried again on the next event',
+    hint: 'train and save the model before building the image (npm run train), copy it into the image, and name it with UNIONML_MODEL_PATH or the handler options',
+  },
+  LAMBDA_EVENT_UNSUPPORTED: {
+    kind: 'input',
+    meaning:
+      'an AWS Lambda handler was invoked with an event it does not handle: createLambdaHandler takes API Gateway (REST or HTTP API) and function URL requests, createS3EventHandler S3 notifications',
+    hint: 'point the trigger at the right handler, or invoke it with one of the sample events (sam local invoke -e events/...)',
+  },
+  LAMBDA_S3_OBJECT_INVALID: {
+    kind: 'input',
+    meaning:
+      'an S3 object of features cannot be predicted from: it is not JSON, not an array of records or {"features": [...]}, too large or too deeply nested, or the model refuses its records (missing columns, wrong types)',
+    hint: 'upload a JSON array of records, [{"column": value, ...}], or {"features": [...]}, with the columns the model was trained on',
+  },
+  LAMBDA_S3_PREDICTION_FAILED: {
+    kind: 'app',
+    meaning: "the app's predictor (or another of its components) failed on the records of an S3 object",
+    hint: "read the error logged with the object's key; the app's predictor threw",
+  },
+  LAMBDA_S3_REQUEST_FAILED: {
+    kind: 'environment',
+    status: 502,
+    meaning: 'reading an object from S3 or writing predictions to it failed (access denied, no such key, S3 unreachable)',
+    hint: "check the function's IAM policy (s3:GetObject on the features, s3:PutObject on the predictions) and the bucket name",
+  },
+  LAMBDA_S3_CREDENTIALS_MISSING: {
+    kind: 'environment',
+    meaning: 'the S3 event handler has no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set (Lambda sets them from the execution role)',
+    hint: 'run it in Lambda with an execution role, or set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN, AWS_REGION) for a local run',
+  },
 });
 
 /** A code of {@link SERVER_ERRORS}. */

@@ -1,8 +1,11 @@
 /**
  * Test helpers shared by the UnionML packages' tests: a small, deterministic model in plain JavaScript and the
- * labelled rows it learns. Not published; it depends on no UnionML package, so that any of them can use it.
+ * labelled rows it learns, and an S3 emulator (s3rver). Not published; it depends on no UnionML package, so that any
+ * of them can use it.
  * @module
  */
+export { startTestS3 } from './s3.js';
+export type { TestS3 } from './s3.js';
 
 /** `n` labelled rows from x = offset: `{ x, x2: 2x, y: x >= threshold ? 1 : 0 }`. */
 export function labelledRows(n = 100, options: { offset?: number; threshold?: number } = {}): { x: number; x2: number; y: number }[] {
