@@ -1,14 +1,15 @@
 #!/usr/bin/env node
 // Copies the templates of `unionml init` from the repository's examples into templates/ (run by `prepack`, after
 // the build, so that a packed unionml carries them). The examples stay the source of truth; templates/ is
-// git-ignored. Usage: node scripts/copy-template.mjs [OUT_DIR] (default: templates/ beside this script's folder).
+// git-ignored. A template with a base (the AWS Lambda templates on the basic one) gets the files of both examples
+// (templateSources). Usage: node scripts/copy-template.mjs [OUT_DIR] (default: templates/ beside this script's folder).
 //
 // Each file is replaced atomically (written beside it, then renamed), and stale files are removed last, so that a
 // concurrent `npm pack` of this package never sees a half-written or missing template.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEMPLATES, readExample, storedName } from '../dist/templates.js';
+import { TEMPLATES, readExample, storedName, templateSources } from '../dist/templates.js';
 
 const cliRoot = fileURLToPath(new URL('..', import.meta.url));
 const repoRoot = resolve(cliRoot, '..', '..');
@@ -31,15 +32,16 @@ for (const spec of Object.values(TEMPLATES)) {
   const source = join(repoRoot, spec.example);
   const target = join(outDir, spec.name);
   const meta = readExample(spec, source);
-  for (const file of spec.files) {
+  for (const { file, example } of templateSources(spec)) {
     const to = join(target, storedName(file));
-    await writeAtomic(to, await readFile(join(source, file)));
+    await writeAtomic(to, await readFile(join(repoRoot, example, file)));
     written.add(to);
   }
   const metaFile = join(target, 'template.json');
   await writeAtomic(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
   written.add(metaFile);
-  console.log(`copied the ${spec.name} template from ${spec.example} (${spec.files.length} files) to ${target}`);
+  const from = spec.base === undefined ? spec.example : `${spec.example} and ${TEMPLATES[spec.base].example}`;
+  console.log(`copied the ${spec.name} template from ${from} (${spec.files.length} files) to ${target}`);
 }
 for (const file of await listFiles(outDir)) {
   if (!written.has(file) && !file.endsWith('.tmp')) await rm(file, { force: true });

@@ -111,7 +111,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: 'init',
     summary: 'create a new app from a template',
-    usage: 'unionml init APP_NAME [--template basic|regression|tabular] [--packages-from DIR]',
+    usage: 'unionml init APP_NAME [--template basic|regression|tabular|basic-aws-lambda|basic-aws-lambda-s3] [--packages-from DIR]',
     description:
       'Create the folder APP_NAME with a UnionML app from a template (app.ts, package.json, data, README.md, Dockerfile), ' +
       'then make it a git repository with an initial commit. APP_NAME must match ^[_a-zA-Z][_a-zA-Z0-9]+$.',
@@ -123,12 +123,14 @@ export const COMMANDS: readonly Command[] = [
         value: 'NAME',
         default: 'basic',
         description:
-          'the template: basic (a digits classifier on TensorFlow.js), regression (diabetes progression, least squares with mljs, R² and MSE), tabular (breast cancer CSV, standardised features, a stratified split, logistic regression, accuracy/F1/ROC AUC)',
+          'the template: basic (a digits classifier on TensorFlow.js), regression (diabetes progression, least squares with mljs, R² and MSE), tabular (breast cancer CSV, standardised features, a stratified split, logistic regression, accuracy/F1/ROC AUC), ' +
+          'basic-aws-lambda (the basic app on AWS Lambda behind API Gateway: a handler, a SAM template and a Lambda image), ' +
+          'basic-aws-lambda-s3 (the same, predicting for JSON files written under features/ in an S3 bucket)',
       },
       'packages-from': {
         type: 'string',
         value: 'DIR',
-        description: 'depend on the unionml-*.tgz tarballs in DIR (from npm pack) instead of the npm registry',
+        description: 'for developers of UnionML: depend on the tarballs in DIR (npm pack of this repository) instead of the npm registry',
       },
     },
     examples: ['unionml init my_app', 'cd my_app && npm install && npm run train && npm run serve'],

@@ -1,10 +1,12 @@
 // The templates of `unionml init` and their example apps: every template is complete (its files and dependencies
 // are in its example), and the regression and tabular examples, trained through the CLI, score what scikit-learn
 // scores on the same split (tools/sklearn-check/template-references.json).
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readExample, TEMPLATES } from './templates.js';
+import { CLI_ROOT, findTemplate, readExample, storedName, templateSources, TEMPLATES } from './templates.js';
+import { gitEnv, IDENTITY, tree } from './test-support/init.js';
 import { onlyJson, REPO, tempDir, unionml } from './test-support/run.js';
 
 /** Files of an example that an app does not copy: `init` writes its own package.json and tsconfig.json. */
@@ -25,8 +27,8 @@ interface References {
 const references = JSON.parse(readFileSync(join(REPO, 'tools', 'sklearn-check', 'template-references.json'), 'utf8')) as References;
 
 describe('the templates of unionml init', () => {
-  it('are basic, regression and tabular', () => {
-    expect(Object.keys(TEMPLATES)).toEqual(['basic', 'regression', 'tabular']);
+  it('are basic, regression, tabular and the AWS Lambda ones', () => {
+    expect(Object.keys(TEMPLATES)).toEqual(['basic', 'regression', 'tabular', 'basic-aws-lambda', 'basic-aws-lambda-s3']);
     for (const [key, spec] of Object.entries(TEMPLATES)) expect(spec.name).toBe(key);
   });
 
@@ -35,12 +37,98 @@ describe('the templates of unionml init', () => {
     const pkg = JSON.parse(readFileSync(join(example, 'package.json'), 'utf8')) as { name: string };
     expect(pkg.name).toBe(spec.examplePackage);
     const present = filesOf(example).filter((f) => !LEFT_BY_TOOLS.test(f));
-    expect([...spec.files].sort()).toEqual(present.filter((f) => !NOT_COPIED.has(f)).sort());
+    // A template with a base gets the base's files from the base's example: a file of the same name in its own example
+    // (the repository's stand-in app.ts) is not copied.
+    const own = spec.files.filter((f) => !spec.baseFiles?.includes(f));
+    expect([...own].sort()).toEqual(present.filter((f) => !NOT_COPIED.has(f) && !spec.baseFiles?.includes(f)).sort());
+    for (const { file, example: from } of templateSources(spec)) expect(readFileSync(join(REPO, from, file)).length, `${from}/${file}`).toBeGreaterThan(0);
     const meta = readExample(spec, example);
     expect(Object.keys(meta.dependencies)).toEqual(spec.dependencies);
     expect(Object.keys(meta.scripts)).toEqual(['train', 'serve']);
     // Exact versions: an app made today installs what the example was tested with.
     for (const version of [...Object.values(meta.dependencies), ...Object.values(meta.devDependencies)]) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+});
+
+describe('templates with a base: the AWS Lambda templates', () => {
+  const lambda = TEMPLATES['basic-aws-lambda']!;
+  const s3 = TEMPLATES['basic-aws-lambda-s3']!;
+  const sources = (name: string) => Object.fromEntries(templateSources(TEMPLATES[name]!).map(({ file, example }) => [file, example]));
+
+  it('are the basic template’s app and data, plus their own files, which replace the base’s of the same name', () => {
+    expect(lambda.base).toBe('basic');
+    expect(sources('basic-aws-lambda')).toEqual({
+      'app.ts': 'examples/digits',
+      Dockerfile: 'examples/digits',
+      '.unionml/README.md': 'examples/digits',
+      'data/digits.csv.gz': 'examples/digits',
+      'data/digits.rst': 'examples/digits',
+      'data/sample_features.json': 'examples/digits',
+      'README.md': 'examples/aws-lambda',
+      '.gitignore': 'examples/aws-lambda',
+      '.dockerignore': 'examples/aws-lambda',
+      'handler.ts': 'examples/aws-lambda',
+      'template.yaml': 'examples/aws-lambda',
+      'Dockerfile.awslambda': 'examples/aws-lambda',
+      'events/http-api-predict.json': 'examples/aws-lambda',
+      'events/http-api-health.json': 'examples/aws-lambda',
+      'events/rest-api-predict.json': 'examples/aws-lambda',
+    });
+    // The S3 one builds on the Lambda one (its image and ignore files), without the HTTP events.
+    expect(s3.base).toBe('basic-aws-lambda');
+    expect(sources('basic-aws-lambda-s3')).toEqual({
+      ...Object.fromEntries(Object.entries(sources('basic-aws-lambda')).filter(([file]) => !file.startsWith('events/'))),
+      'README.md': 'examples/aws-lambda-s3',
+      'handler.ts': 'examples/aws-lambda-s3',
+      'template.yaml': 'examples/aws-lambda-s3',
+      'events/s3-put.json': 'examples/aws-lambda-s3',
+    });
+    for (const spec of [lambda, s3]) expect(readExample(spec, join(REPO, spec.example)).dependencies).toHaveProperty('@unionml/server');
+  });
+
+  it.each(['basic-aws-lambda', 'basic-aws-lambda-s3'])('%s: in the workspace, init copies its files from a staged copy of both examples', (name) => {
+    const spec = TEMPLATES[name]!;
+    const found = findTemplate(name);
+    expect(found.packed).toBe(false);
+    expect(found.dir.startsWith(join(REPO, 'examples'))).toBe(false);
+    expect(tree(found.dir).sort()).toEqual([...spec.files].sort());
+    for (const { file, example } of templateSources(spec))
+      expect(readFileSync(join(found.dir, file)).equals(readFileSync(join(REPO, example, file))), file).toBe(true);
+    expect(found.dependencies).toEqual(readExample(spec, join(REPO, spec.example)).dependencies);
+  });
+
+  it('unionml init --template basic-aws-lambda-s3 makes the app: the digits app, the S3 handler, the Lambda image', async () => {
+    const cwd = tempDir();
+    const result = await unionml(['init', 'my_lambda', '--template', 'basic-aws-lambda-s3'], { cwd, env: gitEnv(IDENTITY) });
+    expect(result.code, result.stderr).toBe(0);
+    const app = join(cwd, 'my_lambda');
+    expect(
+      tree(app)
+        .filter((f) => !f.startsWith('.git/'))
+        .sort(),
+    ).toEqual([...s3.files, 'package.json', 'tsconfig.json'].sort());
+    for (const { file, example } of templateSources(s3)) expect(readFileSync(join(app, file)).equals(readFileSync(join(REPO, example, file))), file).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies).toMatchObject({ '@unionml/server': '0.1.0', '@tensorflow/tfjs-backend-wasm': '4.22.0' });
+  });
+
+  it('npm pack’s copy (scripts/copy-template.mjs, from the built CLI) holds the files of both examples, as findTemplate finds them', () => {
+    // A packed CLI: templates/ in its folder, and no examples two levels up.
+    const packedRoot = join(tempDir(), 'cli');
+    const out = join(packedRoot, 'templates');
+    const copied = spawnSync(process.execPath, [join(CLI_ROOT, 'scripts', 'copy-template.mjs'), out], { encoding: 'utf8' });
+    expect(copied.status, copied.stderr).toBe(0);
+    expect(copied.stdout).toContain('copied the basic-aws-lambda-s3 template from examples/aws-lambda-s3 and examples/aws-lambda (');
+    for (const name of ['basic-aws-lambda', 'basic-aws-lambda-s3']) {
+      const spec = TEMPLATES[name]!;
+      expect(tree(join(out, name)).sort()).toEqual([...spec.files.map(storedName), 'template.json'].sort());
+      const found = findTemplate(name, packedRoot);
+      expect(found.packed).toBe(true);
+      for (const { file, example } of templateSources(spec)) {
+        expect(readFileSync(join(found.dir, storedName(file))).equals(readFileSync(join(REPO, example, file))), file).toBe(true);
+      }
+      expect(found).toMatchObject(readExample(spec, join(REPO, spec.example)));
+    }
   });
 });
 

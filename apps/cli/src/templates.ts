@@ -1,14 +1,17 @@
 /**
  * The templates of `unionml init`. Their source of truth is an example app of the repository (`basic` is
- * `examples/digits`, `regression` is `examples/regression`, `tabular` is `examples/tabular`); nothing is copied into
- * apps/cli in git.
+ * `examples/digits`, `regression` is `examples/regression`, `tabular` is `examples/tabular`, `basic-aws-lambda` and
+ * `basic-aws-lambda-s3` are `examples/aws-lambda` and `examples/aws-lambda-s3` on top of `examples/digits`); nothing
+ * is copied into apps/cli in git.
  *
- * - In the workspace, `init` reads the example itself.
- * - A packed @unionml/cli holds `templates/<name>/`, which `scripts/copy-template.mjs` (run by `prepack`) copies
- *   from the example, with a `template.json` that records the example's dependency versions and scripts.
+ * - In the workspace, `init` reads the example itself (a template with a base: a copy of its files from both
+ *   examples, made in a temporary folder).
+ * - A packed unionml holds `templates/<name>/`, which `scripts/copy-template.mjs` (run by `prepack`) copies from the
+ *   example(s), with a `template.json` that records the example's dependency versions and scripts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InitError, UsageError } from './errors.js';
 
@@ -22,6 +25,14 @@ export interface TemplateSpec {
   examplePackage: string;
   /** The files an app gets, relative to the example (and to the app). Only these are copied. */
   files: readonly string[];
+  /**
+   * The template this one builds on: its `baseFiles` are read from the base template's example rather than from
+   * `example`. The AWS Lambda templates are the basic template's digits app and data plus a handler, a SAM template
+   * and a Lambda image, so that the app is written once (examples/digits/app.ts).
+   */
+  base?: string;
+  /** The files of `files` that come from the example of `base`. */
+  baseFiles?: readonly string[];
   /** The example's dependencies that the app needs besides @unionml/*; versions come from the example. */
   dependencies: readonly string[];
   /** The example's devDependencies that the app gets (to typecheck it); versions come from the example. */
@@ -33,17 +44,46 @@ export interface TemplateSpec {
 /** The files every template app has besides its data. */
 const APP_FILES = ['app.ts', 'README.md', '.gitignore', 'Dockerfile', '.dockerignore', '.unionml/README.md'] as const;
 
+const BASIC: TemplateSpec = {
+  name: 'basic',
+  description: 'a digits classifier: softmax regression on TensorFlow.js (WebAssembly backend)',
+  example: 'examples/digits',
+  examplePackage: '@unionml/example-digits',
+  files: [...APP_FILES, 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
+  dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
+  devDependencies: ['typescript', '@types/node'],
+  scripts: ['train', 'serve'],
+};
+
+/**
+ * A template made of the files of `base` (from where the base gets them), but for `omit`, and its `own` files (from
+ * its own example), which replace the base's files of the same name.
+ */
+function extend(
+  base: TemplateSpec,
+  spec: Omit<TemplateSpec, 'files' | 'base' | 'baseFiles'> & { own: readonly string[]; omit?: readonly string[] },
+): TemplateSpec {
+  const { own, omit = [], ...rest } = spec;
+  const baseFiles = base.files.filter((file) => !own.includes(file) && !omit.includes(file));
+  return { ...rest, base: base.name, baseFiles, files: [...baseFiles, ...own] };
+}
+
+const LAMBDA_EVENTS = ['events/http-api-predict.json', 'events/http-api-health.json', 'events/rest-api-predict.json'];
+
+/** The basic template's app on AWS Lambda behind API Gateway: a handler, a SAM template, a Lambda image, events. */
+const AWS_LAMBDA = extend(BASIC, {
+  name: 'basic-aws-lambda',
+  description: 'the digits classifier on AWS Lambda behind an API Gateway HTTP API (POST /predict): a handler, a SAM template, a Lambda image',
+  example: 'examples/aws-lambda',
+  examplePackage: '@unionml/example-aws-lambda',
+  own: ['README.md', '.gitignore', '.dockerignore', 'handler.ts', 'template.yaml', 'Dockerfile.awslambda', ...LAMBDA_EVENTS],
+  dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@unionml/server', 'zod'],
+  devDependencies: ['typescript', '@types/node'],
+  scripts: ['train', 'serve'],
+});
+
 export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
-  basic: {
-    name: 'basic',
-    description: 'a digits classifier: softmax regression on TensorFlow.js (WebAssembly backend)',
-    example: 'examples/digits',
-    examplePackage: '@unionml/example-digits',
-    files: [...APP_FILES, 'data/digits.csv.gz', 'data/digits.rst', 'data/sample_features.json'],
-    dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'zod'],
-    devDependencies: ['typescript', '@types/node'],
-    scripts: ['train', 'serve'],
-  },
+  basic: BASIC,
   regression: {
     name: 'regression',
     description: 'a diabetes progression regressor: ordinary least squares with mljs (ml-regression-multivariate-linear)',
@@ -64,7 +104,30 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
     devDependencies: ['typescript', '@types/node'],
     scripts: ['train', 'serve'],
   },
+  'basic-aws-lambda': AWS_LAMBDA,
+  // The Lambda template's image, ignore files and app, with an S3 handler instead of the HTTP one.
+  'basic-aws-lambda-s3': extend(AWS_LAMBDA, {
+    name: 'basic-aws-lambda-s3',
+    description: 'the digits classifier on AWS Lambda, predicting from feature files uploaded to S3 (features/*.json → predictions/*.json)',
+    example: 'examples/aws-lambda-s3',
+    examplePackage: '@unionml/example-aws-lambda-s3',
+    own: ['README.md', 'handler.ts', 'template.yaml', 'events/s3-put.json'],
+    omit: LAMBDA_EVENTS,
+    dependencies: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@unionml/server', 'zod'],
+    devDependencies: ['typescript', '@types/node'],
+    scripts: ['train', 'serve'],
+  }),
 };
+
+/**
+ * Where each file of a template comes from: the example folder (relative to the repository root) that holds it, its
+ * own example's or, for its `baseFiles`, where its base template gets them.
+ */
+export function templateSources(spec: TemplateSpec): { file: string; example: string }[] {
+  const sourceOf = (template: TemplateSpec, file: string): string =>
+    template.base !== undefined && template.baseFiles?.includes(file) ? sourceOf(templateSpec(template.base), file) : template.example;
+  return spec.files.map((file) => ({ file, example: sourceOf(spec, file) }));
+}
 
 /** What a packed template records beside its files (`template.json`). */
 export interface TemplateMeta {
@@ -84,7 +147,7 @@ export interface FoundTemplate extends TemplateMeta {
   packed: boolean;
 }
 
-/** The root of this package (apps/cli, or node_modules/@unionml/cli): one level above src/ and dist/. */
+/** The root of this package (apps/cli, or node_modules/unionml): one level above src/ and dist/. */
 export const CLI_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /**
@@ -144,8 +207,12 @@ export function readExample(spec: TemplateSpec, exampleDir: string): TemplateMet
  */
 export function findTemplate(name: string, cliRoot = CLI_ROOT): FoundTemplate {
   const spec = templateSpec(name);
-  const example = join(cliRoot, '..', '..', spec.example);
-  if (isExample(example, spec)) return { spec, dir: example, packed: false, ...readExample(spec, example) };
+  const repo = join(cliRoot, '..', '..');
+  const example = join(repo, spec.example);
+  if (isExample(example, spec)) {
+    const meta = readExample(spec, example);
+    return { spec, dir: spec.base === undefined ? example : stageTemplate(spec, repo), packed: false, ...meta };
+  }
   const packed = join(cliRoot, 'templates', spec.name);
   const metaFile = join(packed, 'template.json');
   if (existsSync(metaFile)) {
@@ -154,11 +221,36 @@ export function findTemplate(name: string, cliRoot = CLI_ROOT): FoundTemplate {
   }
   throw new InitError(
     'INIT_TEMPLATE_NOT_FOUND',
-    `the ${spec.name} template is missing from this installation of @unionml/cli: neither ${example} nor ${packed} exists`,
+    `the ${spec.name} template is missing from this installation of unionml: neither ${example} nor ${packed} exists`,
     {
-      hint: 'reinstall @unionml/cli; a package packed from the repository gets its templates from npm pack (prepack)',
+      hint: 'reinstall unionml; a package packed from the repository gets its templates from npm pack (prepack)',
     },
   );
+}
+
+/**
+ * The files of a template with a base, gathered from its examples into a new temporary folder (removed when the
+ * process exits): what `npm pack` puts in `templates/<name>/`, so that `init` copies them alike.
+ */
+function stageTemplate(spec: TemplateSpec, repo: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `unionml-template-${spec.name}-`));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  for (const { file, example } of templateSources(spec)) {
+    const target = join(dir, file);
+    mkdirSync(dirname(target), { recursive: true });
+    try {
+      copyFileSync(join(repo, example, file), target);
+    } catch (error) {
+      throw new InitError(
+        'INIT_TEMPLATE_NOT_FOUND',
+        `the ${spec.name} template lacks ${file}: ${join(repo, example, file)} cannot be read (${(error as Error).message})`,
+        {
+          cause: error,
+        },
+      );
+    }
+  }
+  return dir;
 }
 
 function isExample(dir: string, spec: TemplateSpec): boolean {

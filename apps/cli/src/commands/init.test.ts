@@ -207,4 +207,15 @@ describe('package.json of a new app', () => {
     // No overrides: danfojs-node (the one dependency that needed them) is an optional peer the app does not install.
     expect(pkg.overrides).toBeUndefined();
   });
+
+  it("gives UnionML packages a template depends on (the Lambda templates' @unionml/server) the same range", () => {
+    const template = { spec: TEMPLATES['basic-aws-lambda']!, dependencies: { '@unionml/server': '0.1.0', zod: '4.0.0' }, devDependencies: {}, scripts: {} };
+    const fromRegistry = appPackageJson('x_y', template, { version: '9.9.9' }) as { dependencies: Record<string, string> };
+    expect(fromRegistry.dependencies).toMatchObject({ '@unionml/server': '^9.9.9', zod: '4.0.0' });
+    const fromTarballs = appPackageJson('x_y', template, {
+      version: '9.9.9',
+      tarballs: Object.fromEntries(['@unionml/server', 'unionml', '@unionml/core', '@unionml/data', '@unionml/remote'].map((n) => [n, `/p/${n}.tgz`])),
+    }) as { dependencies: Record<string, string> };
+    expect(fromTarballs.dependencies['@unionml/server']).toBe('file:/p/@unionml/server.tgz');
+  });
 });

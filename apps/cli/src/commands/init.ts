@@ -37,6 +37,8 @@ const DIRECT: readonly PackageName[] = ['unionml', '@unionml/core', '@unionml/da
 const DEV: readonly PackageName[] = ['@unionml/remote'];
 const PACK_COMMAND = `npm pack ${ALL.map((name) => `-w ${name}`).join(' ')} --pack-destination DIR`;
 
+const isPublished = (name: string): name is PackageName => (ALL as readonly string[]).includes(name);
+
 /** The start of npm pack's file name for a package: `unionml-core` for @unionml/core, `unionml` for unionml. */
 const tarballStem = (name: PackageName) => name.replace(/^@/, '').replace('/', '-');
 
@@ -195,7 +197,11 @@ export function appPackageJson(
   const { tarballs } = options;
   // The registry's versions compatible with this CLI's, or (for developers of UnionML) the packed tarballs.
   const unionml = (name: PackageName) => (tarballs ? `file:${tarballs[name]}` : `^${options.version}`);
-  const dependencies = sortKeys({ ...template.dependencies, ...Object.fromEntries(DIRECT.map((name) => [name, unionml(name)])) });
+  // UnionML's packages a template depends on besides these (@unionml/server for the Lambda handlers) get the same
+  // version range as they do: the template's pin is the workspace's.
+  const ours = (deps: Record<string, string>) =>
+    Object.fromEntries(Object.entries(deps).map(([name, version]) => [name, isPublished(name) ? unionml(name) : version]));
+  const dependencies = sortKeys({ ...ours(template.dependencies), ...Object.fromEntries(DIRECT.map((name) => [name, unionml(name)])) });
   // With tarballs, every published package (also the ones only depended on by others) comes from them, so that npm
   // never asks the registry for an unpublished version. (No other overrides: danfojs-node, which needs two, is an
   // optional peer dependency of @unionml/data that apps do not install.)
@@ -209,7 +215,7 @@ export function appPackageJson(
     engines: { node: '>=20.19' },
     scripts: { ...template.scripts, typecheck: 'tsc -p tsconfig.json' },
     dependencies,
-    devDependencies: sortKeys({ ...template.devDependencies, ...Object.fromEntries(DEV.map((name) => [name, unionml(name)])) }),
+    devDependencies: sortKeys({ ...ours(template.devDependencies), ...Object.fromEntries(DEV.map((name) => [name, unionml(name)])) }),
     ...(overrides ? { overrides } : {}),
     allowScripts: ALLOW_SCRIPTS,
   };
