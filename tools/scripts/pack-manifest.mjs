@@ -3,9 +3,16 @@
 // has a condition `@unionml/source` (TypeScript, vitest and tsx read the sources through it); a published package has
 // no sources, so `npm pack`/`npm publish` must not carry it.
 //
-//   node pack-manifest.mjs strip     (prepack) package.json → package.json.unpacked, and package.json without it
-//   node pack-manifest.mjs restore   (postpack) package.json.unpacked → package.json, byte for byte
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+// It also puts the repository's LICENSE in the package for the pack (npm always packs a package's LICENSE file).
+//
+//   node pack-manifest.mjs strip     (prepack) package.json → package.json.unpacked, and package.json without it;
+//                                    ../../LICENSE copied in when the package has none (noted in LICENSE.copied)
+//   node pack-manifest.mjs restore   (postpack) package.json.unpacked → package.json, byte for byte; the copied
+//                                    LICENSE removed
+import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const LICENSE = fileURLToPath(new URL('../../LICENSE', import.meta.url));
 
 const CONDITION = '@unionml/source';
 const [command] = process.argv.slice(2);
@@ -29,8 +36,16 @@ if (command === 'strip') {
   const manifest = JSON.parse(text);
   if (manifest.exports) manifest.exports = withoutSourceCondition(manifest.exports);
   writeFileSync('package.json', `${JSON.stringify(manifest, null, 2)}\n`);
+  if (!existsSync('LICENSE')) {
+    copyFileSync(LICENSE, 'LICENSE');
+    writeFileSync('LICENSE.copied', '');
+  }
 } else if (command === 'restore') {
   if (existsSync('package.json.unpacked')) renameSync('package.json.unpacked', 'package.json');
+  if (existsSync('LICENSE.copied')) {
+    rmSync('LICENSE', { force: true });
+    rmSync('LICENSE.copied', { force: true });
+  }
 } else if (command !== undefined) {
   console.error(`usage: pack-manifest.mjs strip|restore (got ${command})`);
   process.exit(2);
