@@ -5,8 +5,10 @@
 //                                             the Flyte judges, the Flyte lab up), lint, typecheck, unit, integration (the
 //                                             FlyteAdmin client and remote model tests on the lab, the model report in
 //                                             headless Chromium), the e2e suites (local, flyte, docker), the server's
-//                                             soak (e2e:soak), the lab's Go tests, e2e:lab, e2e:sandbox, the lab down, and
-//                                             the published packages' checks (publint, are-the-types-wrong)
+//                                             soak (e2e:soak), the packages published to a local registry and installed
+//                                             from it (e2e:registry: Verdaccio, nx release publish, npx unionml init ...),
+//                                             the lab's Go tests, e2e:lab, e2e:sandbox, the lab down, and the published
+//                                             packages' checks (publint, are-the-types-wrong, metadata)
 //   node tools/scripts/run-tests.mjs --unit   lint, typecheck and the unit tier: needs Node only (no Docker daemon,
 //                                             network, root, Go or Python)
 //
@@ -69,6 +71,9 @@ if (!unitOnly) {
   steps.push(['e2e:docker', nx, ['run', 'e2e:docker', stream], { needs: ['setup: docker daemon'], reports: (f) => f === 'e2e-docker.json' }]);
   // ~60 s of mixed valid and hostile traffic against `unionml serve` on loopback, its RSS, and a drain on SIGTERM.
   steps.push(['e2e:soak', nx, ['run', 'e2e:soak', stream], { reports: (f) => f === 'e2e-soak.json' }]);
+  // The release's publish step (nx release publish) to Verdaccio on loopback, then a newcomer's journey and a plain
+  // Node project installing from it alone (npm installs: minutes on a cold cache).
+  steps.push(['e2e:registry', nx, ['run', 'e2e:registry', stream], { reports: (f) => f === 'e2e-registry.json' }]);
   steps.push([
     'lab: control plane (go test)',
     nx,
