@@ -24,6 +24,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { positive } from './env.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const digitsApp = join(root, 'examples', 'digits');
@@ -33,17 +34,6 @@ const processes = positive('BENCH_PROCESSES', 5);
 const events = positive('BENCH_EVENTS', 2000);
 const warmup = 200;
 const expected = JSON.stringify([0, 1, 2, 3, 4]);
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 /** One cold start, as the driver reports it (ms). */
 interface Cold {

@@ -23,6 +23,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { positive } from './env.js';
 import { parseWrkReport, writePostScript, type WrkReport } from './wrk.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -37,17 +38,6 @@ const threads = 2;
 const connections = 32;
 const target = { ratio: 0.75, p99Ms: 5 };
 const expected = [0, 1, 2, 3, 4];
-
-function positive(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) {
-    console.error(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
-    process.exit(2);
-  }
-  return value;
-}
 
 // ---------------------------------------------------------------- wrk
 interface Load extends WrkReport {
