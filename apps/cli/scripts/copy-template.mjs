@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Copies the templates of `unionml init` from the repository's examples into templates/ (run by `prepack`, after
 // the build, so that a packed unionml carries them). The examples stay the source of truth; templates/ is
-// git-ignored. A template with a base (the AWS Lambda templates on the basic one) gets the files of both examples
-// (templateSources). Usage: node scripts/copy-template.mjs [OUT_DIR] (default: templates/ beside this script's folder).
+// git-ignored. A template with a base (the AWS Lambda templates on the basic one) holds only its own files: init reads
+// the base's from the base's folder (templateSources), so that the digits data is packed once. Usage: node scripts/copy-template.mjs [OUT_DIR] (default: templates/ beside this script's folder).
 //
 // Each file is replaced atomically (written beside it, then renamed), and stale files are removed last, so that a
 // concurrent `npm pack` of this package never sees a half-written or missing template.
@@ -32,7 +32,9 @@ for (const spec of Object.values(TEMPLATES)) {
   const source = join(repoRoot, spec.example);
   const target = join(outDir, spec.name);
   const meta = readExample(spec, source);
-  for (const { file, example } of templateSources(spec)) {
+  // Only the files this template owns: a template with a base gets the others from the base's folder at init.
+  for (const { file, example, owner } of templateSources(spec)) {
+    if (owner !== spec.name) continue;
     const to = join(target, storedName(file));
     await writeAtomic(to, await readFile(join(repoRoot, example, file)));
     written.add(to);
@@ -40,8 +42,9 @@ for (const spec of Object.values(TEMPLATES)) {
   const metaFile = join(target, 'template.json');
   await writeAtomic(metaFile, `${JSON.stringify(meta, null, 2)}\n`);
   written.add(metaFile);
-  const from = spec.base === undefined ? spec.example : `${spec.example} and ${TEMPLATES[spec.base].example}`;
-  console.log(`copied the ${spec.name} template from ${from} (${spec.files.length} files) to ${target}`);
+  const own = spec.files.length - (spec.baseFiles?.length ?? 0);
+  const base = spec.base === undefined ? '' : `; ${spec.baseFiles.length} more from the ${spec.base} template at init`;
+  console.log(`copied the ${spec.name} template from ${spec.example} (${own} files${base}) to ${target}`);
 }
 for (const file of await listFiles(outDir)) {
   if (!written.has(file) && !file.endsWith('.tmp')) await rm(file, { force: true });

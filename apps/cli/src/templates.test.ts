@@ -86,14 +86,11 @@ describe('templates with a base: the AWS Lambda templates', () => {
     for (const spec of [lambda, s3]) expect(readExample(spec, join(REPO, spec.example)).dependencies).toHaveProperty('@unionml/server');
   });
 
-  it.each(['basic-aws-lambda', 'basic-aws-lambda-s3'])('%s: in the workspace, init copies its files from a staged copy of both examples', (name) => {
+  it.each(['basic-aws-lambda', 'basic-aws-lambda-s3'])('%s: in the workspace, init reads each file from the example that has it', (name) => {
     const spec = TEMPLATES[name]!;
     const found = findTemplate(name);
     expect(found.packed).toBe(false);
-    expect(found.dir.startsWith(join(REPO, 'examples'))).toBe(false);
-    expect(tree(found.dir).sort()).toEqual([...spec.files].sort());
-    for (const { file, example } of templateSources(spec))
-      expect(readFileSync(join(found.dir, file)).equals(readFileSync(join(REPO, example, file))), file).toBe(true);
+    expect(found.files).toEqual(templateSources(spec).map(({ file, example }) => ({ file, path: join(REPO, example, file) })));
     expect(found.dependencies).toEqual(readExample(spec, join(REPO, spec.example)).dependencies);
   });
 
@@ -109,23 +106,36 @@ describe('templates with a base: the AWS Lambda templates', () => {
     ).toEqual([...s3.files, 'package.json', 'tsconfig.json'].sort());
     for (const { file, example } of templateSources(s3)) expect(readFileSync(join(app, file)).equals(readFileSync(join(REPO, example, file))), file).toBe(true);
     const pkg = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies).toMatchObject({ '@unionml/server': '0.1.0', '@tensorflow/tfjs-backend-wasm': '4.22.0' });
+    const { version } = JSON.parse(readFileSync(join(CLI_ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(pkg.dependencies).toMatchObject({ '@unionml/server': `^${version}`, '@tensorflow/tfjs-backend-wasm': '4.22.0' });
   });
 
-  it('npm pack’s copy (scripts/copy-template.mjs, from the built CLI) holds the files of both examples, as findTemplate finds them', () => {
+  it('npm pack’s copy (scripts/copy-template.mjs, from the built CLI) holds each file once, in its owner’s folder, as findTemplate finds them', () => {
     // A packed CLI: templates/ in its folder, and no examples two levels up.
     const packedRoot = join(tempDir(), 'cli');
     const out = join(packedRoot, 'templates');
     const copied = spawnSync(process.execPath, [join(CLI_ROOT, 'scripts', 'copy-template.mjs'), out], { encoding: 'utf8' });
     expect(copied.status, copied.stderr).toBe(0);
-    expect(copied.stdout).toContain('copied the basic-aws-lambda-s3 template from examples/aws-lambda-s3 and examples/aws-lambda (');
+    expect(copied.stdout).toContain('copied the basic-aws-lambda-s3 template from examples/aws-lambda-s3 (4 files; 9 more from the basic-aws-lambda template at init)');
+    // The Lambda templates' folders hold their own files only: the digits app and data are in basic's.
+    expect(tree(join(out, 'basic-aws-lambda')).sort()).toEqual(
+      [
+        ...templateSources(lambda)
+          .filter((s) => s.owner === 'basic-aws-lambda')
+          .map((s) => storedName(s.file)),
+        'template.json',
+      ].sort(),
+    );
+    expect(tree(join(out, 'basic-aws-lambda-s3')).sort()).toEqual(['README.md', 'handler.ts', 'template.yaml', 'events/s3-put.json', 'template.json'].sort());
     for (const name of ['basic-aws-lambda', 'basic-aws-lambda-s3']) {
       const spec = TEMPLATES[name]!;
-      expect(tree(join(out, name)).sort()).toEqual([...spec.files.map(storedName), 'template.json'].sort());
       const found = findTemplate(name, packedRoot);
       expect(found.packed).toBe(true);
-      for (const { file, example } of templateSources(spec)) {
-        expect(readFileSync(join(found.dir, storedName(file))).equals(readFileSync(join(REPO, example, file))), file).toBe(true);
+      expect(found.files.map((f) => f.file)).toEqual([...spec.files]);
+      const owners = Object.fromEntries(templateSources(spec).map(({ file, example, owner }) => [file, { example, owner }]));
+      for (const { file, path } of found.files) {
+        expect(path, file).toBe(join(out, owners[file]!.owner, storedName(file)));
+        expect(readFileSync(path).equals(readFileSync(join(REPO, owners[file]!.example, file))), file).toBe(true);
       }
       expect(found).toMatchObject(readExample(spec, join(REPO, spec.example)));
     }

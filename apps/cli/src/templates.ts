@@ -4,14 +4,14 @@
  * `basic-aws-lambda-s3` are `examples/aws-lambda` and `examples/aws-lambda-s3` on top of `examples/digits`); nothing
  * is copied into apps/cli in git.
  *
- * - In the workspace, `init` reads the example itself (a template with a base: a copy of its files from both
- *   examples, made in a temporary folder).
+ * - In the workspace, `init` reads the examples themselves (a template with a base: each file from the example that
+ *   has it).
  * - A packed unionml holds `templates/<name>/`, which `scripts/copy-template.mjs` (run by `prepack`) copies from the
- *   example(s), with a `template.json` that records the example's dependency versions and scripts.
+ *   example, with a `template.json` that records the example's dependency versions and scripts. A template with a
+ *   base holds only its own files; `init` reads the others from the base's folder.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InitError, UsageError } from './errors.js';
 
@@ -120,13 +120,18 @@ export const TEMPLATES: Readonly<Record<string, TemplateSpec>> = {
 };
 
 /**
- * Where each file of a template comes from: the example folder (relative to the repository root) that holds it, its
- * own example's or, for its `baseFiles`, where its base template gets them.
+ * Where each file of a template comes from: the template that owns it (itself, or for its `baseFiles` the template its
+ * base gets them from) and that template's example folder (relative to the repository root). A packed unionml stores
+ * each file once, in its owner's `templates/<owner>/`: the Lambda templates do not carry a second copy of the digits
+ * data.
  */
-export function templateSources(spec: TemplateSpec): { file: string; example: string }[] {
-  const sourceOf = (template: TemplateSpec, file: string): string =>
-    template.base !== undefined && template.baseFiles?.includes(file) ? sourceOf(templateSpec(template.base), file) : template.example;
-  return spec.files.map((file) => ({ file, example: sourceOf(spec, file) }));
+export function templateSources(spec: TemplateSpec): { file: string; example: string; owner: string }[] {
+  const ownerOf = (template: TemplateSpec, file: string): TemplateSpec =>
+    template.base !== undefined && template.baseFiles?.includes(file) ? ownerOf(templateSpec(template.base), file) : template;
+  return spec.files.map((file) => {
+    const owner = ownerOf(spec, file);
+    return { file, example: owner.example, owner: owner.name };
+  });
 }
 
 /** What a packed template records beside its files (`template.json`). */
@@ -141,10 +146,10 @@ export interface TemplateMeta {
 /** A template found on disk. */
 export interface FoundTemplate extends TemplateMeta {
   spec: TemplateSpec;
-  /** The folder holding the files. */
-  dir: string;
-  /** Whether `dir` is a packed copy (whose dot files are stored under {@link storedName}). */
+  /** Whether the files are a packed copy (`templates/`, dot files stored under {@link storedName}) or the examples. */
   packed: boolean;
+  /** Every file of the template (`spec.files`) and the absolute path it is read from. */
+  files: { file: string; path: string }[];
 }
 
 /** The root of this package (apps/cli, or node_modules/unionml): one level above src/ and dist/. */
@@ -211,46 +216,23 @@ export function findTemplate(name: string, cliRoot = CLI_ROOT): FoundTemplate {
   const example = join(repo, spec.example);
   if (isExample(example, spec)) {
     const meta = readExample(spec, example);
-    return { spec, dir: spec.base === undefined ? example : stageTemplate(spec, repo), packed: false, ...meta };
+    const files = templateSources(spec).map(({ file, example: from }) => ({ file, path: join(repo, from, file) }));
+    return { spec, packed: false, files, ...meta };
   }
-  const packed = join(cliRoot, 'templates', spec.name);
-  const metaFile = join(packed, 'template.json');
+  const templates = join(cliRoot, 'templates');
+  const metaFile = join(templates, spec.name, 'template.json');
   if (existsSync(metaFile)) {
     const meta = JSON.parse(readFileSync(metaFile, 'utf8')) as TemplateMeta;
-    return { spec, dir: packed, packed: true, ...meta };
+    const files = templateSources(spec).map(({ file, owner }) => ({ file, path: join(templates, owner, storedName(file)) }));
+    return { spec, packed: true, files, ...meta };
   }
   throw new InitError(
     'INIT_TEMPLATE_NOT_FOUND',
-    `the ${spec.name} template is missing from this installation of unionml: neither ${example} nor ${packed} exists`,
+    `the ${spec.name} template is missing from this installation of unionml: neither ${example} nor ${join(templates, spec.name)} exists`,
     {
       hint: 'reinstall unionml; a package packed from the repository gets its templates from npm pack (prepack)',
     },
   );
-}
-
-/**
- * The files of a template with a base, gathered from its examples into a new temporary folder (removed when the
- * process exits): what `npm pack` puts in `templates/<name>/`, so that `init` copies them alike.
- */
-function stageTemplate(spec: TemplateSpec, repo: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `unionml-template-${spec.name}-`));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
-  for (const { file, example } of templateSources(spec)) {
-    const target = join(dir, file);
-    mkdirSync(dirname(target), { recursive: true });
-    try {
-      copyFileSync(join(repo, example, file), target);
-    } catch (error) {
-      throw new InitError(
-        'INIT_TEMPLATE_NOT_FOUND',
-        `the ${spec.name} template lacks ${file}: ${join(repo, example, file)} cannot be read (${(error as Error).message})`,
-        {
-          cause: error,
-        },
-      );
-    }
-  }
-  return dir;
 }
 
 function isExample(dir: string, spec: TemplateSpec): boolean {

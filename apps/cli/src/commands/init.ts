@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../commands.js';
 import { InitError, UsageError } from '../errors.js';
 import { DEFAULT_IDENTITY, initialCommit } from '../git.js';
-import { findTemplate, storedName, type FoundTemplate } from '../templates.js';
+import { findTemplate, type FoundTemplate } from '../templates.js';
 import { VERSION } from '../version.js';
 
 /** Python UnionML's rule for app names (templates/common/hooks/pre_gen_project.py): at least 2 characters. */
@@ -141,8 +141,7 @@ async function checkDestination(destination: string): Promise<boolean> {
 /** Copies the template's files (and only those) into `destination`. */
 async function copyTemplate(template: FoundTemplate, destination: string): Promise<void> {
   await mkdir(destination, { recursive: true });
-  for (const file of template.spec.files) {
-    const source = join(template.dir, template.packed ? storedName(file) : file);
+  for (const { file, path: source } of template.files) {
     const target = join(destination, file);
     await mkdir(dirname(target), { recursive: true });
     // Read and write rather than copy: the app's files are the user's, writable whatever the source's mode.
