@@ -116,7 +116,9 @@ describe('templates with a base: the AWS Lambda templates', () => {
     const out = join(packedRoot, 'templates');
     const copied = spawnSync(process.execPath, [join(CLI_ROOT, 'scripts', 'copy-template.mjs'), out], { encoding: 'utf8' });
     expect(copied.status, copied.stderr).toBe(0);
-    expect(copied.stdout).toContain('copied the basic-aws-lambda-s3 template from examples/aws-lambda-s3 (4 files; 9 more from the basic-aws-lambda template at init)');
+    expect(copied.stdout).toContain(
+      'copied the basic-aws-lambda-s3 template from examples/aws-lambda-s3 (4 files; 9 more from the basic-aws-lambda template at init)',
+    );
     // The Lambda templates' folders hold their own files only: the digits app and data are in basic's.
     expect(tree(join(out, 'basic-aws-lambda')).sort()).toEqual(
       [
