@@ -1,18 +1,18 @@
 // The model report (report.ts) in a real browser: Debian's Chromium, headless, takes screenshots of a classification,
 // a 50-class and a regression report and dumps their DOM. The screenshots are decoded (test-support/png.ts) and
 // checked pixel by pixel: every heatmap cell shows its colour where the SVG puts it, every scatter point is where it
-// belongs, and the styles (allowed by the page's CSP hash, and only by it) apply. The files stay in a temp folder
-// whose path is printed.
+// belongs, and the styles (allowed by the page's CSP hash, and only by it) apply. The pages and screenshots stay in
+// test-output/report/ (replaced by each run; the path is printed); Chromium's profiles go to a temp folder, removed.
 // Skipped, saying so, without a chromium on PATH (or UNIONML_CHROMIUM): install it with
 // `bash tools/scripts/chromium-setup.sh` (failed instead when UNIONML_REQUIRE_CHROMIUM is set, as CI sets it).
 import { execFile } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { Evaluation } from '@unionml/core';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { niceTicks, POINT_COLOUR, renderReport } from './report.js';
 import { decodePng, findColour, type Png } from './test-support/png.js';
 import { classificationInput, regressionInput } from './test-support/report-fixtures.js';
@@ -40,12 +40,14 @@ const chromium = findChromium();
 const SKIP = `no chromium ${process.env['UNIONML_CHROMIUM'] ? `at UNIONML_CHROMIUM=${process.env['UNIONML_CHROMIUM']}` : 'on PATH'}: install it with \`bash tools/scripts/chromium-setup.sh\` (Debian: apt-get install chromium)`;
 if (!chromium) console.warn(`report.integration.test.ts skipped: ${SKIP}`);
 
-let dir = '';
+/** Where the pages and screenshots are kept: test-output/report/ of the repository. */
+const dir = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../test-output/report');
+let profiles = '';
 let runs = 0;
 
 /** Runs headless Chromium on a page (a fresh profile each time); returns its stdout. */
 async function chromiumOn(page: string, args: string[]): Promise<string> {
-  const profile = join(dir, `profile-${++runs}`);
+  const profile = join(profiles, `profile-${++runs}`);
   const flags = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check', '--hide-scrollbars'];
   const { stdout } = await run(
     chromium ?? 'chromium',
@@ -134,10 +136,15 @@ describe(`the model report in headless Chromium (${chromium ?? 'not installed'})
   });
   beforeAll(async () => {
     if (!chromium) return;
-    dir = mkdtempSync(join(tmpdir(), 'unionml-report-browser-'));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    profiles = mkdtempSync(join(tmpdir(), 'unionml-report-browser-'));
     console.log(`report browser test files: ${dir}`);
     const { stdout } = await run(chromium, ['--version'], { encoding: 'utf8', timeout: 30_000 });
     console.log(`chromium: ${stdout.trim()}`);
+  });
+  afterAll(() => {
+    if (profiles) rmSync(profiles, { recursive: true, force: true });
   });
 
   it('classification (10 classes): the screenshot shows every heatmap cell in its colour at its place, and the styles', async () => {
