@@ -112,6 +112,31 @@ describe('the execution view', () => {
     expect(view.last?.phase).toBe('SUCCEEDED');
   });
 
+  it("names nodes by their task when the workflow gave names, plain and on a terminal ('train_task (n1)')", () => {
+    const named = (phase: ExecutionProgress['phase'], seconds: number): ExecutionProgress => ({
+      name: 'fexec123',
+      phase,
+      elapsedSeconds: seconds,
+      nodes: [
+        { id: 'n0', name: 'dataset_task', phase: 'SUCCEEDED', seconds: 1.5 },
+        { id: 'n1', name: 'train_task', phase, seconds: seconds - 1.5 },
+      ],
+    });
+    const plain = sink();
+    const view = executionView(plain, { name: 'fexec123' }, { tty: false, plainUrl: false });
+    view.update(named('RUNNING', 2));
+    view.update(named('SUCCEEDED', 4));
+    view.done();
+    expect(plain.text()).toContain('[unionml]   dataset_task (n0): SUCCEEDED in 1.5s\n[unionml]   train_task (n1): RUNNING\n');
+    expect(plain.text()).toContain('[unionml]   train_task (n1): SUCCEEDED in 2.5s\n');
+
+    const terminal = sink();
+    const live = executionView(terminal, { name: 'fexec123' }, { tty: true, columns: 200, now: () => 0, refreshMs: 0 });
+    live.update(named('RUNNING', 2));
+    live.done();
+    expect(terminal.text()).toContain('\n  dataset_task (n0)  SUCCEEDED  1.5s\n  train_task (n1)    RUNNING    0.5s\n');
+  });
+
   it('lazy: shows nothing for an execution that has already finished, and starts once one is running', () => {
     const done = sink();
     const quiet = executionView(done, { name: 'fexec123' }, { tty: false, lazy: true });

@@ -3,7 +3,7 @@
  * execution's phase and time, each node's phase and time, the console URL), as `unionml build` shows its steps;
  * elsewhere (pipes, CI logs), one plain line per change.
  */
-import type { ExecutionProgress } from '@unionml/remote';
+import type { ExecutionProgress, NodeProgress } from '@unionml/remote';
 
 /** The execution being waited for. */
 export interface ViewTarget {
@@ -47,6 +47,11 @@ const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT', 'SKIPPE
 /** A phase as shown: Flyte reports UNDEFINED for an execution or node that has not started yet. */
 function shownPhase(phase: string): string {
   return phase === 'UNDEFINED' ? 'STARTING' : phase;
+}
+
+/** A node as shown: its task's name and its id (`train_task (n1)`, as compiled local runs log it), or the id alone. */
+function nodeLabel(node: NodeProgress): string {
+  return node.name ? `${node.name} (${node.id})` : node.id;
 }
 
 /** `12.3s`, `2m05s` (as `unionml build`'s progress). */
@@ -97,11 +102,11 @@ export function executionView(
   const live = (): string[] => {
     const link = target.url ? [`  ${target.url}`] : [];
     if (!last) return [`${what}  waiting for FlyteAdmin…`, ...link];
-    const idWidth = Math.max(4, ...last.nodes.map((n) => n.id.length));
+    const idWidth = Math.max(4, ...last.nodes.map((n) => nodeLabel(n).length));
     const phaseWidth = Math.max(9, ...last.nodes.map((n) => n.phase.length));
     return [
       `${what}  ${shownPhase(last.phase)}  ${formatElapsed(grown(last.elapsedSeconds, last.phase))}`,
-      ...last.nodes.map((n) => `  ${n.id.padEnd(idWidth)}  ${shownPhase(n.phase).padEnd(phaseWidth)}  ${formatElapsed(grown(n.seconds, n.phase))}`),
+      ...last.nodes.map((n) => `  ${nodeLabel(n).padEnd(idWidth)}  ${shownPhase(n.phase).padEnd(phaseWidth)}  ${formatElapsed(grown(n.seconds, n.phase))}`),
       ...link,
     ];
   };
@@ -155,7 +160,7 @@ export function executionView(
       for (const node of progress.nodes) {
         if (shown.get(node.id) === node.phase) continue;
         shown.set(node.id, node.phase);
-        nodes += `[unionml]   node ${node.id}: ${shownPhase(node.phase)}${running(node.phase) ? '' : ` in ${formatElapsed(node.seconds)}`}\n`;
+        nodes += `[unionml]   ${node.name ? nodeLabel(node) : `node ${node.id}`}: ${shownPhase(node.phase)}${running(node.phase) ? '' : ` in ${formatElapsed(node.seconds)}`}\n`;
       }
       // A finished execution's line comes after its last nodes'.
       const out = running(progress.phase) ? execution + nodes : nodes + execution;

@@ -108,9 +108,10 @@ describe('the Flyte cluster journey of the user guide', () => {
       await unionml(['train', 'app:model', ...remoteFlags, '-i', '{"hyperparameters": {"epochs": 200}}', '--json']),
     );
     expect(started.execution).toBeTruthy();
-    const trained = json<{ modelVersion: string; metrics: Metrics }>(
-      await unionml(['train', 'app:model', ...remoteFlags, '-i', '{"hyperparameters": {"epochs": 200}}', '--wait', '--json']),
-    );
+    const waited = await unionml(['train', 'app:model', ...remoteFlags, '-i', '{"hyperparameters": {"epochs": 200}}', '--wait', '--json']);
+    const trained = json<{ modelVersion: string; metrics: Metrics }>(waited);
+    // The live view names the nodes by their tasks (from the workflow's closure), not by ids alone.
+    expect(waited.stderr).toContain('[unionml]   train_task (n1): SUCCEEDED in ');
     const local = json<{ metrics: Metrics }>(
       await unionml(['train', 'app:model', '--local', '-i', '{"hyperparameters": {"epochs": 200}}', '-o', join(work, 'local.json'), '--json']),
     );

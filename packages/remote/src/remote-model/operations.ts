@@ -437,13 +437,18 @@ export async function wait(ctx: RemoteContext, ref: ExecutionRef, options: WaitO
   let lastShown = '';
   let unavailableSince: number | undefined;
   let warned = false;
+  /** Node id -> the node's name in the workflow (its task's short name), read once. */
+  let names: ReadonlyMap<string, string> | undefined;
   for (;;) {
     options.signal?.throwIfAborted();
     let execution: flyteidl.admin.Execution | undefined;
     let nodes: NodeProgress[] = [];
     try {
       execution = await getExecution(ctx, admin, id);
-      if (options.onProgress) nodes = await nodeProgress(admin, id);
+      if (options.onProgress) {
+        names ??= await nodeNames(admin, execution);
+        nodes = await nodeProgress(admin, id, names);
+      }
       unavailableSince = undefined;
     } catch (error) {
       if (!isUnavailableError(error)) throw error;
@@ -491,11 +496,38 @@ function isUnavailableError(error: unknown): boolean {
   return isUnionMLError(error) && (error.code === 'FLYTE_ADMIN_UNAVAILABLE' || error.code === 'FLYTE_ADMIN_TIMEOUT');
 }
 
-async function nodeProgress(admin: AdminLike, id: { project: string; domain: string; name: string }): Promise<NodeProgress[]> {
+async function nodeProgress(
+  admin: AdminLike,
+  id: { project: string; domain: string; name: string },
+  names: ReadonlyMap<string, string>,
+): Promise<NodeProgress[]> {
   const { nodeExecutions } = await admin.service.listNodeExecutions({ workflowExecutionId: id, limit: 100 });
   return nodeExecutions
     .filter((n) => n.id?.nodeId && n.id.nodeId !== 'start-node' && n.id.nodeId !== 'end-node')
-    .map((n) => ({ id: n.id!.nodeId!, phase: nodePhase(n.closure?.phase), seconds: durationSeconds(n.closure?.duration) }));
+    .map((n) => {
+      const nodeId = n.id!.nodeId!;
+      const name = names.get(nodeId);
+      return { id: nodeId, ...(name ? { name } : {}), phase: nodePhase(n.closure?.phase), seconds: durationSeconds(n.closure?.duration) };
+    });
+}
+
+/**
+ * The names of the execution's workflow nodes (`dataset_task`, `train_task`: flytekit and our compiler name a node
+ * after its task), from the workflow's compiled closure: FlyteAdmin's node executions carry only ids (n0, n1). One
+ * GetWorkflow per wait. Names are only for display, so a workflow that cannot be read gives none (the ids are shown);
+ * FlyteAdmin being unavailable is the poll's to retry.
+ */
+async function nodeNames(admin: AdminLike, execution: flyteidl.admin.IExecution): Promise<ReadonlyMap<string, string>> {
+  const workflowId = execution.closure?.workflowId;
+  if (!workflowId?.name) return new Map();
+  try {
+    const workflow = await admin.service.getWorkflow({ id: workflowId });
+    const nodes = workflow.closure?.compiledWorkflow?.primary?.template?.nodes ?? [];
+    return new Map(nodes.flatMap((node) => (node.id && node.metadata?.name ? [[node.id, node.metadata.name] as const] : [])));
+  } catch (error) {
+    if (isUnavailableError(error)) throw error;
+    return new Map();
+  }
 }
 
 function durationSeconds(duration: { seconds?: unknown; nanos?: number | null } | null | undefined): number {

@@ -153,9 +153,31 @@ describe('wait', () => {
     expect(seen).toEqual(['QUEUED n0:RUNNING,n1:RUNNING', 'RUNNING n0:RUNNING,n1:RUNNING', 'SUCCEEDED n0:SUCCEEDED,n1:SUCCEEDED']);
     expect(status).toMatchObject({ name: execution.name, phase: 'SUCCEEDED', durationSeconds: 12, launchPlan: { name: 'test_model.train', version: 'v1' } });
     expect(status.nodes).toEqual([
-      { id: 'n0', phase: 'SUCCEEDED', seconds: 2.5 },
-      { id: 'n1', phase: 'SUCCEEDED', seconds: 2.5 },
+      { id: 'n0', name: 'dataset_task', phase: 'SUCCEEDED', seconds: 2.5 },
+      { id: 'n1', name: 'train_task', phase: 'SUCCEEDED', seconds: 2.5 },
     ]);
+    // The node names come from the execution's workflow, read once per wait.
+    expect(fake.calls.filter((c) => c.method === 'getWorkflow').map((c) => c.request)).toEqual([
+      { id: expect.objectContaining({ name: 'test_model.train', version: 'v1', resourceType: 2 }) as unknown },
+    ]);
+  });
+
+  it('shows node ids alone when the workflow cannot be read; a FlyteAdmin restart during the read is waited out', async () => {
+    const { app } = setup();
+    fake.addLaunchPlan('test_model.train', 'v1');
+    fake.workflowError = { status: 'NOT_FOUND', calls: 1 };
+    const execution = await app.train({}, { wait: false });
+    const status = await app.wait(execution, { pollMs: 5, onProgress: () => {} });
+    expect(status.nodes.map((n) => [n.id, n.name])).toEqual([
+      ['n0', undefined],
+      ['n1', undefined],
+    ]);
+
+    fake.workflowError = { status: 'UNAVAILABLE', calls: 2 };
+    fake.nextExecution = { phases: ['RUNNING', 'RUNNING', 'RUNNING', 'SUCCEEDED'] };
+    const again = await app.train({}, { wait: false });
+    const restarted = await app.wait(again, { pollMs: 5, onProgress: () => {} });
+    expect(restarted.nodes.map((n) => n.name)).toEqual(['dataset_task', 'train_task']);
   });
 
   it("FAILED is REMOTE_EXECUTION_FAILED (app) with the failing task's own message; ABORTED and TIMED_OUT are state errors", async () => {

@@ -128,6 +128,8 @@ export interface WaitOptions {
 /** A node of an execution, as the last poll saw it. */
 export interface NodeProgress {
   id: string;
+  /** The node's name in the workflow (its task's short name, e.g. `train_task`), when the workflow could be read. */
+  name?: string;
   phase: NodePhase;
   /** Its duration so far, as Flyte reports it. */
   seconds: number;

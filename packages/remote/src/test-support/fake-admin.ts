@@ -54,6 +54,8 @@ export class FakeAdmin {
   readonly uploads = new Map<string, Buffer>();
   /** How GetExecution fails before answering (a restarting FlyteAdmin): the next N calls are UNAVAILABLE. */
   unavailableCalls = 0;
+  /** How GetWorkflow fails, if it does (e.g. 'NOT_FOUND', 'UNAVAILABLE'), and for how many calls. */
+  workflowError: { status: Parameters<typeof adminError>[0]; calls: number } | undefined;
   /** What a new execution does: its phases, error and outputs. */
   nextExecution: Partial<Pick<FakeExecution, 'phases' | 'error' | 'outputs'>> = { phases: ['RUNNING', 'SUCCEEDED'] };
   private clock = 1_700_000_000;
@@ -232,6 +234,18 @@ export class FakeAdmin {
         nodeExecutions: ['start-node', 'n0', 'n1'].map((nodeId) => ({ id: { nodeId }, closure: { phase, duration: { seconds: 2, nanos: 500_000_000 } } })),
       });
     },
+    getWorkflow: (request: flyteidl.admin.IObjectGetRequest) => {
+      this.record('getWorkflow', request);
+      if (this.workflowError && this.workflowError.calls-- > 0) {
+        return Promise.reject(adminError(this.workflowError.status, `workflow ${request.id!.name}`, 'AdminService.GetWorkflow'));
+      }
+      // Executions here run the two-node workflows the compiler makes: n0 the dataset task, n1 the model's task.
+      const nodes = [
+        { id: 'n0', metadata: { name: 'dataset_task' } },
+        { id: 'n1', metadata: { name: 'train_task' } },
+      ];
+      return Promise.resolve({ id: request.id, closure: { compiledWorkflow: { primary: { template: { nodes } } } } });
+    },
     getExecutionData: (request: flyteidl.admin.IWorkflowExecutionGetDataRequest) => {
       this.record('getExecutionData', request);
       const execution = this.executions.get(request.id!.name!)!;
@@ -278,6 +292,7 @@ export class FakeAdmin {
       spec: { launchPlan: execution.launchPlan },
       closure: {
         phase: flyteidl.core.WorkflowExecution.Phase[phase],
+        workflowId: { ...execution.launchPlan, resourceType: flyteidl.core.ResourceType.WORKFLOW },
         createdAt: { seconds: execution.createdAt },
         duration: { seconds: 12 },
         ...(phase === 'FAILED' && execution.error ? { error: execution.error } : {}),
