@@ -113,7 +113,7 @@ describe('the execution view', () => {
   });
 
   it("names nodes by their task when the workflow gave names, plain and on a terminal ('train_task (n1)')", () => {
-    const named = (phase: ExecutionProgress['phase'], seconds: number): ExecutionProgress => ({
+    const named = (phase: 'RUNNING' | 'SUCCEEDED', seconds: number): ExecutionProgress => ({
       name: 'fexec123',
       phase,
       elapsedSeconds: seconds,
