@@ -2,7 +2,8 @@
 // a 50-class and a regression report and dumps their DOM. The screenshots are decoded (test-support/png.ts) and
 // checked pixel by pixel: every heatmap cell shows its colour where the SVG puts it, every scatter point is where it
 // belongs, and the styles (allowed by the page's CSP hash, and only by it) apply. The pages and screenshots stay in
-// test-output/report/ (replaced by each run; the path is printed); Chromium's profiles go to a temp folder, removed.
+// test-output/report/ (each run overwrites its own files, nothing else there; the path is printed); Chromium's
+// profiles go to a temp folder, removed.
 // Skipped, saying so, without a chromium on PATH (or UNIONML_CHROMIUM): install it with
 // `bash tools/scripts/chromium-setup.sh` (failed instead when UNIONML_REQUIRE_CHROMIUM is set, as CI sets it).
 import { execFile } from 'node:child_process';
@@ -136,7 +137,6 @@ describe(`the model report in headless Chromium (${chromium ?? 'not installed'})
   });
   beforeAll(async () => {
     if (!chromium) return;
-    rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     profiles = mkdtempSync(join(tmpdir(), 'unionml-report-browser-'));
     console.log(`report browser test files: ${dir}`);
